@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what treeprint needs on Debian bookworm, and nothing that is already there.
+#
+#   scripts/install-deps.sh          # build dependencies
+#   scripts/install-deps.sh --test   # plus what the test suite uses
+#
+# Everything comes from Debian: -dev packages with static archives, and a deb-src entry (in its own file under
+# /etc/apt/sources.list.d; debian.sources is never edited) so that CMake can `apt-get source` cpp-httplib and
+# simdjson at configure time.
+set -euo pipefail
+
+build_pkgs=(g++ cmake make pkg-config git ca-certificates dpkg-dev
+            libssl-dev zlib1g-dev libyaml-cpp-dev libminizip-dev libcli11-dev libgtest-dev libgmock-dev)
+test_pkgs=(python3 python3-jsonschema coreutils util-linux)
+
+want=("${build_pkgs[@]}")
+[ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "install-deps: need root (or sudo) to run: $*" >&2; exit 1
+    fi
+}
+
+missing=()
+for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+
+# A deb-src entry for `apt-get source`, made from the machine's own deb entries.
+src_file=/etc/apt/sources.list.d/treeprint-deb-src.sources
+need_update=0
+if ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        sed -e '/^#/d' -e 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
+            | as_root tee "$src_file" >/dev/null
+    elif [ -f /etc/apt/sources.list ]; then
+        grep -E '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' \
+            | as_root tee /etc/apt/sources.list.d/treeprint-deb-src.list >/dev/null
+    else
+        echo "install-deps: no apt sources found to derive a deb-src entry from" >&2
+        exit 1
+    fi
+    need_update=1
+fi
+
+if [ ${#missing[@]} -gt 0 ] || [ "$need_update" = 1 ]; then
+    as_root apt-get update -qq
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "install-deps: installing ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

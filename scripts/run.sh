@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The README's first command: install what is missing, build, and scan DIR (default: the current directory),
+# printing a summary and writing treeprint-manifest.json (or $OUT) in the current directory.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$here/scripts/install-deps.sh"
+"$here/scripts/build.sh" >/dev/null
+exec "${BUILD_DIR:-$here/build}/treeprint" scan "${1:-.}" -o "${OUT:-treeprint-manifest.json}" "${@:2}"

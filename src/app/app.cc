@@ -1,0 +1,28 @@
+#include "app/app.h"
+
+#include <variant>
+
+#include "app/scan_command.h"
+#include "app/version.h"
+#include "inputs/cli.h"
+
+namespace treeprint {
+
+int run_app(int argc, const char* const* argv, AppContext& ctx) {
+  const Command command = parse_command_line(argc, argv);
+  if (const auto* scan = std::get_if<ScanOptions>(&command)) {
+    return run_scan(*scan, ctx);
+  }
+  if (std::holds_alternative<VersionCommand>(command)) {
+    std::fprintf(ctx.out, "treeprint %s\n", k_version);
+    return k_exit_ok;
+  }
+  if (const auto* help = std::get_if<HelpCommand>(&command)) {
+    std::fputs(help->text.c_str(), ctx.out);
+    return k_exit_ok;
+  }
+  std::fprintf(ctx.err, "treeprint: error: %s\n", std::get<UsageError>(command).message.c_str());
+  return k_exit_fatal;
+}
+
+}  // namespace treeprint

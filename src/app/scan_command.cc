@@ -1,0 +1,127 @@
+#include "app/scan_command.h"
+
+#include <chrono>
+#include <memory>
+
+#include "app/progress.h"
+#include "app/version.h"
+#include "manifest/json_writer.h"
+#include "manifest/manifest.h"
+#include "manifest/sha256sum_writer.h"
+#include "scan/walk.h"
+#include "util/atomic_file.h"
+#include "util/format.h"
+
+namespace treeprint {
+
+namespace {
+
+constexpr size_t k_errors_shown = 20;
+
+// Opens an output file before any work, so an unwritable path fails fast, and tells the walker to leave it out.
+bool open_output(const std::string& path, std::unique_ptr<AtomicFile>* file, WalkOptions* walk, AppContext& ctx) {
+  if (path.empty() || path == "-") return true;
+  std::string error;
+  *file = AtomicFile::create(path, &error);
+  if (!*file) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
+    return false;
+  }
+  if (!(*file)->temp_name().empty()) {  // a regular file (not a device or pipe written in place)
+    walk->leave_out.push_back({(*file)->dir_dev(), (*file)->dir_ino(), (*file)->base_name()});
+    walk->leave_out.push_back({(*file)->dir_dev(), (*file)->dir_ino(), (*file)->temp_name()});
+  }
+  return true;
+}
+
+template <typename Write>
+bool finish_output(const std::string& path, std::unique_ptr<AtomicFile>& file, Write&& write, AppContext& ctx) {
+  if (path == "-") {
+    bool ok = true;
+    write([&](std::string_view s) { ok = ok && std::fwrite(s.data(), 1, s.size(), ctx.out) == s.size(); });
+    ok = std::fflush(ctx.out) == 0 && ok;
+    if (!ok) std::fprintf(ctx.err, "treeprint: error: writing to standard output failed\n");
+    return ok;
+  }
+  if (!file) return true;
+  write([&](std::string_view s) { file->write(s); });
+  std::string error;
+  if (!file->commit(&error)) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_scan(const ScanOptions& o, AppContext& ctx) {
+  Filters filters;
+  for (const auto& f : o.filters) {
+    std::string error;  // patterns were validated when the options were read
+    if (!(f.include ? filters.add_include(f.pattern, &error) : filters.add_exclude(f.pattern, &error))) {
+      std::fprintf(ctx.err, "treeprint: error: %s '%s': %s\n", f.include ? "--include" : "--exclude",
+                   printable(f.pattern).c_str(), error.c_str());
+      return k_exit_fatal;
+    }
+  }
+  WalkProgress progress;
+  std::vector<std::string> warnings;
+  WalkOptions walk;
+  walk.threads = o.threads;
+  walk.follow_symlinks = o.follow_symlinks;
+  walk.gitignore = o.gitignore;
+  walk.skip_dot_git = !o.scan_git_dir;
+  walk.since_ns = o.since_ns;
+  walk.filters = filters.empty() ? nullptr : &filters;
+  walk.progress = &progress;
+  walk.warnings = &warnings;
+
+  std::unique_ptr<AtomicFile> manifest_file, sums_file;
+  if (!open_output(o.output, &manifest_file, &walk, ctx) || !open_output(o.sha256sum_path, &sums_file, &walk, ctx)) {
+    return k_exit_fatal;
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  Manifest manifest;
+  std::string fatal;
+  bool walked;
+  {
+    ProgressReporter reporter(progress, ctx.err, !o.quiet);
+    walked = walk_tree(ctx.fs, o.dir, walk, &manifest, &fatal);
+  }
+  if (!walked) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(fatal).c_str());
+    return k_exit_fatal;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const Digest root = root_digest(manifest);
+
+  const bool written =
+      finish_output(o.output, manifest_file,
+                    [&](const Sink& sink) { write_manifest_json(manifest, root, k_version, sink); }, ctx) &&
+      finish_output(o.sha256sum_path, sums_file, [&](const Sink& sink) { write_sha256sum(manifest, sink); }, ctx);
+
+  if (!o.quiet) {
+    for (const auto& w : warnings) std::fprintf(ctx.err, "treeprint: warning: %s\n", printable(w).c_str());
+    for (size_t i = 0; i < manifest.errors.size() && i < k_errors_shown; ++i) {
+      std::fprintf(ctx.err, "treeprint: error: '%s': %s\n", printable(manifest.errors[i].path).c_str(),
+                   printable(manifest.errors[i].message).c_str());
+    }
+    if (manifest.errors.size() > k_errors_shown) {
+      std::fprintf(ctx.err, "treeprint: ... and %zu more errors (all are in the manifest's \"errors\")\n",
+                   manifest.errors.size() - k_errors_shown);
+    }
+    const double rate = seconds > 0 ? static_cast<double>(manifest.total_bytes) / seconds : 0;
+    std::string where;
+    if (!o.output.empty() && o.output != "-") where = " -> " + printable(o.output);
+    std::fprintf(ctx.err, "treeprint: %s files (%s) in %.2f s, %s/s; %zu symlinks, %zu skipped, %zu errors; root sha256:%s%s\n",
+                 with_commas(manifest.files.size()).c_str(), human_bytes(manifest.total_bytes).c_str(), seconds,
+                 human_bytes(static_cast<uint64_t>(rate)).c_str(), manifest.symlinks.size(), manifest.skipped.size(),
+                 manifest.errors.size(), to_hex(root).c_str(), where.c_str());
+  }
+  if (!written) return k_exit_fatal;
+  return manifest.errors.empty() ? k_exit_ok : k_exit_partial;
+}
+
+}  // namespace treeprint

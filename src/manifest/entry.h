@@ -1,0 +1,55 @@
+#pragma once
+// The manifest's data model: what one scanned tree is made of. Plain data, no I/O.
+//
+// Paths are raw bytes relative to the scanned root, '/'-separated, never starting with '/' and without '.' or '..'
+// segments. They need not be UTF-8: the JSON writer encodes names that are not (docs/manifest.md).
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace treeprint {
+
+using Digest = std::array<unsigned char, 32>;
+
+struct FileEntry {
+  std::string_view path;  // storage owned by whoever made the entry (see Manifest::storage)
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;  // nanoseconds since the Unix epoch, may be negative
+  bool executable = false;
+  Digest sha256{};
+};
+
+struct SymlinkEntry {
+  std::string path;
+  std::string target;        // the link's text, as readlink(2) gives it
+  std::string not_followed;  // with --follow-symlinks: why this link was kept as a link ("" otherwise)
+};
+
+/// An entry that is neither a regular file nor a symlink (FIFO, socket, device): listed, never opened.
+struct SkippedEntry {
+  std::string path;
+  std::string type;  // "fifo", "socket", "char-device", "block-device", "unknown"
+};
+
+/// An entry that could not be read; the scan went on without it.
+struct ErrorEntry {
+  std::string path;
+  std::string message;
+};
+
+/// One scanned tree. `files` and the other lists are sorted bytewise by path and hold unique paths.
+struct Manifest {
+  std::vector<const FileEntry*> files;
+  std::vector<SymlinkEntry> symlinks;
+  std::vector<SkippedEntry> skipped;
+  std::vector<ErrorEntry> errors;
+  uint64_t total_bytes = 0;
+  /// Keeps the FileEntry objects and the bytes their paths point into alive.
+  std::vector<std::shared_ptr<const void>> storage;
+};
+
+}  // namespace treeprint

@@ -1,0 +1,104 @@
+#include "manifest/json_writer.h"
+
+#include <charconv>
+#include <string>
+
+#include "manifest/manifest.h"
+#include "manifest/path_encoding.h"
+#include "util/format.h"
+
+namespace treeprint {
+
+namespace {
+
+constexpr size_t k_flush_at = 64 << 10;
+
+class Out {
+ public:
+  explicit Out(const Sink& sink) : m_sink(sink) { m_buf.reserve(k_flush_at + 4096); }
+  ~Out() { flush(); }
+  std::string& buf() { return m_buf; }
+  void maybe_flush() {
+    if (m_buf.size() >= k_flush_at) flush();
+  }
+  void flush() {
+    if (!m_buf.empty()) m_sink(m_buf);
+    m_buf.clear();
+  }
+
+ private:
+  const Sink& m_sink;
+  std::string m_buf;
+};
+
+void append_uint(std::string& s, uint64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  s.append(buf, static_cast<size_t>(r.ptr - buf));
+}
+
+template <typename T, typename F>
+void write_array(Out& out, std::string_view key, const std::vector<T>& items, F&& write_item, bool last) {
+  std::string& b = out.buf();
+  b.append("  \"").append(key).append("\": [");
+  for (size_t i = 0; i < items.size(); ++i) {
+    b.append(i == 0 ? "\n    {" : ",\n    {");
+    write_item(b, items[i]);
+    b.push_back('}');
+    out.maybe_flush();
+  }
+  b.append(items.empty() ? "]" : "\n  ]");
+  b.append(last ? "\n" : ",\n");
+}
+
+}  // namespace
+
+void write_manifest_json(const Manifest& m, const Digest& root, std::string_view tool_version, const Sink& sink) {
+  Out out(sink);
+  std::string& b = out.buf();
+  b.append("{\n  \"schema\": \"").append(k_manifest_schema).append("\",\n");
+  b.append("  \"tool\": {\"name\": \"treeprint\", \"version\": ");
+  append_json_string(b, tool_version);
+  b.append("},\n  \"root_digest\": \"sha256:");
+  append_hex(b, root);
+  b.append("\",\n  \"totals\": {\"files\": ").append(std::to_string(m.files.size()));
+  b.append(", \"bytes\": ").append(std::to_string(m.total_bytes));
+  b.append(", \"symlinks\": ").append(std::to_string(m.symlinks.size()));
+  b.append(", \"skipped\": ").append(std::to_string(m.skipped.size()));
+  b.append(", \"errors\": ").append(std::to_string(m.errors.size()));
+  b.append("},\n");
+
+  write_array(out, "files", m.files, [](std::string& s, const FileEntry* f) {
+    append_json_name(s, "path", f->path);
+    s.append(", \"size\": ");
+    append_uint(s, f->size);
+    s.append(", \"mtime\": \"");
+    append_timestamp_ns(s, f->mtime_ns);
+    s.append("\", \"mode\": \"").append(mode_text(f->executable));
+    s.append("\", \"sha256\": \"");
+    append_hex(s, f->sha256);
+    s.push_back('"');
+  }, false);
+  write_array(out, "symlinks", m.symlinks, [](std::string& s, const SymlinkEntry& l) {
+    append_json_name(s, "path", l.path);
+    s.append(", ");
+    append_json_name(s, "target", l.target);
+    if (!l.not_followed.empty()) {
+      s.append(", \"not_followed\": ");
+      append_json_string(s, l.not_followed);
+    }
+  }, false);
+  write_array(out, "skipped", m.skipped, [](std::string& s, const SkippedEntry& e) {
+    append_json_name(s, "path", e.path);
+    s.append(", \"type\": ");
+    append_json_string(s, e.type);
+  }, false);
+  write_array(out, "errors", m.errors, [](std::string& s, const ErrorEntry& e) {
+    append_json_name(s, "path", e.path);
+    s.append(", \"message\": ");
+    append_json_string(s, is_valid_utf8(e.message) ? std::string_view(e.message) : std::string_view("(unprintable)"));
+  }, true);
+  b.append("}\n");
+}
+
+}  // namespace treeprint

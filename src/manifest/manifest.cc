@@ -1,0 +1,95 @@
+#include "manifest/manifest.h"
+
+#include <chrono>
+#include <charconv>
+
+#include "util/sha256.h"
+#include "util/format.h"
+
+namespace treeprint {
+
+Digest root_digest(const Manifest& m) {
+  Sha256 h;
+  std::string record;
+  auto add_file = [&](const FileEntry& f) {
+    record.assign("f");
+    record.push_back('\0');
+    record.append(f.path);
+    record.push_back('\0');
+    record.append(mode_text(f.executable));
+    record.push_back('\0');
+    record.append(std::to_string(f.size));
+    record.push_back('\0');
+    append_hex(record, f.sha256);
+    record.push_back('\0');
+    h.update(record);
+  };
+  auto add_link = [&](const SymlinkEntry& l) {
+    record.assign("l");
+    record.push_back('\0');
+    record.append(l.path);
+    record.push_back('\0');
+    record.append(l.target);
+    record.push_back('\0');
+    h.update(record);
+  };
+  size_t i = 0, j = 0;
+  while (i < m.files.size() || j < m.symlinks.size()) {
+    if (j == m.symlinks.size() || (i < m.files.size() && m.files[i]->path < std::string_view(m.symlinks[j].path))) {
+      add_file(*m.files[i++]);
+    } else {
+      add_link(m.symlinks[j++]);
+    }
+  }
+  return h.finish();
+}
+
+namespace {
+char* put_digits(char* p, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return p + width;
+}
+}  // namespace
+
+void append_timestamp_ns(std::string& out, int64_t ns) {
+  using namespace std::chrono;
+  const sys_time<nanoseconds> tp{nanoseconds{ns}};
+  const auto day = floor<days>(tp);
+  const year_month_day ymd{day};
+  const int64_t in_day = (tp - day).count();  // [0, 86400e9)
+  const auto secs = static_cast<unsigned>(in_day / 1'000'000'000);
+  const auto frac = static_cast<unsigned>(in_day % 1'000'000'000);
+  char buf[48];
+  char* p = buf;
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    p = std::to_chars(p, buf + 12, year).ptr;  // outside RFC 3339's range; still unambiguous
+  } else {
+    p = put_digits(p, static_cast<unsigned>(year), 4);
+  }
+  *p++ = '-';
+  p = put_digits(p, static_cast<unsigned>(ymd.month()), 2);
+  *p++ = '-';
+  p = put_digits(p, static_cast<unsigned>(ymd.day()), 2);
+  *p++ = 'T';
+  p = put_digits(p, secs / 3600, 2);
+  *p++ = ':';
+  p = put_digits(p, secs / 60 % 60, 2);
+  *p++ = ':';
+  p = put_digits(p, secs % 60, 2);
+  *p++ = '.';
+  p = put_digits(p, frac, 9);
+  *p++ = 'Z';
+  out.append(buf, static_cast<size_t>(p - buf));
+}
+
+std::string format_timestamp_ns(int64_t ns) {
+  std::string out;
+  append_timestamp_ns(out, ns);
+  return out;
+}
+
+}  // namespace treeprint

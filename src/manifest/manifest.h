@@ -1,0 +1,23 @@
+#pragma once
+// Properties of a whole manifest that every format agrees on: the root digest and the timestamp text.
+
+#include <string>
+
+#include "manifest/entry.h"
+
+namespace treeprint {
+
+inline constexpr const char* k_manifest_schema = "treeprint/manifest/v1";
+
+/// SHA-256 over the canonical list of entries (docs/manifest.md, "Root digest"): files and symlinks merged in
+/// bytewise path order; mtimes do not take part, so the same content checked out at another time has the same digest.
+Digest root_digest(const Manifest& manifest);
+
+/// "2024-01-02T03:04:05.123456789Z": RFC 3339, UTC, always nine fractional digits.
+std::string format_timestamp_ns(int64_t ns_since_epoch);
+void append_timestamp_ns(std::string& out, int64_t ns_since_epoch);
+
+/// "0755" when the owner may execute the file, else "0644" (the executable bit is the one git keeps).
+inline const char* mode_text(bool executable) { return executable ? "0755" : "0644"; }
+
+}  // namespace treeprint

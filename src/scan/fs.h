@@ -1,0 +1,62 @@
+#pragma once
+// The filesystem seam. The walker and hasher reach the disk only through this interface, relative to directory file
+// descriptors (openat/fstatat/getdents64), so no full path is ever resolved again per file and trees deeper than
+// PATH_MAX work. Every call returns a value >= 0 on success or -errno. RealFileSystem makes the system calls; tests
+// wrap it to inject faults (a file vanishing, growing while read, EACCES).
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace treeprint {
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  /// Opens a directory, `name` relative to `dir_fd` (AT_FDCWD for the root). With `follow` false a symlink is not
+  /// followed (ELOOP/ENOTDIR).
+  virtual int open_dir(int dir_fd, const char* name, bool follow) = 0;
+  /// Reads raw linux_dirent64 records into `buf` (getdents64). 0 at the end.
+  virtual long read_dir(int fd, void* buf, size_t size) = 0;
+  /// Opens a file for reading: never follows a final symlink, never blocks on a FIFO, never becomes a tty.
+  virtual int open_file(int dir_fd, const char* name, bool follow) = 0;
+  virtual int stat_at(int dir_fd, const char* name, struct stat* st, bool follow) = 0;
+  virtual int fstat(int fd, struct stat* st) = 0;
+  virtual long read(int fd, void* buf, size_t size) = 0;
+  /// Reads only what is already in the page cache (preadv2 RWF_NOWAIT): -EAGAIN when the data must come from disk.
+  /// Lets the hasher learn that the cache is cold without a syscall more per file when it is warm.
+  virtual long read_cached(int fd, void* buf, size_t size) = 0;
+  /// Moves the file offset back to the start.
+  virtual int rewind(int fd) = 0;
+  /// readlink(2) relative to a directory fd; returns the length (not NUL-terminated).
+  virtual long read_link(int dir_fd, const char* name, char* buf, size_t size) = 0;
+  /// Absolute path of what an open fd refers to (through /proc/self/fd), for the symlink containment check.
+  virtual long fd_path(int fd, char* buf, size_t size) = 0;
+  /// Starts reading the first `length` bytes into the page cache without waiting (posix_fadvise WILLNEED).
+  virtual void prefetch(int fd, uint64_t length) = 0;
+  virtual void close(int fd) = 0;
+};
+
+class RealFileSystem final : public FileSystem {
+ public:
+  int open_dir(int dir_fd, const char* name, bool follow) override;
+  long read_dir(int fd, void* buf, size_t size) override;
+  int open_file(int dir_fd, const char* name, bool follow) override;
+  int stat_at(int dir_fd, const char* name, struct stat* st, bool follow) override;
+  int fstat(int fd, struct stat* st) override;
+  long read(int fd, void* buf, size_t size) override;
+  long read_cached(int fd, void* buf, size_t size) override;
+  int rewind(int fd) override;
+  long read_link(int dir_fd, const char* name, char* buf, size_t size) override;
+  long fd_path(int fd, char* buf, size_t size) override;
+  void prefetch(int fd, uint64_t length) override;
+  void close(int fd) override;
+};
+
+/// Raises the soft open-file limit to the hard one; returns the new soft limit.
+uint64_t raise_open_file_limit();
+
+}  // namespace treeprint

@@ -1,0 +1,64 @@
+#pragma once
+// A file that appears at its final path whole or not at all.
+//
+// The content goes to a temporary file in the same directory (so rename(2) is atomic); commit() flushes and renames it
+// over the target (no fsync: the rename makes the switch atomic for every reader; a manifest is cheap to
+// make again after a power cut, an fsync per run is not free). Destroying an uncommitted AtomicFile removes the temporary file: a failed run never
+// leaves a half-written manifest behind, and never replaces a good one. Writes are buffered.
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace treeprint {
+
+class AtomicFile {
+ public:
+  /// Creates the temporary file next to `path`. On failure returns nullptr and sets `error` to a message naming the
+  /// path ("cannot create 'out/m.json': Permission denied").
+  static std::unique_ptr<AtomicFile> create(const std::string& path, std::string* error);
+
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void write(std::string_view data);
+  void put(char c) {
+    if (m_used == k_buffer_size) {
+      flush_buffer();
+    }
+    m_buffer[m_used++] = c;
+  }
+
+  /// Flushes and renames into place. Returns false and sets `error` if any write failed or the rename did.
+  bool commit(std::string* error);
+
+  const std::string& path() const { return m_path; }
+  /// The temporary file's name (basename), so a scan of the directory it is in can leave it out.
+  const std::string& temp_name() const { return m_temp_name; }
+  /// Identity of the directory the file is written to.
+  dev_t dir_dev() const { return m_dir_dev; }
+  ino_t dir_ino() const { return m_dir_ino; }
+  const std::string& base_name() const { return m_base_name; }
+
+ private:
+  AtomicFile() = default;
+  void flush_buffer();
+
+  static constexpr size_t k_buffer_size = 1 << 20;
+  std::string m_path;
+  std::string m_temp_path;
+  std::string m_temp_name;
+  std::string m_base_name;
+  dev_t m_dir_dev = 0;
+  ino_t m_dir_ino = 0;
+  int m_fd = -1;
+  int m_write_errno = 0;
+  bool m_committed = false;
+  std::unique_ptr<char[]> m_buffer;
+  size_t m_used = 0;
+};
+
+}  // namespace treeprint

@@ -1,0 +1,369 @@
+#include "scan/walk.h"
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <climits>
+
+#include "manifest/json_writer.h"
+#include "manifest/manifest.h"
+#include "test_support.h"
+#include "util/format.h"
+#include "util/sha256.h"
+
+namespace treeprint {
+namespace {
+
+using testing::FaultFileSystem;
+using testing::file_paths;
+using testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+struct Scan {
+  Manifest manifest;
+  std::vector<std::string> warnings;
+  bool ok = false;
+  std::string fatal;
+};
+
+Scan scan(const std::string& root, WalkOptions options = {}, FileSystem* fs = nullptr) {
+  RealFileSystem real;
+  Scan s;
+  options.warnings = &s.warnings;
+  s.ok = walk_tree(fs != nullptr ? *fs : real, root, options, &s.manifest, &s.fatal);
+  return s;
+}
+
+const FileEntry* find(const Manifest& m, std::string_view path) {
+  for (const FileEntry* f : m.files) {
+    if (f->path == path) return f;
+  }
+  return nullptr;
+}
+
+TEST(Walk, HashesEveryFileAndSortsBytewise) {
+  TempDir dir;
+  dir.write("a/b", "hello");
+  dir.write("a.b", "dot");
+  dir.write("run.sh", "#!/bin/sh\n", 0755);
+  dir.write("empty", "");
+  dir.write("z/y/x/deep", std::string(300000, 'q'));  // several reads
+  const Scan s = scan(dir.path(), {.threads = 3});
+  ASSERT_TRUE(s.ok) << s.fatal;
+  EXPECT_THAT(file_paths(s.manifest), ElementsAre("a.b", "a/b", "empty", "run.sh", "z/y/x/deep"));
+  EXPECT_EQ(find(s.manifest, "a/b")->sha256, Sha256::of("hello"));
+  EXPECT_EQ(find(s.manifest, "z/y/x/deep")->sha256, Sha256::of(std::string(300000, 'q')));
+  EXPECT_EQ(find(s.manifest, "z/y/x/deep")->size, 300000u);
+  EXPECT_TRUE(find(s.manifest, "run.sh")->executable);
+  EXPECT_FALSE(find(s.manifest, "a/b")->executable);
+  EXPECT_EQ(s.manifest.total_bytes, 5u + 3 + 10 + 0 + 300000);
+  EXPECT_TRUE(s.manifest.errors.empty());
+}
+
+TEST(Walk, RecordsMtimeWithNanoseconds) {
+  TempDir dir;
+  dir.write("f", "x");
+  const struct timespec times[2] = {{1704164645, 123456789}, {1704164645, 123456789}};
+  ASSERT_EQ(utimensat(AT_FDCWD, (dir / "f").c_str(), times, 0), 0);
+  const Scan s = scan(dir.path());
+  EXPECT_EQ(find(s.manifest, "f")->mtime_ns, 1704164645'123456789);
+}
+
+TEST(Walk, OutputDoesNotDependOnThreadCount) {
+  TempDir dir;
+  for (int i = 0; i < 400; ++i) {
+    dir.write("d" + std::to_string(i % 7) + "/s" + std::to_string(i % 3) + "/f" + std::to_string(i), std::to_string(i));
+  }
+  dir.symlink("d1", "link");
+  auto render = [&](unsigned threads) {
+    Scan s = scan(dir.path(), {.threads = threads});
+    std::string out;
+    write_manifest_json(s.manifest, root_digest(s.manifest), "t", [&](std::string_view b) { out.append(b); });
+    return out;
+  };
+  const std::string one = render(1);
+  EXPECT_EQ(one, render(2));
+  EXPECT_EQ(one, render(8));
+}
+
+TEST(Walk, SymlinksAreRecordedNotFollowed) {
+  TempDir dir;
+  dir.write("real/f", "x");
+  dir.symlink("real", "to-dir");
+  dir.symlink("real/f", "to-file");
+  dir.symlink("/etc/passwd", "escape");
+  dir.symlink("missing", "dangling");
+  const Scan s = scan(dir.path());
+  EXPECT_THAT(file_paths(s.manifest), ElementsAre("real/f"));
+  ASSERT_EQ(s.manifest.symlinks.size(), 4u);
+  EXPECT_EQ(s.manifest.symlinks[0].path, "dangling");
+  EXPECT_EQ(s.manifest.symlinks[0].target, "missing");
+  EXPECT_EQ(s.manifest.symlinks[1].path, "escape");
+  EXPECT_EQ(s.manifest.symlinks[1].target, "/etc/passwd");
+  EXPECT_EQ(s.manifest.symlinks[1].not_followed, "");
+}
+
+TEST(Walk, FollowSymlinksStaysInsideAndDetectsLoops) {
+  TempDir dir;
+  dir.write("real/f", "x");
+  dir.write("real/sub/g", "y");
+  dir.symlink("real", "to-dir");
+  dir.symlink("real/f", "to-file");
+  dir.symlink("/etc", "escape-abs");
+  dir.symlink("../..", "real/escape-rel");
+  dir.symlink("..", "real/sub/up");   // back to an ancestor: a loop
+  dir.symlink("self", "self");        // ELOOP
+  dir.symlink("missing", "dangling");
+  const Scan s = scan(dir.path(), {.threads = 2, .follow_symlinks = true});
+  ASSERT_TRUE(s.ok) << s.fatal;
+  EXPECT_THAT(file_paths(s.manifest),
+              ElementsAre("real/f", "real/sub/g", "to-dir/f", "to-dir/sub/g", "to-file"));
+  EXPECT_EQ(find(s.manifest, "to-file")->sha256, Sha256::of("x"));
+  std::vector<std::pair<std::string, std::string>> links;
+  for (const auto& l : s.manifest.symlinks) links.emplace_back(l.path, l.not_followed);
+  EXPECT_THAT(links, ElementsAre(std::pair<std::string, std::string>{"dangling", "dangling"},
+                                 std::pair<std::string, std::string>{"escape-abs", "outside root"},
+                                 std::pair<std::string, std::string>{"real/escape-rel", "outside root"},
+                                 std::pair<std::string, std::string>{"real/sub/up", "loop"},
+                                 std::pair<std::string, std::string>{"self", "loop"},
+                                 std::pair<std::string, std::string>{"to-dir/escape-rel", "outside root"},
+                                 std::pair<std::string, std::string>{"to-dir/sub/up", "loop"}));
+}
+
+TEST(Walk, SpecialFilesAreListedNeverOpened) {
+  TempDir dir;
+  dir.write("f", "x");
+  ASSERT_EQ(mkfifo((dir / "fifo").c_str(), 0644), 0);
+  const int sock = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  const std::string sock_path = dir / "sock";
+  ASSERT_LT(sock_path.size(), sizeof addr.sun_path);
+  std::copy(sock_path.begin(), sock_path.end(), addr.sun_path);
+  ASSERT_EQ(bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  FaultFileSystem fs;
+  std::vector<std::string> opened;
+  fs.on_open_file = [&](const char* name) -> std::optional<int> {
+    opened.emplace_back(name);
+    return std::nullopt;
+  };
+  const Scan s = scan(dir.path(), {}, &fs);
+  close(sock);
+  EXPECT_THAT(file_paths(s.manifest), ElementsAre("f"));
+  ASSERT_EQ(s.manifest.skipped.size(), 2u);
+  EXPECT_EQ(s.manifest.skipped[0].path, "fifo");
+  EXPECT_EQ(s.manifest.skipped[0].type, "fifo");
+  EXPECT_EQ(s.manifest.skipped[1].type, "socket");
+  EXPECT_THAT(opened, ElementsAre("f"));
+}
+
+TEST(Walk, UnreadableEntriesAreRecordedAndTheScanGoesOn) {
+  TempDir dir;
+  dir.write("ok", "fine");
+  dir.write("secret", "x");
+  dir.write("locked/inner", "y");
+  dir.write("gone", "z");
+  FaultFileSystem fs;
+  fs.on_open_file = [](const char* name) -> std::optional<int> {
+    if (std::string_view(name) == "secret") return -EACCES;
+    if (std::string_view(name) == "gone") return -ENOENT;  // deleted between listing and opening
+    return std::nullopt;
+  };
+  fs.on_open_dir = [](const char* name) -> std::optional<int> {
+    if (std::string_view(name) == "locked") return -EACCES;
+    return std::nullopt;
+  };
+  const Scan s = scan(dir.path(), {.threads = 2}, &fs);
+  ASSERT_TRUE(s.ok);
+  EXPECT_THAT(file_paths(s.manifest), ElementsAre("ok"));
+  ASSERT_EQ(s.manifest.errors.size(), 3u);
+  EXPECT_EQ(s.manifest.errors[0].path, "gone");
+  EXPECT_EQ(s.manifest.errors[0].message, "file vanished after it was listed (deleted during the scan)");
+  EXPECT_EQ(s.manifest.errors[1].path, "locked");
+  EXPECT_EQ(s.manifest.errors[1].message, "cannot open directory: Permission denied");
+  EXPECT_EQ(s.manifest.errors[2].path, "secret");
+  EXPECT_EQ(s.manifest.errors[2].message, "cannot open: Permission denied");
+}
+
+// The file at `path` gets `action` applied to it after the first read of it.
+struct ModifyAfterFirstRead {
+  std::string path;
+  std::function<void(int)> action;  // gets an fd opened for writing
+  int calls = 0;
+  void operator()(int, long) {
+    if (calls++ != 0) return;
+    const int fd = open(path.c_str(), O_WRONLY);
+    action(fd);
+    close(fd);
+  }
+};
+
+TEST(Walk, FileThatGrowsWhileHashedIsAnErrorNotAWrongDigest) {
+  TempDir dir;
+  dir.write("growing", std::string(1000, 'a'));
+  FaultFileSystem fs;
+  ModifyAfterFirstRead modify{dir / "growing", [](int fd) {
+                                lseek(fd, 0, SEEK_END);
+                                ASSERT_EQ(write(fd, "more", 4), 4);
+                              }};
+  fs.after_read = [&](int fd, long n) { modify(fd, n); };
+  const Scan s = scan(dir.path(), {}, &fs);
+  EXPECT_TRUE(s.manifest.files.empty());
+  ASSERT_EQ(s.manifest.errors.size(), 1u);
+  EXPECT_EQ(s.manifest.errors[0].path, "growing");
+  EXPECT_THAT(s.manifest.errors[0].message, HasSubstr("file changed while it was being hashed"));
+}
+
+TEST(Walk, FileThatShrinksWhileHashedIsAnError) {
+  TempDir dir;
+  dir.write("big", std::string(600000, 'b'));  // more than one read
+  FaultFileSystem fs;
+  ModifyAfterFirstRead modify{dir / "big", [](int fd) { ASSERT_EQ(ftruncate(fd, 1000), 0); }};
+  fs.after_read = [&](int fd, long n) { modify(fd, n); };
+  const Scan s = scan(dir.path(), {}, &fs);
+  EXPECT_TRUE(s.manifest.files.empty());
+  ASSERT_EQ(s.manifest.errors.size(), 1u);
+  EXPECT_THAT(s.manifest.errors[0].message, HasSubstr("file changed while it was being hashed"));
+}
+
+TEST(Walk, RecentlyChangedFileIsReadTwiceAndRewrittenContentIsCaught) {
+  TempDir dir;
+  dir.write("f", "aaaa");
+  FaultFileSystem fs;
+  int reads = 0;
+  fs.after_read = [&](int, long) {
+    // The file is new, so its ctime is after the scan's "racy" line: it is hashed twice. Rewrite it (same size)
+    // during the second pass: that must be caught by the fstat after it.
+    if (++reads == 2) {
+      struct timespec t = {0, 0};
+      nanosleep(&(t = {0, 20'000'000}), nullptr);
+      const int fd = open((dir / "f").c_str(), O_WRONLY);
+      ASSERT_EQ(pwrite(fd, "bbbb", 4, 0), 4);
+      close(fd);
+    }
+  };
+  const Scan s = scan(dir.path(), {}, &fs);
+  EXPECT_GE(reads, 2);
+  EXPECT_TRUE(s.manifest.files.empty());
+  ASSERT_EQ(s.manifest.errors.size(), 1u);
+  EXPECT_THAT(s.manifest.errors[0].message, HasSubstr("file changed while it was being hashed"));
+}
+
+TEST(Walk, OnlyRecentlyChangedFilesAreReadTwice) {
+  TempDir dir;
+  dir.write("f", "aaaa");
+  FaultFileSystem fs;
+  int reads = 0;
+  fs.after_read = [&](int, long) { ++reads; };
+  const Scan recent = scan(dir.path(), {}, &fs);  // just written: its ctime is after the scan's racy line
+  EXPECT_EQ(reads, 2);
+  ASSERT_EQ(recent.manifest.files.size(), 1u);
+  EXPECT_EQ(recent.manifest.files[0]->sha256, Sha256::of("aaaa"));
+  reads = 0;
+  const Scan old = scan(dir.path(), {.racy_after_ns = INT64_MAX}, &fs);  // as if the file were older than the scan
+  EXPECT_EQ(reads, 1);
+  ASSERT_EQ(old.manifest.files.size(), 1u);
+  EXPECT_EQ(old.manifest.files[0]->sha256, Sha256::of("aaaa"));
+}
+
+TEST(Walk, NamesAreRawBytes) {
+  TempDir dir;
+  dir.write("caf\xe9", "latin1");
+  dir.write("new\nline", "nl");
+  dir.write("-rf", "dash");
+  dir.write("back\\slash", "bs");
+  const Scan s = scan(dir.path());
+  EXPECT_THAT(file_paths(s.manifest), ElementsAre("-rf", "back\\slash", "caf\xe9", "new\nline"));
+}
+
+TEST(Walk, TreeDeeperThanPathMax) {
+  TempDir dir;
+  const std::string segment(50, 'd');
+  int fd = open(dir.path().c_str(), O_RDONLY | O_DIRECTORY);
+  std::string rel;
+  const int depth = PATH_MAX / 50 + 20;
+  for (int i = 0; i < depth; ++i) {
+    ASSERT_EQ(mkdirat(fd, segment.c_str(), 0755), 0);
+    const int next = openat(fd, segment.c_str(), O_RDONLY | O_DIRECTORY);
+    close(fd);
+    fd = next;
+    rel += segment + "/";
+  }
+  const int f = openat(fd, "bottom", O_WRONLY | O_CREAT, 0644);
+  ASSERT_EQ(write(f, "deep", 4), 4);
+  close(f);
+  close(fd);
+  const Scan s = scan(dir.path(), {.threads = 2});
+  ASSERT_TRUE(s.ok);
+  EXPECT_TRUE(s.manifest.errors.empty());
+  ASSERT_EQ(s.manifest.files.size(), 1u);
+  EXPECT_GT(s.manifest.files[0]->path.size(), static_cast<size_t>(PATH_MAX));
+  EXPECT_EQ(s.manifest.files[0]->path, rel + "bottom");
+  EXPECT_EQ(s.manifest.files[0]->sha256, Sha256::of("deep"));
+}
+
+TEST(Walk, FiltersGitignoreSinceAndDotGit) {
+  TempDir dir;
+  dir.write(".gitignore", "*.log\nbuild/\n");
+  dir.write("sub/.gitignore", "!keep.log\n");
+  dir.write(".git/info/exclude", "secret\n");
+  dir.write(".git/HEAD", "ref");
+  dir.write("a.log", "");
+  dir.write("sub/keep.log", "");
+  dir.write("build/out", "");
+  dir.write("secret", "");
+  dir.write("src/main.c", "");
+  dir.write("old.c", "");
+  ASSERT_EQ(system(("touch -d 2001-01-01 '" + (dir / "old.c") + "'").c_str()), 0);
+  EXPECT_THAT(file_paths(scan(dir.path()).manifest),
+              ElementsAre(".gitignore", "old.c", "src/main.c", "sub/.gitignore", "sub/keep.log"));
+  EXPECT_THAT(file_paths(scan(dir.path(), {.gitignore = false}).manifest),
+              ElementsAre(".gitignore", "a.log", "build/out", "old.c", "secret", "src/main.c", "sub/.gitignore",
+                          "sub/keep.log"));
+  EXPECT_THAT(file_paths(scan(dir.path(), {.gitignore = false, .skip_dot_git = false}).manifest),
+              ::testing::Contains(".git/HEAD"));
+  EXPECT_THAT(file_paths(scan(dir.path(), {.since_ns = 1'500'000'000'000'000'000}).manifest),
+              ElementsAre(".gitignore", "src/main.c", "sub/.gitignore", "sub/keep.log"));
+  Filters filters;
+  std::string error;
+  ASSERT_TRUE(filters.add_include("*.c", &error));
+  ASSERT_TRUE(filters.add_exclude("/old.c", &error));
+  EXPECT_THAT(file_paths(scan(dir.path(), {.filters = &filters}).manifest), ElementsAre("src/main.c"));
+  Filters dir_include;  // an included directory keeps what is below it, .gitignore still applies there
+  ASSERT_TRUE(dir_include.add_include("sub/", &error));
+  EXPECT_THAT(file_paths(scan(dir.path(), {.filters = &dir_include}).manifest),
+              ElementsAre("sub/.gitignore", "sub/keep.log"));
+  Filters override_ignore;  // an explicit include beats .gitignore
+  ASSERT_TRUE(override_ignore.add_include("a.log", &error));
+  EXPECT_THAT(file_paths(scan(dir.path(), {.filters = &override_ignore}).manifest), ElementsAre("a.log"));
+}
+
+TEST(Walk, LeavesOutTheOutputFile) {
+  TempDir dir;
+  dir.write("manifest.json", "previous run");
+  dir.write("data", "d");
+  struct stat st {};
+  ASSERT_EQ(stat(dir.path().c_str(), &st), 0);
+  const Scan s = scan(dir.path(), {.leave_out = {{st.st_dev, st.st_ino, "manifest.json"}}});
+  EXPECT_THAT(file_paths(s.manifest), ElementsAre("data"));
+}
+
+TEST(Walk, RootProblemsAreFatal) {
+  TempDir dir;
+  dir.write("file", "x");
+  Scan s = scan(dir / "missing");
+  EXPECT_FALSE(s.ok);
+  EXPECT_EQ(s.fatal, "cannot open directory '" + (dir / "missing") + "': No such file or directory");
+  s = scan(dir / "file");
+  EXPECT_FALSE(s.ok);
+  EXPECT_EQ(s.fatal, "'" + (dir / "file") + "' is not a directory; give the directory to scan");
+}
+
+}  // namespace
+}  // namespace treeprint

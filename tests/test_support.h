@@ -1,0 +1,69 @@
+#pragma once
+// Helpers for tests: scratch directories on the real disk, and a FileSystem that injects faults into the real one.
+
+#include <functional>
+#include <optional>
+#include <vector>
+#include <string>
+
+#include "manifest/entry.h"
+#include "scan/fs.h"
+
+namespace treeprint::testing {
+
+/// A fresh directory under $TMPDIR, removed (recursively, permissions restored) when destroyed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return m_path; }
+  /// Absolute path of `rel` inside the directory.
+  std::string operator/(const std::string& rel) const { return m_path + "/" + rel; }
+  /// Writes `content` to `rel`, creating parent directories.
+  void write(const std::string& rel, const std::string& content, int mode = 0644) const;
+  void mkdir(const std::string& rel) const;
+  void symlink(const std::string& target, const std::string& rel) const;
+
+ private:
+  std::string m_path;
+};
+
+std::string read_file(const std::string& path);
+
+/// Delegates to RealFileSystem; `on_open_file` and `on_read` may replace a call's result to simulate a fault.
+/// Return std::nullopt from a hook to let the real call happen.
+class FaultFileSystem final : public FileSystem {
+ public:
+  std::function<std::optional<int>(const char* name)> on_open_file;
+  std::function<std::optional<int>(const char* name)> on_open_dir;
+  /// Called after every successful read of a file with the bytes read so far (can modify the file on disk).
+  std::function<void(int fd, long n)> after_read;
+
+  int open_dir(int dir_fd, const char* name, bool follow) override;
+  long read_dir(int fd, void* buf, size_t size) override { return m_real.read_dir(fd, buf, size); }
+  int open_file(int dir_fd, const char* name, bool follow) override;
+  int stat_at(int dir_fd, const char* name, struct stat* st, bool follow) override {
+    return m_real.stat_at(dir_fd, name, st, follow);
+  }
+  int fstat(int fd, struct stat* st) override { return m_real.fstat(fd, st); }
+  long read(int fd, void* buf, size_t size) override;
+  long read_cached(int fd, void* buf, size_t size) override;
+  int rewind(int fd) override { return m_real.rewind(fd); }
+  long read_link(int dir_fd, const char* name, char* buf, size_t size) override {
+    return m_real.read_link(dir_fd, name, buf, size);
+  }
+  long fd_path(int fd, char* buf, size_t size) override { return m_real.fd_path(fd, buf, size); }
+  void prefetch(int fd, uint64_t length) override { m_real.prefetch(fd, length); }
+  void close(int fd) override { m_real.close(fd); }
+
+ private:
+  RealFileSystem m_real;
+};
+
+/// Paths of a manifest's files, in order.
+std::vector<std::string> file_paths(const Manifest& m);
+
+}  // namespace treeprint::testing
