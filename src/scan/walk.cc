@@ -295,6 +295,7 @@ bool Walker::start(const std::string& root, std::string* fatal_error) {
 
 void Walker::run() {
   m_pending.store(1);
+  if (m_options.progress) m_options.progress->dirs_pending.fetch_add(1, std::memory_order_relaxed);
   m_workers[0]->dirs.push_back(std::move(m_root_job));
   std::vector<std::jthread> threads;
   for (size_t i = 1; i < m_workers.size(); ++i) {
@@ -693,7 +694,7 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
     return false;
   };
   // Reads to the end, hashing; leaves the file's final fstat in `st`. Returns an errno or 0.
-  auto hash_pass = [&](bool allow_cold_probe) -> int {
+  auto hash_pass = [&](bool first_pass, bool allow_cold_probe) -> int {
     got = 0;
     w.hasher.reset();
     bool have_stat = false;
@@ -714,8 +715,10 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
       if (n == 0) break;
       w.hasher.update(w.read_buffer.get(), static_cast<size_t>(n));
       got += static_cast<uint64_t>(n);
-      w.unreported_bytes += static_cast<uint64_t>(n);
-      if (w.unreported_bytes >= k_report_bytes) report_progress(w);
+      if (first_pass) {  // progress counts each byte of the tree once
+        w.unreported_bytes += static_cast<uint64_t>(n);
+        if (w.unreported_bytes >= k_report_bytes) report_progress(w);
+      }
       const bool short_read = static_cast<size_t>(n) < k_read_buffer;
       if (short_read || got == k_read_buffer) {
         // After a short read (the end of a regular file) or the first full buffer (a big file: make sure it is
@@ -732,7 +735,7 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
     return 0;
   };
 
-  if (const int err = hash_pass(on_cold != nullptr); err != 0) return fail("read failed: " + errno_text(err));
+  if (const int err = hash_pass(true, on_cold != nullptr); err != 0) return fail("read failed: " + errno_text(err));
   if (!S_ISREG(st.st_mode)) {  // replaced by a FIFO or device since it was listed; O_NONBLOCK kept us safe
     rec->state = RecordState::failed;
     w.skipped.push_back({std::string(path), type_name(st.st_mode)});
@@ -743,7 +746,7 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
     const struct stat before = st;
     const uint64_t got_before = got;
     const int rc = m_fs.rewind(fd);
-    const int err = rc == 0 ? hash_pass(false) : -rc;
+    const int err = rc == 0 ? hash_pass(false, false) : -rc;
     if (err != 0) return fail("read failed: " + errno_text(err));
     if (got != got_before || st.st_size != before.st_size || mtime_ns(st) != mtime_ns(before) ||
         st.st_ctim.tv_sec != before.st_ctim.tv_sec || st.st_ctim.tv_nsec != before.st_ctim.tv_nsec) {

@@ -367,3 +367,20 @@ TEST(Walk, RootProblemsAreFatal) {
 
 }  // namespace
 }  // namespace treeprint
+
+namespace treeprint {
+namespace {
+
+TEST(Walk, ProgressCountersEndBalanced) {
+  TempDir dir;
+  for (int i = 0; i < 50; ++i) dir.write("d" + std::to_string(i % 5) + "/f" + std::to_string(i), "xyz");
+  WalkProgress progress;
+  const Scan s = scan(dir.path(), {.threads = 3, .progress = &progress});
+  EXPECT_EQ(progress.files_found.load(), 50u);
+  EXPECT_EQ(progress.files_done.load(), 50u);
+  EXPECT_EQ(progress.bytes_done.load(), 150u);
+  EXPECT_EQ(progress.dirs_pending.load(), 0u);  // every directory listed: the total is known
+}
+
+}  // namespace
+}  // namespace treeprint
