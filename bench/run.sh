@@ -39,11 +39,12 @@ RUST=$PEERS_DIR/bin/rust-peer
 GO=$PEERS_DIR/bin/go-peer
 
 [ -d "$CORPUS" ] || python3 "$PEERS_DIR/gen_corpus.py" "$CORPUS" --files 50000 --total-bytes 800MiB --seed 1
+CORPUS=$(realpath "$CORPUS")  # rhash -r does not follow a symlinked root
 
 q() { printf '%q' "$1"; }
 # Every tool hashes the same 50,300 regular files: treeprint is told to scan .git and ignore nothing, as the peers do.
 names=(treeprint rust-peer go-peer rhash sha256sum-xargs-P2)
-cmds=("$(q "$TREEPRINT") scan $(q "$CORPUS") -o $(q "$OUT/treeprint.json") --sha256sum $(q "$OUT/treeprint.sums") --scan-git-dir --no-gitignore -q"
+cmds=("$(q "$TREEPRINT") scan $(q "$CORPUS") -o $(q "$OUT/treeprint.json") --scan-git-dir --no-gitignore -q"
       "$(q "$RUST") -o $(q "$OUT/rust.json") $(q "$CORPUS")"
       "$(q "$GO") -o $(q "$OUT/go.json") $(q "$CORPUS")"
       "rhash --sha256 -r $(q "$CORPUS") > $(q "$OUT/rhash.txt")"
@@ -80,6 +81,7 @@ hyperfine -N --warmup 20 --runs 300 -n treeprint "$TREEPRINT --version" -n rust-
     -n go-peer "$GO --version" --export-json "$RES/startup.json" --export-markdown "$RES/startup.md"
 
 echo "== correctness: treeprint's digests against sha256sum's"
+"$TREEPRINT" scan "$CORPUS" --sha256sum "$OUT/treeprint.sums" --scan-git-dir --no-gitignore -q
 (cd "$CORPUS" && find . -type f -print0 | xargs -0 -P2 -n500 sha256sum) | sed 's#  \./#  #' | sort > "$OUT/oracle.txt"
 sort "$OUT/treeprint.sums" | cmp - "$OUT/oracle.txt" && echo "ok: all $(wc -l < "$OUT/oracle.txt") digests agree" \
     | tee "$RES/correctness.txt"

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -106,6 +108,8 @@ long FaultFileSystem::read(int fd, void* buf, size_t size) {
 }
 
 long FaultFileSystem::read_cached(int fd, void* buf, size_t size) {
+  if (cached_limit < 0) return -EAGAIN;
+  if (cached_limit > 0) size = std::min(size, static_cast<size_t>(cached_limit));
   const long n = m_real.read_cached(fd, buf, size);
   if (n > 0 && after_read) after_read(fd, n);
   return n;

@@ -41,6 +41,10 @@ class FaultFileSystem final : public FileSystem {
   std::function<std::optional<int>(const char* name)> on_open_dir;
   /// Called after every successful read of a file with the bytes read so far (can modify the file on disk).
   std::function<void(int fd, long n)> after_read;
+  /// Simulates a partly cached file: read_cached returns at most this many bytes (0: unlimited), or -EAGAIN when
+  /// negative.
+  long cached_limit = 0;
+  int prefetches = 0;
 
   int open_dir(int dir_fd, const char* name, bool follow) override;
   long read_dir(int fd, void* buf, size_t size) override { return m_real.read_dir(fd, buf, size); }
@@ -56,7 +60,10 @@ class FaultFileSystem final : public FileSystem {
     return m_real.read_link(dir_fd, name, buf, size);
   }
   long fd_path(int fd, char* buf, size_t size) override { return m_real.fd_path(fd, buf, size); }
-  void prefetch(int fd, uint64_t length) override { m_real.prefetch(fd, length); }
+  void prefetch(int fd, uint64_t length) override {
+    ++prefetches;
+    m_real.prefetch(fd, length);
+  }
   void close(int fd) override { m_real.close(fd); }
 
  private:

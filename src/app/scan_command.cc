@@ -99,7 +99,7 @@ int run_scan(const ScanOptions& o, AppContext& ctx) {
 
   const bool written =
       finish_output(o.output, manifest_file,
-                    [&](const Sink& sink) { write_manifest_json(manifest, root, k_version, sink); }, ctx) &&
+                    [&](const Sink& sink) { write_manifest_json(manifest, root, k_version, sink, o.threads); }, ctx) &&
       finish_output(o.sha256sum_path, sums_file, [&](const Sink& sink) { write_sha256sum(manifest, sink); }, ctx);
 
   if (!o.quiet) {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <string>
+#include <thread>
 
 #include "manifest/manifest.h"
 #include "manifest/path_encoding.h"
@@ -24,6 +25,9 @@ class Out {
   void flush() {
     if (!m_buf.empty()) m_sink(m_buf);
     m_buf.clear();
+  }
+  void sink(std::string_view s) {
+    if (!s.empty()) m_sink(s);
   }
 
  private:
@@ -51,9 +55,61 @@ void write_array(Out& out, std::string_view key, const std::vector<T>& items, F&
   b.append(last ? "\n" : ",\n");
 }
 
+void append_file(std::string& s, const FileEntry* f) {
+  append_json_name(s, "path", f->path);
+  s.append(", \"size\": ");
+  append_uint(s, f->size);
+  s.append(", \"mtime\": \"");
+  append_timestamp_ns(s, f->mtime_ns);
+  s.append("\", \"mode\": \"").append(mode_text(f->executable));
+  s.append("\", \"sha256\": \"");
+  append_hex(s, f->sha256);
+  s.push_back('"');
+}
+
+// Renders files [begin, end) exactly as the sequential writer would.
+void render_files(std::string& s, const std::vector<const FileEntry*>& files, size_t begin, size_t end) {
+  for (size_t i = begin; i < end; ++i) {
+    s.append(i == 0 ? "\n    {" : ",\n    {");
+    append_file(s, files[i]);
+    s.push_back('}');
+  }
+}
+
+// The files array is most of a manifest: with several threads, blocks of it are rendered in parallel, a round at a
+// time, and handed to the sink in order, so memory stays at a few MB however large the manifest.
+void write_files(Out& out, const std::vector<const FileEntry*>& files, unsigned threads) {
+  constexpr size_t k_block = 4096;
+  out.buf().append("  \"files\": [");
+  if (threads <= 1 || files.size() < 2 * k_block) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      render_files(out.buf(), files, i, i + 1);
+      out.maybe_flush();
+    }
+  } else {
+    out.flush();
+    std::vector<std::string> blocks(threads);
+    for (size_t round = 0; round < files.size(); round += threads * k_block) {
+      auto render = [&](size_t t) {
+        blocks[t].clear();
+        const size_t begin = std::min(files.size(), round + t * k_block);
+        render_files(blocks[t], files, begin, std::min(files.size(), begin + k_block));
+      };
+      {
+        std::vector<std::jthread> helpers;
+        for (size_t t = 1; t < threads; ++t) helpers.emplace_back(render, t);
+        render(0);
+      }
+      for (const auto& b : blocks) out.sink(b);
+    }
+  }
+  out.buf().append(files.empty() ? "],\n" : "\n  ],\n");
+}
+
 }  // namespace
 
-void write_manifest_json(const Manifest& m, const Digest& root, std::string_view tool_version, const Sink& sink) {
+void write_manifest_json(const Manifest& m, const Digest& root, std::string_view tool_version, const Sink& sink,
+                         unsigned threads) {
   Out out(sink);
   std::string& b = out.buf();
   b.append("{\n  \"schema\": \"").append(k_manifest_schema).append("\",\n");
@@ -68,17 +124,7 @@ void write_manifest_json(const Manifest& m, const Digest& root, std::string_view
   b.append(", \"errors\": ").append(std::to_string(m.errors.size()));
   b.append("},\n");
 
-  write_array(out, "files", m.files, [](std::string& s, const FileEntry* f) {
-    append_json_name(s, "path", f->path);
-    s.append(", \"size\": ");
-    append_uint(s, f->size);
-    s.append(", \"mtime\": \"");
-    append_timestamp_ns(s, f->mtime_ns);
-    s.append("\", \"mode\": \"").append(mode_text(f->executable));
-    s.append("\", \"sha256\": \"");
-    append_hex(s, f->sha256);
-    s.push_back('"');
-  }, false);
+  write_files(out, m.files, threads);
   write_array(out, "symlinks", m.symlinks, [](std::string& s, const SymlinkEntry& l) {
     append_json_name(s, "path", l.path);
     s.append(", ");

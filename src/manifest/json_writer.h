@@ -14,7 +14,9 @@ namespace treeprint {
 
 using Sink = std::function<void(std::string_view)>;
 
-/// `root` is root_digest(manifest), passed in because callers also show it.
-void write_manifest_json(const Manifest& manifest, const Digest& root, std::string_view tool_version, const Sink& sink);
+/// `root` is root_digest(manifest), passed in because callers also show it. With `threads` > 1 the entries are
+/// rendered in parallel; the bytes are the same.
+void write_manifest_json(const Manifest& manifest, const Digest& root, std::string_view tool_version, const Sink& sink,
+                         unsigned threads = 1);
 
 }  // namespace treeprint

@@ -463,6 +463,8 @@ void Walker::list_dir(Worker& w, DirJob job) {
     if (fd < 0) {
       if (fd == -ENOENT) {
         error(w, job.rel, "directory vanished while being scanned");
+      } else if (fd == -ELOOP || fd == -ENOTDIR) {
+        error(w, job.rel, "directory was replaced during the scan (now a symlink or a file)");
       } else {
         error(w, job.rel, "cannot open directory: " + errno_text(-fd));
       }
@@ -522,6 +524,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
   FileJob batch;
   batch.dir = dir;
   std::string path;
+  uint64_t files_found = 0;
   for (const auto& item : w.listed) {
     const char* cname = w.names.data() + item.name_offset;
     const std::string_view name(cname, item.name_size);
@@ -554,7 +557,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
         FileRecord* rec = w.arena.new_record();
         rec->entry.path = w.arena.store_path(path);
         batch.records[batch.count++] = rec;
-        if (m_options.progress) m_options.progress->files_found.fetch_add(1, std::memory_order_relaxed);
+        ++files_found;
         if (batch.count == k_batch) {
           push_files(w, std::move(batch));
           batch = FileJob{};
@@ -580,6 +583,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
     }
   }
   if (batch.count != 0) push_files(w, std::move(batch));
+  if (m_options.progress) m_options.progress->files_found.fetch_add(files_found, std::memory_order_relaxed);
   notify();
 }
 
@@ -701,12 +705,15 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
     bool probe = allow_cold_probe;
     for (;;) {
       long n;
+      bool from_cache_probe = false;
       if (probe) {
         probe = false;
         n = m_fs.read_cached(fd, w.read_buffer.get(), k_read_buffer);
         if (n == -EAGAIN) {
           on_cold();
           n = m_fs.read(fd, w.read_buffer.get(), k_read_buffer);
+        } else {
+          from_cache_probe = true;
         }
       } else {
         n = m_fs.read(fd, w.read_buffer.get(), k_read_buffer);
@@ -726,7 +733,11 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
         if (const int rc = m_fs.fstat(fd, &st); rc != 0) return -rc;
         if (!S_ISREG(st.st_mode)) return 0;
         have_stat = got == static_cast<uint64_t>(st.st_size);
-        if (have_stat || short_read) break;  // done, or the size moved under us (reported by the caller)
+        if (have_stat) break;
+        // A short read from the cache probe only means the rest is not cached yet: read on. A short read from
+        // read(2) on a regular file is its end: the size moved under us (reported by the caller).
+        if (short_read && !from_cache_probe) break;
+        if (short_read) on_cold();
       }
     }
     if (!have_stat) {
@@ -832,6 +843,29 @@ void Walker::report_progress(Worker& w) {
   w.unreported_bytes = 0;
 }
 
+// Sorts by path bytewise; with several threads, slices are sorted in parallel and then merged.
+void sort_files(std::vector<const FileEntry*>& files, unsigned threads) {
+  const auto by_path = [](const FileEntry* a, const FileEntry* b) { return a->path < b->path; };
+  constexpr size_t k_min_slice = 16384;
+  const size_t slices = std::min<size_t>(threads, std::max<size_t>(1, files.size() / k_min_slice));
+  if (slices <= 1) {
+    std::sort(files.begin(), files.end(), by_path);
+    return;
+  }
+  std::vector<size_t> bounds;
+  for (size_t i = 0; i <= slices; ++i) bounds.push_back(files.size() * i / slices);
+  {
+    std::vector<std::jthread> sorters;
+    for (size_t i = 1; i < slices; ++i) {
+      sorters.emplace_back([&, i] { std::sort(files.begin() + bounds[i], files.begin() + bounds[i + 1], by_path); });
+    }
+    std::sort(files.begin(), files.begin() + bounds[1], by_path);
+  }
+  for (size_t i = 2; i <= slices; ++i) {
+    std::inplace_merge(files.begin(), files.begin() + bounds[i - 1], files.begin() + bounds[i], by_path);
+  }
+}
+
 struct WalkStorage {
   std::vector<std::unique_ptr<Worker>> workers;
 };
@@ -861,7 +895,7 @@ void Walker::collect(Manifest* m) {
     w->read_buffer.reset();
     w->dents_buffer.reset();
   }
-  std::sort(m->files.begin(), m->files.end(), [](const FileEntry* a, const FileEntry* b) { return a->path < b->path; });
+  sort_files(m->files, static_cast<unsigned>(m_workers.size()));
   std::sort(m->symlinks.begin(), m->symlinks.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   std::sort(m->skipped.begin(), m->skipped.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   std::sort(m->errors.begin(), m->errors.end(), [](const auto& a, const auto& b) {

@@ -63,6 +63,28 @@ TEST(JsonWriter, EmptyManifest) {
       << out;
 }
 
+TEST(JsonWriter, ParallelRenderingGivesTheSameBytes) {
+  std::vector<FileEntry> entries(30001);
+  std::vector<std::string> names(entries.size());
+  Manifest m;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    names[i] = "dir/" + std::to_string(100000 + i);
+    entries[i].path = names[i];
+    entries[i].size = i;
+    entries[i].mtime_ns = static_cast<int64_t>(i) * 999;
+    m.files.push_back(&entries[i]);
+  }
+  auto render = [&](unsigned threads) {
+    std::string out;
+    write_manifest_json(m, root_digest(m), "1", [&](std::string_view s) { out.append(s); }, threads);
+    return out;
+  };
+  const std::string one = render(1);
+  EXPECT_EQ(render(2), one);
+  EXPECT_EQ(render(3), one);
+  EXPECT_EQ(render(8), one);
+}
+
 TEST(JsonWriter, LargeManifestIsStreamedInChunks) {
   std::vector<FileEntry> entries(20000);
   std::vector<std::string> names(entries.size());

@@ -204,20 +204,38 @@ struct ModifyAfterFirstRead {
   }
 };
 
-TEST(Walk, FileThatGrowsWhileHashedIsAnErrorNotAWrongDigest) {
+TEST(Walk, FileThatKeepsGrowingWhileHashedIsAnErrorNotAWrongDigest) {
   TempDir dir;
   dir.write("growing", std::string(1000, 'a'));
   FaultFileSystem fs;
-  ModifyAfterFirstRead modify{dir / "growing", [](int fd) {
-                                lseek(fd, 0, SEEK_END);
-                                ASSERT_EQ(write(fd, "more", 4), 4);
-                              }};
-  fs.after_read = [&](int fd, long n) { modify(fd, n); };
+  fs.after_read = [&](int, long) {  // a writer appending all the time, like a log file
+    const int fd = open((dir / "growing").c_str(), O_WRONLY | O_APPEND);
+    ASSERT_EQ(write(fd, "more", 4), 4);
+    close(fd);
+  };
   const Scan s = scan(dir.path(), {}, &fs);
   EXPECT_TRUE(s.manifest.files.empty());
   ASSERT_EQ(s.manifest.errors.size(), 1u);
   EXPECT_EQ(s.manifest.errors[0].path, "growing");
   EXPECT_THAT(s.manifest.errors[0].message, HasSubstr("file changed while it was being hashed"));
+}
+
+TEST(Walk, FileThatGrewOnceGetsTheDigestOfWhatItIsNow) {
+  TempDir dir;
+  dir.write("grew", std::string(1000, 'a'));
+  FaultFileSystem fs;
+  ModifyAfterFirstRead modify{dir / "grew", [](int fd) {
+                                lseek(fd, 0, SEEK_END);
+                                ASSERT_EQ(write(fd, "more", 4), 4);
+                              }};
+  fs.after_read = [&](int fd, long n) { modify(fd, n); };
+  const Scan s = scan(dir.path(), {}, &fs);
+  // Changed since the scan started, so it was read again between two fstat calls: the digest is of a state that
+  // held still, and matches the size recorded with it.
+  EXPECT_TRUE(s.manifest.errors.empty());
+  ASSERT_EQ(s.manifest.files.size(), 1u);
+  EXPECT_EQ(s.manifest.files[0]->size, 1004u);
+  EXPECT_EQ(s.manifest.files[0]->sha256, Sha256::of(std::string(1000, 'a') + "more"));
 }
 
 TEST(Walk, FileThatShrinksWhileHashedIsAnError) {
@@ -270,6 +288,29 @@ TEST(Walk, OnlyRecentlyChangedFilesAreReadTwice) {
   EXPECT_EQ(reads, 1);
   ASSERT_EQ(old.manifest.files.size(), 1u);
   EXPECT_EQ(old.manifest.files[0]->sha256, Sha256::of("aaaa"));
+}
+
+TEST(Walk, PartlyCachedFilesAreReadOnNotReportedAsChanged) {
+  TempDir dir;
+  for (int i = 0; i < 20; ++i) dir.write("f" + std::to_string(i), std::string(10000 + i, 'c'));
+  FaultFileSystem fs;
+  fs.cached_limit = 4096;  // the probe finds only the first page in the cache
+  const Scan s = scan(dir.path(), {.threads = 2}, &fs);
+  EXPECT_TRUE(s.manifest.errors.empty()) << s.manifest.errors[0].message;
+  ASSERT_EQ(s.manifest.files.size(), 20u);
+  EXPECT_EQ(find(s.manifest, "f7")->sha256, Sha256::of(std::string(10007, 'c')));
+  EXPECT_GT(fs.prefetches, 0);  // the rest of each batch was asked for
+}
+
+TEST(Walk, ColdCacheStartsReadsForTheRestOfTheBatch) {
+  TempDir dir;
+  for (int i = 0; i < 10; ++i) dir.write("f" + std::to_string(i), "data");
+  FaultFileSystem fs;
+  fs.cached_limit = -1;  // nothing cached
+  const Scan s = scan(dir.path(), {.threads = 1}, &fs);
+  ASSERT_EQ(s.manifest.files.size(), 10u);
+  EXPECT_EQ(fs.prefetches, 9);  // one batch: the first miss prefetches the other nine, once
+  EXPECT_EQ(find(s.manifest, "f3")->sha256, Sha256::of("data"));
 }
 
 TEST(Walk, NamesAreRawBytes) {
