@@ -76,9 +76,11 @@ if [ "$COLD" = 1 ]; then
         --export-json "$RES/cold.json" --export-markdown "$RES/cold.md"
 fi
 
-echo "== start-up (--version)"
+echo "== start-up (--version), with an empty static C program as the floor of process start-up here"
+printf 'int main(void) { return 0; }\n' | cc -O2 -static -x c - -o "$WORK/empty-static"
 hyperfine -N --warmup 20 --runs 300 -n treeprint "$TREEPRINT --version" -n rust-peer "$RUST --version" \
-    -n go-peer "$GO --version" --export-json "$RES/startup.json" --export-markdown "$RES/startup.md"
+    -n go-peer "$GO --version" -n empty-static "$WORK/empty-static" \
+    --export-json "$RES/startup.json" --export-markdown "$RES/startup.md"
 
 echo "== correctness: treeprint's digests against sha256sum's"
 "$TREEPRINT" scan "$CORPUS" --sha256sum "$OUT/treeprint.sums" --scan-git-dir --no-gitignore -q
@@ -153,5 +155,8 @@ if os.path.exists(mil):
 if start:
     print("start-up: treeprint %.2f ms, rust-peer %.2f ms, ratio %.2f (target <= 0.6)" % (
         start["treeprint"]["median"] * 1e3, start["rust-peer"]["median"] * 1e3, ratio(start)))
+    if "empty-static" in start:
+        print("          an empty static C program: %.2f ms, %.2f x rust-peer (the floor)" % (
+            start["empty-static"]["median"] * 1e3, start["empty-static"]["median"] / start["rust-peer"]["median"]))
 PY
 echo "results in $RES"

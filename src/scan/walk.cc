@@ -29,7 +29,8 @@ constexpr size_t k_dents_buffer = 64 << 10;     // per thread
 constexpr uint64_t k_prefetch_max = 8 << 20;    // WILLNEED at most this much of a file; readahead does the rest
 constexpr uint64_t k_gitignore_max = 100 << 20; // git refuses larger ignore files too
 constexpr size_t k_records_per_chunk = 4096;
-constexpr uint64_t k_report_bytes = 8 << 20;     // progress granularity within big files
+constexpr uint64_t k_report_bytes = 8 << 20;
+constexpr uint64_t k_big_file = 4 << 20;       // hashing takes milliseconds: let other threads take the rest     // progress granularity within big files
 constexpr size_t k_text_chunk = 256 << 10;
 
 enum class RecordState : uint8_t { pending, ok, failed, filtered };
@@ -170,6 +171,13 @@ bool prefetch_enabled() {
 
 class Walker;
 
+// What hashing a file in a batch tells the batch, as soon as it is known.
+struct HashHooks {
+  bool probe_cache = false;    // try the first read from the page cache only (RWF_NOWAIT), to learn it is cold
+  std::function<void()> cold;  // a read found the data not in the page cache
+  std::function<void()> big;   // the file is big: hashing it will take a while
+};
+
 struct Worker {
   std::mutex mu;
   std::deque<DirJob> dirs;
@@ -224,9 +232,8 @@ class Walker {
 
   void list_dir(Worker& w, DirJob job);
   void hash_batch(Worker& w, FileJob& job);
-  /// `on_cold` (may be empty) runs when the first read finds the data is not in the page cache.
-  bool hash_open_file(Worker& w, int fd, std::string_view path, FileRecord* rec,
-                      const std::function<void()>& on_cold);
+  /// `hooks` (may be null) lets the batch react to what the first reads reveal.
+  bool hash_open_file(Worker& w, int fd, std::string_view path, FileRecord* rec, const HashHooks* hooks);
   void follow_link(Worker& w, const std::shared_ptr<DirRef>& dir, const std::shared_ptr<const DirIdentity>& identity, std::string_view name,
                    const std::string& path, const std::shared_ptr<const IgnoreChain>& ignore, bool in_included_dir);
   void add_symlink(Worker& w, int dir_fd, std::string_view name, const std::string& path, std::string not_followed);
@@ -678,7 +685,7 @@ void Walker::follow_link(Worker& w, const std::shared_ptr<DirRef>& dir,
   FileRecord* rec = w.arena.new_record();
   rec->entry.path = w.arena.store_path(path);
   if (m_options.progress) m_options.progress->files_found.fetch_add(1, std::memory_order_relaxed);
-  hash_open_file(w, fd, rec->entry.path, rec, {});
+  hash_open_file(w, fd, rec->entry.path, rec, nullptr);
   m_fs.close(fd);
   report_progress(w);
 }
@@ -688,8 +695,7 @@ void Walker::follow_link(Worker& w, const std::shared_ptr<DirRef>& dir,
 // was read is decided the way git decides "racy" index entries: a file whose ctime is older than the scan's start
 // cannot have been written during the read, since every write moves ctime to the current time. A file changed
 // recently is read a second time between two fstat calls, and kept only if nothing moved.
-bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord* rec,
-                            const std::function<void()>& on_cold) {
+bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord* rec, const HashHooks* hooks) {
   struct stat st {};
   uint64_t got = 0;
   auto fail = [&](std::string message) {
@@ -710,7 +716,7 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
         probe = false;
         n = m_fs.read_cached(fd, w.read_buffer.get(), k_read_buffer);
         if (n == -EAGAIN) {
-          on_cold();
+          hooks->cold();
           n = m_fs.read(fd, w.read_buffer.get(), k_read_buffer);
         } else {
           from_cache_probe = true;
@@ -732,12 +738,15 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
         // still a regular file before reading on), look at the metadata.
         if (const int rc = m_fs.fstat(fd, &st); rc != 0) return -rc;
         if (!S_ISREG(st.st_mode)) return 0;
+        if (first_pass && !short_read && hooks != nullptr && static_cast<uint64_t>(st.st_size) >= k_big_file) {
+          hooks->big();
+        }
         have_stat = got == static_cast<uint64_t>(st.st_size);
         if (have_stat) break;
         // A short read from the cache probe only means the rest is not cached yet: read on. A short read from
         // read(2) on a regular file is its end: the size moved under us (reported by the caller).
         if (short_read && !from_cache_probe) break;
-        if (short_read) on_cold();
+        if (short_read) hooks->cold();
       }
     }
     if (!have_stat) {
@@ -746,7 +755,7 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
     return 0;
   };
 
-  if (const int err = hash_pass(true, on_cold != nullptr); err != 0) return fail("read failed: " + errno_text(err));
+  if (const int err = hash_pass(true, hooks != nullptr && hooks->probe_cache); err != 0) return fail("read failed: " + errno_text(err));
   if (!S_ISREG(st.st_mode)) {  // replaced by a FIFO or device since it was listed; O_NONBLOCK kept us safe
     rec->state = RecordState::failed;
     w.skipped.push_back({std::string(path), type_name(st.st_mode)});
@@ -816,19 +825,36 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
   }
   // Warm cache: every read is served from memory and no prefetch is needed. The first time a read would block, ask
   // the kernel to start reading the rest of the batch, so they load while this one is hashed.
+  // A big file keeps this thread busy for a while: hand the rest of the batch back, so an idle thread can take it.
   bool prefetched = !m_prefetch;
   uint32_t current = 0;
-  const std::function<void()> on_cold = [&] {
+  HashHooks hooks;
+  hooks.cold = [&] {
     if (prefetched) return;
     prefetched = true;
     for (uint32_t k = current + 1; k < job.count; ++k) {
       if (fds[k] >= 0) m_fs.prefetch(fds[k], k_prefetch_max);
     }
   };
+  hooks.big = [&] {
+    FileJob rest;
+    rest.dir = job.dir;
+    for (uint32_t k = current + 1; k < job.count; ++k) {
+      if (fds[k] < 0) continue;
+      m_fs.close(fds[k]);
+      fds[k] = -1;
+      rest.records[rest.count++] = job.records[k];
+    }
+    job.count = current + 1;
+    if (rest.count != 0) {
+      push_files(w, std::move(rest));
+      notify();
+    }
+  };
   for (; current < job.count; ++current) {
     if (fds[current] < 0) continue;
-    hash_open_file(w, fds[current], job.records[current]->entry.path, job.records[current],
-                   prefetched ? std::function<void()>() : on_cold);
+    hooks.probe_cache = !prefetched;
+    hash_open_file(w, fds[current], job.records[current]->entry.path, job.records[current], &hooks);
     m_fs.close(fds[current]);
   }
   report_progress(w);

@@ -425,3 +425,20 @@ TEST(Walk, ProgressCountersEndBalanced) {
 
 }  // namespace
 }  // namespace treeprint
+
+namespace treeprint {
+namespace {
+
+TEST(Walk, BigFilesHandTheRestOfTheirBatchToOtherThreads) {
+  TempDir dir;
+  for (int i = 0; i < 3; ++i) dir.write("big" + std::to_string(i), std::string(5 << 20, static_cast<char>('a' + i)));
+  for (int i = 0; i < 12; ++i) dir.write("small" + std::to_string(i), std::to_string(i));
+  const Scan s = scan(dir.path(), {.threads = 2});
+  ASSERT_EQ(s.manifest.files.size(), 15u);
+  EXPECT_TRUE(s.manifest.errors.empty());
+  EXPECT_EQ(find(s.manifest, "big2")->sha256, Sha256::of(std::string(5 << 20, 'c')));
+  EXPECT_EQ(find(s.manifest, "small11")->sha256, Sha256::of("11"));
+}
+
+}  // namespace
+}  // namespace treeprint
