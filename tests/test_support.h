@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for tests: scratch directories on the real disk, and a FileSystem that injects faults into the real one.
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -44,7 +45,7 @@ class FaultFileSystem final : public FileSystem {
   /// Simulates a partly cached file: read_cached returns at most this many bytes (0: unlimited), or -EAGAIN when
   /// negative.
   long cached_limit = 0;
-  int prefetches = 0;
+  std::atomic<int> prefetches{0};
 
   int open_dir(int dir_fd, const char* name, bool follow) override;
   long read_dir(int fd, void* buf, size_t size) override { return m_real.read_dir(fd, buf, size); }

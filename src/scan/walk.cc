@@ -339,31 +339,29 @@ bool Walker::pop(size_t index, DirJob* dir, FileJob* files, bool* is_dir) {
   const bool dirs_first = m_open_dirs.load(std::memory_order_relaxed) < m_dir_fd_cap;
   auto take = [&](Worker& w, bool own) {
     std::lock_guard lock(w.mu);
-    auto take_dir = [&] {
-      if (w.dirs.empty()) return false;
+    // The owner pops its newest job (depth first, few open directories); a thief takes the oldest (the biggest
+    // subtree, so it rarely needs to steal again).
+    auto take_from = [own](auto& queue, auto* out) {
+      if (queue.empty()) return false;
       if (own) {
-        *dir = std::move(w.dirs.back());
-        w.dirs.pop_back();
+        *out = std::move(queue.back());
+        queue.pop_back();
       } else {
-        *dir = std::move(w.dirs.front());
-        w.dirs.pop_front();
+        *out = std::move(queue.front());
+        queue.pop_front();
       }
+      return true;
+    };
+    if (dirs_first && take_from(w.dirs, dir)) {
       *is_dir = true;
-      return true;
-    };
-    auto take_files = [&] {
-      if (w.files.empty()) return false;
-      if (own) {
-        *files = std::move(w.files.back());
-        w.files.pop_back();
-      } else {
-        *files = std::move(w.files.front());
-        w.files.pop_front();
-      }
+    } else if (take_from(w.files, files)) {
       *is_dir = false;
-      return true;
-    };
-    return dirs_first ? (take_dir() || take_files()) : (take_files() || take_dir());
+    } else if (!dirs_first && take_from(w.dirs, dir)) {
+      *is_dir = true;
+    } else {
+      return false;
+    }
+    return true;
   };
   if (take(*m_workers[index], true)) return true;
   for (size_t k = 1; k < m_workers.size(); ++k) {
