@@ -2,7 +2,8 @@
 FROM docker.io/library/debian:bookworm-slim AS build
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/
-RUN scripts/install-deps.sh --test && rm -rf /var/lib/apt/lists/*
+# The package lists stay: CMake runs `apt-get source` at configure time. This stage is discarded anyway.
+RUN scripts/install-deps.sh --test
 COPY . .
 RUN rm -rf build && scripts/build.sh \
  && cd build && ctest --output-on-failure -j"$(nproc)" \

@@ -1,0 +1,74 @@
+#include "scan/fs.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test_support.h"
+
+namespace treeprint {
+namespace {
+
+using testing::TempDir;
+
+TEST(RealFileSystem, OpeningAFifoNeverBlocks) {
+  TempDir dir;
+  ASSERT_EQ(mkfifo((dir / "fifo").c_str(), 0644), 0);
+  RealFileSystem fs;
+  const int d = fs.open_dir(AT_FDCWD, dir.path().c_str(), true);
+  ASSERT_GE(d, 0);
+  const int fd = fs.open_file(d, "fifo", false);  // O_NONBLOCK: returns at once, with no writer
+  ASSERT_GE(fd, 0);
+  struct stat st {};
+  ASSERT_EQ(fs.fstat(fd, &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  fs.close(fd);
+  fs.close(d);
+}
+
+TEST(RealFileSystem, SymlinksAreNotFollowedUnlessAsked) {
+  TempDir dir;
+  dir.write("real/f", "x");
+  dir.symlink("real", "link-dir");
+  dir.symlink("real/f", "link-file");
+  RealFileSystem fs;
+  const int d = fs.open_dir(AT_FDCWD, dir.path().c_str(), true);
+  EXPECT_EQ(fs.open_dir(d, "link-dir", false), -ENOTDIR);  // O_DIRECTORY | O_NOFOLLOW on a link
+  EXPECT_EQ(fs.open_file(d, "link-file", false), -ELOOP);
+  const int fd = fs.open_file(d, "link-file", true);
+  ASSERT_GE(fd, 0);
+  char where[4096];
+  const long n = fs.fd_path(fd, where, sizeof where);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(where, static_cast<size_t>(n)).substr(static_cast<size_t>(n) - 7), "/real/f");
+  fs.close(fd);
+  char target[64];
+  EXPECT_EQ(fs.read_link(d, "link-dir", target, sizeof target), 4);
+  EXPECT_EQ(std::string(target, 4), "real");
+  fs.close(d);
+}
+
+TEST(RealFileSystem, ReadCachedThenReadAndRewind) {
+  TempDir dir;
+  dir.write("f", "hello world");
+  RealFileSystem fs;
+  const int d = fs.open_dir(AT_FDCWD, dir.path().c_str(), true);
+  const int fd = fs.open_file(d, "f", false);
+  char buf[64];
+  // Just written, so in the page cache: the RWF_NOWAIT read is served.
+  EXPECT_EQ(fs.read_cached(fd, buf, 5), 5);
+  EXPECT_EQ(fs.read(fd, buf + 5, sizeof buf - 5), 6);
+  EXPECT_EQ(std::string(buf, 11), "hello world");
+  EXPECT_EQ(fs.rewind(fd), 0);
+  EXPECT_EQ(fs.read(fd, buf, sizeof buf), 11);
+  fs.close(fd);
+  fs.close(d);
+}
+
+TEST(RealFileSystem, OpenFileLimitIsRaised) {
+  EXPECT_GE(raise_open_file_limit(), 1024u);
+}
+
+}  // namespace
+}  // namespace treeprint
