@@ -706,6 +706,7 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
     got = 0;
     w.hasher.reset();
     bool have_stat = false;
+    bool read_on_after_short = false;
     bool probe = allow_cold_probe;
     for (;;) {
       long n;
@@ -741,10 +742,14 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
         }
         have_stat = got == static_cast<uint64_t>(st.st_size);
         if (have_stat) break;
-        // A short read from the cache probe only means the rest is not cached yet: read on. A short read from
-        // read(2) on a regular file is its end: the size moved under us (reported by the caller).
-        if (short_read && !from_cache_probe) break;
-        if (short_read) hooks->cold();
+        if (short_read) {
+          // Fewer bytes than the size: the cache probe found only part of the file cached, or the file grew after
+          // the read. Read on, once: a file that keeps growing is reported by the caller, and one that grew once is
+          // read again anyway (its ctime is recent), so no digest of a state that never existed is kept.
+          if (read_on_after_short) break;
+          read_on_after_short = true;
+          if (from_cache_probe) hooks->cold();
+        }
       }
     }
     if (!have_stat) {

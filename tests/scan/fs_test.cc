@@ -56,9 +56,12 @@ TEST(RealFileSystem, ReadCachedThenReadAndRewind) {
   const int d = fs.open_dir(AT_FDCWD, dir.path().c_str(), true);
   const int fd = fs.open_file(d, "f", false);
   char buf[64];
-  // Just written, so in the page cache: the RWF_NOWAIT read is served.
-  EXPECT_EQ(fs.read_cached(fd, buf, 5), 5);
-  EXPECT_EQ(fs.read(fd, buf + 5, sizeof buf - 5), 6);
+  // Just written, so in the page cache: the RWF_NOWAIT read is served where the filesystem supports it
+  // (overlayfs, as in container builds, answers EAGAIN: "not cached" is always a safe answer).
+  const long cached = fs.read_cached(fd, buf, 5);
+  ASSERT_TRUE(cached == 5 || cached == -EAGAIN) << cached;
+  const long offset = cached == 5 ? 5 : 0;
+  EXPECT_EQ(fs.read(fd, buf + offset, sizeof buf - offset), 11 - offset);
   EXPECT_EQ(std::string(buf, 11), "hello world");
   EXPECT_EQ(fs.rewind(fd), 0);
   EXPECT_EQ(fs.read(fd, buf, sizeof buf), 11);
