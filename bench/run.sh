@@ -63,6 +63,11 @@ echo "== warm page cache: $RUNS runs each"
 find "$CORPUS" -type f -print0 | xargs -0 cat >/dev/null
 hyperfine --warmup 1 --runs "$RUNS" "${hf[@]}" --export-json "$RES/warm.json" --export-markdown "$RES/warm.md"
 
+echo "== floor: open/read/fstat/close of every file on 2 threads, without and with SHA-256 (bench/floor.cc)"
+g++ -O2 -std=c++20 "$repo/bench/floor.cc" -o "$WORK/floor" -static -lcrypto -lpthread -ldl 2>/dev/null
+find "$CORPUS" -type f > "$WORK/files.txt"
+for _ in 1 2 3; do "$WORK/floor" "$WORK/files.txt"; "$WORK/floor" "$WORK/files.txt" hash; done | tee "$RES/floor.txt"
+
 echo "== CPU and peak RSS (GNU time, 3 runs each, warm)"
 for i in "${!names[@]}"; do
     for _ in 1 2 3; do
@@ -78,8 +83,10 @@ fi
 
 echo "== start-up (--version), with an empty static C program as the floor of process start-up here"
 printf 'int main(void) { return 0; }\n' | cc -O2 -static -x c - -o "$WORK/empty-static"
+g++ -O2 -std=c++20 -static -ffunction-sections -fdata-sections -Wl,--gc-sections "$repo/bench/startup_floor.cc" \
+    -o "$WORK/cli11-static"
 hyperfine -N --warmup 20 --runs 300 -n treeprint "$TREEPRINT --version" -n rust-peer "$RUST --version" \
-    -n go-peer "$GO --version" -n empty-static "$WORK/empty-static" \
+    -n go-peer "$GO --version" -n empty-static "$WORK/empty-static" -n cli11-static "$WORK/cli11-static --version" \
     --export-json "$RES/startup.json" --export-markdown "$RES/startup.md"
 
 echo "== correctness: treeprint's digests against sha256sum's"
@@ -136,6 +143,11 @@ def ratio(table, key="median"):
     if "treeprint" in table and "rust-peer" in table:
         return table["treeprint"][key] / table["rust-peer"][key]
 print("\ntreeprint / rust-peer: warm %.2f (target <= 0.70)" % ratio(warm))
+floor_path = os.path.join(res, "floor.txt")
+if os.path.exists(floor_path) and "rust-peer" in warm:
+    fl = [float(l.split()[-2]) for l in open(floor_path) if l.startswith("syscalls+sha")]
+    print("floor (per-file syscalls + SHA-256, no walk/output): %.3f s = %.2f x rust-peer" % (
+        statistics.median(fl), statistics.median(fl) / warm["rust-peer"]["median"]))
 if cold:
     print("treeprint / rust-peer: cold %.2f (target <= 0.60)" % ratio(cold))
 print("treeprint peak RSS: %.1f MiB (target <= 16)" % (statistics.median(rss["treeprint"]) / 1024))
@@ -155,8 +167,10 @@ if os.path.exists(mil):
 if start:
     print("start-up: treeprint %.2f ms, rust-peer %.2f ms, ratio %.2f (target <= 0.6)" % (
         start["treeprint"]["median"] * 1e3, start["rust-peer"]["median"] * 1e3, ratio(start)))
-    if "empty-static" in start:
-        print("          an empty static C program: %.2f ms, %.2f x rust-peer (the floor)" % (
-            start["empty-static"]["median"] * 1e3, start["empty-static"]["median"] / start["rust-peer"]["median"]))
+    for name, what in (("empty-static", "an empty static C program"),
+                       ("cli11-static", "a static C++ program parsing --version with CLI11")):
+        if name in start:
+            print("          %s: %.2f ms, %.2f x rust-peer" % (
+                what, start[name]["median"] * 1e3, start[name]["median"] / start["rust-peer"]["median"]))
 PY
 echo "results in $RES"

@@ -79,7 +79,7 @@ void render_files(std::string& s, const std::vector<const FileEntry*>& files, si
 // The files array is most of a manifest: with several threads, blocks of it are rendered in parallel, a round at a
 // time, and handed to the sink in order, so memory stays at a few MB however large the manifest.
 void write_files(Out& out, const std::vector<const FileEntry*>& files, unsigned threads) {
-  constexpr size_t k_block = 4096;
+  constexpr size_t k_block = 2048;
   out.buf().append("  \"files\": [");
   if (threads <= 1 || files.size() < 2 * k_block) {
     for (size_t i = 0; i < files.size(); ++i) {

@@ -47,7 +47,7 @@ class AtomicFile {
   AtomicFile() = default;
   void flush_buffer();
 
-  static constexpr size_t k_buffer_size = 1 << 20;
+  static constexpr size_t k_buffer_size = 256 << 10;
   std::string m_path;
   std::string m_temp_path;
   std::string m_temp_name;
