@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -34,14 +35,18 @@ int main(int argc, char** argv) {
           if (hash) EVP_DigestUpdate(ctx, buf.data(), n);
           if (n < (ssize_t)buf.size()) break;
         }
-        struct stat st; fstat(fd, &st);
-        unsigned char out[32]; unsigned len;
+        struct stat st;
+        fstat(fd, &st);
+        unsigned char out[32];
+        unsigned len;
         if (hash) EVP_DigestFinal_ex(ctx, out, &len);
         close(fd);
       }
     }
   };
-  std::thread t(work); work(); t.join();
+  std::thread t(work);
+  work();
+  t.join();
   std::printf("%s: %.3f s\n", hash ? "syscalls+sha" : "syscalls only",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 }

@@ -4,8 +4,8 @@
 #include <atomic>
 #include <functional>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "manifest/entry.h"
 #include "scan/fs.h"

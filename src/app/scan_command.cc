@@ -98,9 +98,11 @@ int run_scan(const ScanOptions& o, AppContext& ctx) {
   const Digest root = root_digest(manifest);
 
   const bool written =
-      finish_output(o.output, manifest_file,
-                    [&](const Sink& sink) { write_manifest_json(manifest, root, k_version, sink, o.threads); }, ctx) &&
-      finish_output(o.sha256sum_path, sums_file, [&](const Sink& sink) { write_sha256sum(manifest, sink); }, ctx);
+      finish_output(
+          o.output, manifest_file,
+          [&](const Sink& sink) { write_manifest_json(manifest, root, k_version, sink, o.threads); }, ctx) &&
+      finish_output(
+          o.sha256sum_path, sums_file, [&](const Sink& sink) { write_sha256sum(manifest, sink); }, ctx);
 
   if (!o.quiet) {
     for (const auto& w : warnings) std::fprintf(ctx.err, "treeprint: warning: %s\n", printable(w).c_str());
@@ -115,7 +117,8 @@ int run_scan(const ScanOptions& o, AppContext& ctx) {
     const double rate = seconds > 0 ? static_cast<double>(manifest.total_bytes) / seconds : 0;
     std::string where;
     if (!o.output.empty() && o.output != "-") where = " -> " + printable(o.output);
-    std::fprintf(ctx.err, "treeprint: %s files (%s) in %.2f s, %s/s; %zu symlinks, %zu skipped, %zu errors; root sha256:%s%s\n",
+    std::fprintf(ctx.err,
+                 "treeprint: %s files (%s) in %.2f s, %s/s; %zu symlinks, %zu skipped, %zu errors; root sha256:%s%s\n",
                  with_commas(manifest.files.size()).c_str(), human_bytes(manifest.total_bytes).c_str(), seconds,
                  human_bytes(static_cast<uint64_t>(rate)).c_str(), manifest.symlinks.size(), manifest.skipped.size(),
                  manifest.errors.size(), to_hex(root).c_str(), where.c_str());

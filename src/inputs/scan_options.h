@@ -16,9 +16,9 @@ struct FilterPattern {
 
 struct ScanOptions {
   std::string dir = ".";
-  std::string output;           // -o; "" writes no manifest, "-" writes it to stdout
-  std::string sha256sum_path;   // --sha256sum
-  unsigned threads = 0;         // 0: one per CPU
+  std::string output;                  // -o; "" writes no manifest, "-" writes it to stdout
+  std::string sha256sum_path;          // --sha256sum
+  unsigned threads = 0;                // 0: one per CPU
   std::vector<FilterPattern> filters;  // in command-line order
   bool gitignore = true;
   bool scan_git_dir = false;

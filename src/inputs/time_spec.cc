@@ -72,13 +72,13 @@ std::optional<int64_t> parse_time_spec(std::string_view s, std::string* error) {
     *error = "'" + std::string(s) + "' is " + why;
     return std::nullopt;
   }
-  const std::string expected =
-      "'" + std::string(s) + "' is not a time: use RFC 3339 (2024-01-02T03:04:05Z, 2024-01-02T03:04:05.5+02:00) "
-      "or Unix seconds (1704164645)";
+  const std::string expected = "'" + std::string(s) +
+                               "' is not a time: use RFC 3339 (2024-01-02T03:04:05Z, 2024-01-02T03:04:05.5+02:00) "
+                               "or Unix seconds (1704164645)";
   int y, mo, d, h, mi, sec;
   if (s.size() < 20 || !digits(s, 0, 4, &y) || s[4] != '-' || !digits(s, 5, 2, &mo) || s[7] != '-' ||
-      !digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, &h) ||
-      s[13] != ':' || !digits(s, 14, 2, &mi) || s[16] != ':' || !digits(s, 17, 2, &sec)) {
+      !digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, &h) || s[13] != ':' ||
+      !digits(s, 14, 2, &mi) || s[16] != ':' || !digits(s, 17, 2, &sec)) {
     *error = expected;
     return std::nullopt;
   }

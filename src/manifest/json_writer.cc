@@ -125,25 +125,35 @@ void write_manifest_json(const Manifest& m, const Digest& root, std::string_view
   b.append("},\n");
 
   write_files(out, m.files, threads);
-  write_array(out, "symlinks", m.symlinks, [](std::string& s, const SymlinkEntry& l) {
-    append_json_name(s, "path", l.path);
-    s.append(", ");
-    append_json_name(s, "target", l.target);
-    if (!l.not_followed.empty()) {
-      s.append(", \"not_followed\": ");
-      append_json_string(s, l.not_followed);
-    }
-  }, false);
-  write_array(out, "skipped", m.skipped, [](std::string& s, const SkippedEntry& e) {
-    append_json_name(s, "path", e.path);
-    s.append(", \"type\": ");
-    append_json_string(s, e.type);
-  }, false);
-  write_array(out, "errors", m.errors, [](std::string& s, const ErrorEntry& e) {
-    append_json_name(s, "path", e.path);
-    s.append(", \"message\": ");
-    append_json_string(s, is_valid_utf8(e.message) ? std::string_view(e.message) : std::string_view("(unprintable)"));
-  }, true);
+  write_array(
+      out, "symlinks", m.symlinks,
+      [](std::string& s, const SymlinkEntry& l) {
+        append_json_name(s, "path", l.path);
+        s.append(", ");
+        append_json_name(s, "target", l.target);
+        if (!l.not_followed.empty()) {
+          s.append(", \"not_followed\": ");
+          append_json_string(s, l.not_followed);
+        }
+      },
+      false);
+  write_array(
+      out, "skipped", m.skipped,
+      [](std::string& s, const SkippedEntry& e) {
+        append_json_name(s, "path", e.path);
+        s.append(", \"type\": ");
+        append_json_string(s, e.type);
+      },
+      false);
+  write_array(
+      out, "errors", m.errors,
+      [](std::string& s, const ErrorEntry& e) {
+        append_json_name(s, "path", e.path);
+        s.append(", \"message\": ");
+        append_json_string(s,
+                           is_valid_utf8(e.message) ? std::string_view(e.message) : std::string_view("(unprintable)"));
+      },
+      true);
   b.append("}\n");
 }
 

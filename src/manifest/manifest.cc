@@ -1,10 +1,10 @@
 #include "manifest/manifest.h"
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
 
-#include "util/sha256.h"
 #include "util/format.h"
+#include "util/sha256.h"
 
 namespace treeprint {
 

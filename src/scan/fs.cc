@@ -60,7 +60,9 @@ long RealFileSystem::read(int fd, void* buf, size_t size) {
 }
 
 long RealFileSystem::read_cached(int fd, void* buf, size_t size) {
-  struct iovec iov {buf, size};
+  struct iovec iov {
+    buf, size
+  };
   for (;;) {
     const ssize_t n = ::preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
     if (n >= 0) return n;

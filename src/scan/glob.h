@@ -31,7 +31,7 @@ class Glob {
   const std::string& pattern() const { return m_pattern; }
 
  private:
-    // "**/" is two tokens: dir_star (nothing consumed yet: may be skipped) and dir_body (inside "(.*/)?": must end
+  // "**/" is two tokens: dir_star (nothing consumed yet: may be skipped) and dir_body (inside "(.*/)?": must end
   // with '/').
   enum class Kind : uint8_t { literal, any, set, star, any_star, dir_star, dir_body };
   struct Token {

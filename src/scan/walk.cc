@@ -5,32 +5,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <ctime>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
 
-#include "util/sha256.h"
 #include "util/format.h"
+#include "util/sha256.h"
 
 namespace treeprint {
 
 namespace {
 
-constexpr size_t k_batch = 16;                  // files per job: enough reads in flight, fine-grained enough to balance
-constexpr size_t k_read_buffer = 128 << 10;     // per thread
-constexpr size_t k_dents_buffer = 64 << 10;     // per thread
-constexpr uint64_t k_prefetch_max = 8 << 20;    // WILLNEED at most this much of a file; readahead does the rest
-constexpr uint64_t k_gitignore_max = 100 << 20; // git refuses larger ignore files too
+constexpr size_t k_batch = 16;                // files per job: enough reads in flight, fine-grained enough to balance
+constexpr size_t k_read_buffer = 128 << 10;   // per thread; small enough to stay in L2 between copy and hash
+constexpr size_t k_dents_buffer = 64 << 10;   // per thread
+constexpr uint64_t k_prefetch_max = 8 << 20;  // WILLNEED at most this much of a file; readahead does the rest
+constexpr uint64_t k_gitignore_max = 100 << 20;  // git refuses larger ignore files too
 constexpr size_t k_records_per_chunk = 4096;
-constexpr uint64_t k_report_bytes = 8 << 20;
-constexpr uint64_t k_big_file = 4 << 20;       // hashing takes milliseconds: let other threads take the rest     // progress granularity within big files
+constexpr uint64_t k_report_bytes = 8 << 20;  // progress granularity within big files
+constexpr uint64_t k_big_file = 4 << 20;      // hashing takes milliseconds: let other threads take the rest
 constexpr size_t k_text_chunk = 256 << 10;
 
 enum class RecordState : uint8_t { pending, ok, failed, filtered };
@@ -123,24 +122,37 @@ struct FileJob {
 
 const char* type_name(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFIFO: return "fifo";
-    case S_IFSOCK: return "socket";
-    case S_IFCHR: return "char-device";
-    case S_IFBLK: return "block-device";
-    default: return "unknown";
+    case S_IFIFO:
+      return "fifo";
+    case S_IFSOCK:
+      return "socket";
+    case S_IFCHR:
+      return "char-device";
+    case S_IFBLK:
+      return "block-device";
+    default:
+      return "unknown";
   }
 }
 
 unsigned char dtype_of(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFREG: return DT_REG;
-    case S_IFDIR: return DT_DIR;
-    case S_IFLNK: return DT_LNK;
-    case S_IFIFO: return DT_FIFO;
-    case S_IFSOCK: return DT_SOCK;
-    case S_IFCHR: return DT_CHR;
-    case S_IFBLK: return DT_BLK;
-    default: return DT_UNKNOWN;
+    case S_IFREG:
+      return DT_REG;
+    case S_IFDIR:
+      return DT_DIR;
+    case S_IFLNK:
+      return DT_LNK;
+    case S_IFIFO:
+      return DT_FIFO;
+    case S_IFSOCK:
+      return DT_SOCK;
+    case S_IFCHR:
+      return DT_CHR;
+    case S_IFBLK:
+      return DT_BLK;
+    default:
+      return DT_UNKNOWN;
   }
 }
 
@@ -214,8 +226,8 @@ class Walker {
     // Filesystem timestamps come from a coarse clock and may lag; two seconds of margin cover that.
     struct timespec now {};
     clock_gettime(CLOCK_REALTIME, &now);
-    m_racy_after_ns = options.racy_after_ns.value_or((static_cast<int64_t>(now.tv_sec) - 2) * 1'000'000'000 +
-                                                     now.tv_nsec);
+    m_racy_after_ns =
+        options.racy_after_ns.value_or((static_cast<int64_t>(now.tv_sec) - 2) * 1'000'000'000 + now.tv_nsec);
   }
 
   bool start(const std::string& root, std::string* fatal_error);
@@ -234,13 +246,14 @@ class Walker {
   void hash_batch(Worker& w, FileJob& job);
   /// `hooks` (may be null) lets the batch react to what the first reads reveal.
   bool hash_open_file(Worker& w, int fd, std::string_view path, FileRecord* rec, const HashHooks* hooks);
-  void follow_link(Worker& w, const std::shared_ptr<DirRef>& dir, const std::shared_ptr<const DirIdentity>& identity, std::string_view name,
-                   const std::string& path, const std::shared_ptr<const IgnoreChain>& ignore, bool in_included_dir);
+  void follow_link(Worker& w, const std::shared_ptr<DirRef>& dir, const std::shared_ptr<const DirIdentity>& identity,
+                   std::string_view name, const std::string& path, const std::shared_ptr<const IgnoreChain>& ignore,
+                   bool in_included_dir);
   void add_symlink(Worker& w, int dir_fd, std::string_view name, const std::string& path, std::string not_followed);
   /// Whether the filters and ignore files keep an entry. `in_included_dir`: a directory above it matched an include;
   /// `included` tells the same for a directory's children.
-  bool keep(const IgnoreChain* ignore, std::string_view path, std::string_view name, bool is_dir,
-            bool in_included_dir, bool* included) const;
+  bool keep(const IgnoreChain* ignore, std::string_view path, std::string_view name, bool is_dir, bool in_included_dir,
+            bool* included) const;
   std::shared_ptr<const IgnoreChain> read_ignore_file(Worker& w, int dir_fd, const char* name, std::string base,
                                                       std::string_view shown_path,
                                                       std::shared_ptr<const IgnoreChain> parent);
@@ -260,7 +273,7 @@ class Walker {
   std::atomic<uint64_t> m_open_dirs{0};
   uint64_t m_dir_fd_cap = 256;
   int64_t m_racy_after_ns = 0;  // files with a ctime at or after this are checked twice (see hash_open_file)
-  std::string m_root_real;  // for --follow-symlinks: absolute path of the root
+  std::string m_root_real;      // for --follow-symlinks: absolute path of the root
   DirJob m_root_job;
 };
 
@@ -512,8 +525,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
       if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
       const size_t len = std::strlen(name);
       if (len == 4 && std::memcmp(name, ".git", 4) == 0 && m_options.skip_dot_git) continue;
-      if (len == 10 && std::memcmp(name, ".gitignore", 10) == 0 &&
-          (d->d_type == DT_REG || d->d_type == DT_UNKNOWN)) {
+      if (len == 10 && std::memcmp(name, ".gitignore", 10) == 0 && (d->d_type == DT_REG || d->d_type == DT_UNKNOWN)) {
         has_gitignore = true;
       }
       w.listed.push_back({static_cast<uint32_t>(w.names.size()), static_cast<uint32_t>(len), d->d_type});
@@ -576,11 +588,20 @@ void Walker::list_dir(Worker& w, DirJob job) {
       default: {
         mode_t mode = 0;
         switch (type) {
-          case DT_FIFO: mode = S_IFIFO; break;
-          case DT_SOCK: mode = S_IFSOCK; break;
-          case DT_CHR: mode = S_IFCHR; break;
-          case DT_BLK: mode = S_IFBLK; break;
-          default: break;
+          case DT_FIFO:
+            mode = S_IFIFO;
+            break;
+          case DT_SOCK:
+            mode = S_IFSOCK;
+            break;
+          case DT_CHR:
+            mode = S_IFCHR;
+            break;
+          case DT_BLK:
+            mode = S_IFBLK;
+            break;
+          default:
+            break;
         }
         w.skipped.push_back({path, type_name(mode)});
         break;
@@ -641,8 +662,8 @@ void Walker::follow_link(Worker& w, const std::shared_ptr<DirRef>& dir,
     } else {
       where.resize(static_cast<size_t>(n));
       const bool inside = m_root_real == "/" || where == m_root_real ||
-                          (where.size() > m_root_real.size() && where.compare(0, m_root_real.size(), m_root_real) == 0 &&
-                           where[m_root_real.size()] == '/');
+                          (where.size() > m_root_real.size() &&
+                           where.compare(0, m_root_real.size(), m_root_real) == 0 && where[m_root_real.size()] == '/');
       if (!inside) reason = "outside root";
     }
     if (reason.empty() && S_ISDIR(st.st_mode)) {
@@ -758,7 +779,8 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
     return 0;
   };
 
-  if (const int err = hash_pass(true, hooks != nullptr && hooks->probe_cache); err != 0) return fail("read failed: " + errno_text(err));
+  if (const int err = hash_pass(true, hooks != nullptr && hooks->probe_cache); err != 0)
+    return fail("read failed: " + errno_text(err));
   if (!S_ISREG(st.st_mode)) {  // replaced by a FIFO or device since it was listed; O_NONBLOCK kept us safe
     rec->state = RecordState::failed;
     w.skipped.push_back({std::string(path), type_name(st.st_mode)});
@@ -927,9 +949,8 @@ void Walker::collect(Manifest* m) {
   sort_files(m->files, static_cast<unsigned>(m_workers.size()));
   std::sort(m->symlinks.begin(), m->symlinks.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   std::sort(m->skipped.begin(), m->skipped.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-  std::sort(m->errors.begin(), m->errors.end(), [](const auto& a, const auto& b) {
-    return a.path != b.path ? a.path < b.path : a.message < b.message;
-  });
+  std::sort(m->errors.begin(), m->errors.end(),
+            [](const auto& a, const auto& b) { return a.path != b.path ? a.path < b.path : a.message < b.message; });
   if (m_options.warnings) std::sort(m_options.warnings->begin(), m_options.warnings->end());
   auto storage = std::make_shared<WalkStorage>();
   storage->workers = std::move(m_workers);

@@ -1,10 +1,11 @@
 #pragma once
 // A file that appears at its final path whole or not at all.
 //
-// The content goes to a temporary file in the same directory (so rename(2) is atomic); commit() flushes and renames it
-// over the target (no fsync: the rename makes the switch atomic for every reader; a manifest is cheap to
-// make again after a power cut, an fsync per run is not free). Destroying an uncommitted AtomicFile removes the temporary file: a failed run never
-// leaves a half-written manifest behind, and never replaces a good one. Writes are buffered.
+// The content goes to a temporary file in the same directory, and commit() renames it over the target: rename(2) is
+// atomic, so every reader sees the old file or the new one. There is no fsync: a manifest is cheap to make again after
+// a power cut, an fsync per run is not. Destroying an uncommitted AtomicFile removes the temporary file, so a failed
+// run never leaves half a manifest behind and never replaces a good one. A target that is a device or pipe
+// (/dev/stdout, a FIFO) cannot be renamed over and is written in place. Writes are buffered.
 
 #include <sys/types.h>
 

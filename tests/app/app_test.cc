@@ -12,9 +12,9 @@
 namespace treeprint {
 namespace {
 
-using testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+using testing::TempDir;
 
 struct AppRun {
   int code;
@@ -61,8 +61,7 @@ TEST(App, CleanScanWritesManifestAndExitsZero) {
   const std::string manifest = testing::read_file(dir / "tree/m.json");
   EXPECT_THAT(manifest, HasSubstr("\"path\": \"a\""));
   EXPECT_THAT(manifest, ::testing::Not(HasSubstr("m.json")));  // the output inside DIR is never hashed
-  EXPECT_EQ(testing::read_file(dir / "sums"),
-            "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881  a\n");
+  EXPECT_EQ(testing::read_file(dir / "sums"), "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881  a\n");
   EXPECT_THAT(r.err, HasSubstr("treeprint: 1 files (1 B)"));
   EXPECT_THAT(r.err, HasSubstr("-> " + (dir / "tree/m.json")));
 }
@@ -133,8 +132,8 @@ TEST(App, IncludeAndExcludeKeepCommandLineOrder) {
   dir.write("drop.txt", "");
   dir.write("x.md", "");
   // Last match wins: the later --include re-includes keep.txt.
-  AppRun r = run({"scan", dir.path(), "-o", "-", "-q", "--include", "*.txt", "--exclude", "*.txt", "--include",
-               "keep.txt"});
+  AppRun r =
+      run({"scan", dir.path(), "-o", "-", "-q", "--include", "*.txt", "--exclude", "*.txt", "--include", "keep.txt"});
   EXPECT_THAT(r.out, HasSubstr("\"keep.txt\""));
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("drop.txt")));
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("x.md")));

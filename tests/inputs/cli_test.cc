@@ -27,9 +27,9 @@ TEST(Cli, ScanDefaults) {
 }
 
 TEST(Cli, EveryOption) {
-  const Command c = parse({"scan", "src", "-o", "m.json", "--sha256sum", "s", "-j", "3", "--no-gitignore",
-                           "--scan-git-dir", "--since", "10", "-L", "-q", "--exclude", "a", "--include", "b",
-                           "--exclude=c"});
+  const Command c =
+      parse({"scan", "src", "-o", "m.json", "--sha256sum", "s", "-j", "3", "--no-gitignore", "--scan-git-dir",
+             "--since", "10", "-L", "-q", "--exclude", "a", "--include", "b", "--exclude=c"});
   const auto* o = std::get_if<ScanOptions>(&c);
   ASSERT_NE(o, nullptr);
   EXPECT_EQ(o->dir, "src");

@@ -34,7 +34,9 @@ TEST(JsonWriter, ExactBytes) {
       "{\n"
       "  \"schema\": \"treeprint/manifest/v1\",\n"
       "  \"tool\": {\"name\": \"treeprint\", \"version\": \"9.9.9\"},\n"
-      "  \"root_digest\": \"sha256:" + to_hex(root_digest(m)) + "\",\n"
+      "  \"root_digest\": \"sha256:" +
+      to_hex(root_digest(m)) +
+      "\",\n"
       "  \"totals\": {\"files\": 2, \"bytes\": 3, \"symlinks\": 1, \"skipped\": 1, \"errors\": 1},\n"
       "  \"files\": [\n"
       "    {\"path\": \"dir/a b\", \"size\": 3, \"mtime\": \"2024-01-02T03:04:05.000000001Z\", \"mode\": \"0755\", "
@@ -76,7 +78,8 @@ TEST(JsonWriter, ParallelRenderingGivesTheSameBytes) {
   }
   auto render = [&](unsigned threads) {
     std::string out;
-    write_manifest_json(m, root_digest(m), "1", [&](std::string_view s) { out.append(s); }, threads);
+    write_manifest_json(
+        m, root_digest(m), "1", [&](std::string_view s) { out.append(s); }, threads);
     return out;
   };
   const std::string one = render(1);

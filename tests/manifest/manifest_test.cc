@@ -23,8 +23,12 @@ TEST(RootDigest, IsTheDocumentedCanonicalForm) {
   Manifest m;
   m.files = {&a};
   m.symlinks.push_back({"b", "a", ""});
-  const std::string canonical = std::string("f\0a\0" "0644\0" "1\0", 11) + to_hex(Sha256::of("x")) +
-                                std::string("\0l\0b\0a\0", 7);
+  const std::string canonical = std::string(
+                                    "f\0a\0"
+                                    "0644\0"
+                                    "1\0",
+                                    11) +
+                                to_hex(Sha256::of("x")) + std::string("\0l\0b\0a\0", 7);
   EXPECT_EQ(to_hex(root_digest(m)), to_hex(Sha256::of(canonical)));
 }
 

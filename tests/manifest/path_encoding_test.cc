@@ -27,8 +27,12 @@ TEST(Base64, Rfc4648Vectors) {
 
 TEST(Json, EscapesOnlyWhatJsonRequires) {
   std::string out;
-  append_json_string(out, "a\"b\\c\nd\te\x01" "f\x7f\xc3\xa9/");
-  EXPECT_EQ(out, "\"a\\\"b\\\\c\\nd\\te\\u0001f\x7f" "\xc3\xa9/\"");
+  append_json_string(out,
+                     "a\"b\\c\nd\te\x01"
+                     "f\x7f\xc3\xa9/");
+  EXPECT_EQ(out,
+            "\"a\\\"b\\\\c\\nd\\te\\u0001f\x7f"
+            "\xc3\xa9/\"");
 }
 
 TEST(Json, NamesThatAreNotUtf8AreKeptLosslessly) {

@@ -69,9 +69,7 @@ TEST(RealFileSystem, ReadCachedThenReadAndRewind) {
   fs.close(d);
 }
 
-TEST(RealFileSystem, OpenFileLimitIsRaised) {
-  EXPECT_GE(raise_open_file_limit(), 1024u);
-}
+TEST(RealFileSystem, OpenFileLimitIsRaised) { EXPECT_GE(raise_open_file_limit(), 1024u); }
 
 }  // namespace
 }  // namespace treeprint

@@ -14,7 +14,9 @@ struct Case {
   bool ignored;
 };
 
-std::ostream& operator<<(std::ostream& os, const Case& c) { return os << "'" << c.path << (c.is_dir ? "/" : "") << "'"; }
+std::ostream& operator<<(std::ostream& os, const Case& c) {
+  return os << "'" << c.path << (c.is_dir ? "/" : "") << "'";
+}
 
 class GitignoreTable : public ::testing::TestWithParam<Case> {};
 
@@ -28,25 +30,31 @@ TEST_P(GitignoreTable, DecidesLikeGit) {
   std::vector<std::string> warnings;
   IgnoreChain chain(RuleSet::parse_gitignore(c.gitignore, "", ".gitignore", &warnings), nullptr);
   EXPECT_EQ(IgnoreChain::is_ignored(&chain, c.path, name_of(c.path), c.is_dir), c.ignored)
-      << "gitignore:\n" << c.gitignore << "\npath: " << c.path << (c.is_dir ? " (dir)" : "");
+      << "gitignore:\n"
+      << c.gitignore << "\npath: " << c.path << (c.is_dir ? " (dir)" : "");
 }
 
-INSTANTIATE_TEST_SUITE_P(Rules, GitignoreTable, ::testing::Values(
-    Case{"*.log\n", "a.log", false, true}, Case{"*.log\n", "deep/down/a.log", false, true},  // no slash: any depth
-    Case{"*.log\n!keep.log\n", "keep.log", false, false},  // '!' negates; last match wins
-    Case{"!keep.log\n*.log\n", "keep.log", false, true},
-    Case{"/top\n", "top", false, true}, Case{"/top\n", "sub/top", false, false},  // leading '/' anchors
-    Case{"build/\n", "build", true, true}, Case{"build/\n", "build", false, false},  // trailing '/': dirs only
-    Case{"build/\n", "x/build", true, true},
-    Case{"doc/frotz\n", "doc/frotz", false, true}, Case{"doc/frotz\n", "a/doc/frotz", false, false},  // middle '/'
-    Case{"# comment\n", "# comment", false, false}, Case{"\\#hash\n", "#hash", false, true},
-    Case{"\\!bang\n", "!bang", false, true}, Case{"trail   \n", "trail", false, true},  // trailing spaces trimmed
-    Case{"esc\\ \n", "esc ", false, true}, Case{"crlf\r\n", "crlf", false, true},
-    Case{"\xEF\xBB\xBF" "bom\n", "bom", false, true}, Case{"a[b\nok\n", "ok", false, true},  // a bad line is dropped
-    Case{"**/logs\n", "logs", true, true}, Case{"**/logs\n", "x/y/logs", true, true},
-    Case{"logs/**\n", "logs/a/b", false, true}, Case{"logs/**\n", "logs", true, false},
-    Case{"a/**/b\n", "a/x/y/b", false, true}, Case{"*\n!*.c\n", "x.c", false, false},
-    Case{"noeol", "noeol", false, true}, Case{"", "anything", false, false}));
+INSTANTIATE_TEST_SUITE_P(
+    Rules, GitignoreTable,
+    ::testing::Values(
+        Case{"*.log\n", "a.log", false, true}, Case{"*.log\n", "deep/down/a.log", false, true},  // no slash: any depth
+        Case{"*.log\n!keep.log\n", "keep.log", false, false},  // '!' negates; last match wins
+        Case{"!keep.log\n*.log\n", "keep.log", false, true}, Case{"/top\n", "top", false, true},
+        Case{"/top\n", "sub/top", false, false},                                         // leading '/' anchors
+        Case{"build/\n", "build", true, true}, Case{"build/\n", "build", false, false},  // trailing '/': dirs only
+        Case{"build/\n", "x/build", true, true}, Case{"doc/frotz\n", "doc/frotz", false, true},
+        Case{"doc/frotz\n", "a/doc/frotz", false, false},  // middle '/'
+        Case{"# comment\n", "# comment", false, false}, Case{"\\#hash\n", "#hash", false, true},
+        Case{"\\!bang\n", "!bang", false, true}, Case{"trail   \n", "trail", false, true},  // trailing spaces trimmed
+        Case{"esc\\ \n", "esc ", false, true}, Case{"crlf\r\n", "crlf", false, true},
+        Case{"\xEF\xBB\xBF"
+             "bom\n",
+             "bom", false, true},
+        Case{"a[b\nok\n", "ok", false, true},  // a bad line is dropped
+        Case{"**/logs\n", "logs", true, true}, Case{"**/logs\n", "x/y/logs", true, true},
+        Case{"logs/**\n", "logs/a/b", false, true}, Case{"logs/**\n", "logs", true, false},
+        Case{"a/**/b\n", "a/x/y/b", false, true}, Case{"*\n!*.c\n", "x.c", false, false},
+        Case{"noeol", "noeol", false, true}, Case{"", "anything", false, false}));
 
 TEST(Gitignore, NearestFileDecides) {
   std::vector<std::string> w;

@@ -19,11 +19,11 @@
 namespace treeprint {
 namespace {
 
+using ::testing::ElementsAre;
 using testing::FaultFileSystem;
 using testing::file_paths;
-using testing::TempDir;
-using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::TempDir;
 
 struct Scan {
   Manifest manifest;
@@ -117,13 +117,12 @@ TEST(Walk, FollowSymlinksStaysInsideAndDetectsLoops) {
   dir.symlink("real/f", "to-file");
   dir.symlink("/etc", "escape-abs");
   dir.symlink("../..", "real/escape-rel");
-  dir.symlink("..", "real/sub/up");   // back to an ancestor: a loop
-  dir.symlink("self", "self");        // ELOOP
+  dir.symlink("..", "real/sub/up");  // back to an ancestor: a loop
+  dir.symlink("self", "self");       // ELOOP
   dir.symlink("missing", "dangling");
   const Scan s = scan(dir.path(), {.threads = 2, .follow_symlinks = true});
   ASSERT_TRUE(s.ok) << s.fatal;
-  EXPECT_THAT(file_paths(s.manifest),
-              ElementsAre("real/f", "real/sub/g", "to-dir/f", "to-dir/sub/g", "to-file"));
+  EXPECT_THAT(file_paths(s.manifest), ElementsAre("real/f", "real/sub/g", "to-dir/f", "to-dir/sub/g", "to-file"));
   EXPECT_EQ(find(s.manifest, "to-file")->sha256, Sha256::of("x"));
   std::vector<std::pair<std::string, std::string>> links;
   for (const auto& l : s.manifest.symlinks) links.emplace_back(l.path, l.not_followed);

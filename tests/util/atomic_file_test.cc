@@ -26,7 +26,7 @@ TEST(AtomicFile, CommitReplacesWhole) {
   auto f = AtomicFile::create(dir / "out.json", &error);
   ASSERT_TRUE(f) << error;
   f->write("new ");
-  f->write(std::string(3 << 20, 'x'));  // more than the buffer
+  f->write(std::string(3 << 20, 'x'));                     // more than the buffer
   EXPECT_EQ(testing::read_file(dir / "out.json"), "old");  // untouched until commit
   ASSERT_TRUE(f->commit(&error)) << error;
   EXPECT_EQ(testing::read_file(dir / "out.json").size(), 4u + (3u << 20));

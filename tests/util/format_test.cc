@@ -25,7 +25,9 @@ TEST(Format, PrintableEscapesWhatCouldForgeALogLine) {
   EXPECT_EQ(printable("plain/caf\xc3\xa9"), "plain/caf\xc3\xa9");
   EXPECT_EQ(printable("a\nb\rc\x1b[31m"), "a\\x0ab\\x0dc\\x1b[31m");
   EXPECT_EQ(printable("::error::x"), "::error::x");  // harmless without a line break before it
-  EXPECT_EQ(printable("bad\xff" "byte\\"), "bad\\xffbyte\\\\");
+  EXPECT_EQ(printable("bad\xff"
+                      "byte\\"),
+            "bad\\xffbyte\\\\");
 }
 
 TEST(Format, ErrnoText) { EXPECT_EQ(errno_text(ENOENT), "No such file or directory"); }
