@@ -4,5 +4,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/install-deps.sh"
+echo "run: building treeprint (a few minutes the first time)" >&2
 "$here/scripts/build.sh" >/dev/null
 exec "${BUILD_DIR:-$here/build}/treeprint" scan "${1:-.}" -o "${OUT:-treeprint-manifest.json}" "${@:2}"
