@@ -1,5 +1,6 @@
 #include "manifest/json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 #include <thread>
@@ -80,6 +81,7 @@ void render_files(std::string& s, const std::vector<const FileEntry*>& files, si
 // time, and handed to the sink in order, so memory stays at a few MB however large the manifest.
 void write_files(Out& out, const std::vector<const FileEntry*>& files, unsigned threads) {
   constexpr size_t k_block = 2048;
+  threads = std::min(threads, std::max(1u, std::thread::hardware_concurrency()));  // more would only wait
   out.buf().append("  \"files\": [");
   if (threads <= 1 || files.size() < 2 * k_block) {
     for (size_t i = 0; i < files.size(); ++i) {

@@ -898,7 +898,8 @@ void Walker::report_progress(Worker& w) {
 void sort_files(std::vector<const FileEntry*>& files, unsigned threads) {
   const auto by_path = [](const FileEntry* a, const FileEntry* b) { return a->path < b->path; };
   constexpr size_t k_min_slice = 16384;
-  const size_t slices = std::min<size_t>(threads, std::max<size_t>(1, files.size() / k_min_slice));
+  const size_t cpus = std::max(1u, std::thread::hardware_concurrency());
+  const size_t slices = std::min({static_cast<size_t>(threads), cpus, std::max<size_t>(1, files.size() / k_min_slice)});
   if (slices <= 1) {
     std::sort(files.begin(), files.end(), by_path);
     return;
