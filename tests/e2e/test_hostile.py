@@ -3,10 +3,12 @@ directory, a file over 4 GiB."""
 
 import json
 import os
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -119,10 +121,20 @@ class HostileTest(TreeTest):
         self.write("locked/inner", b"3")
         os.chmod(self.path("locked"), 0o000)
         os.chmod(self.tmp, 0o755)
-        cmd = [os.fsencode(os.path.abspath(BIN)), b"scan", self.tmp, b"-o", b"-", b"-q"]
-        if os.geteuid() == 0:  # root reads everything: drop to nobody so permissions apply
-            cmd = [b"setpriv", b"--reuid=65534", b"--regid=65534", b"--clear-groups", b"--"] + cmd
-        p = subprocess.run(cmd, capture_output=True, timeout=60)
+        binary = os.fsencode(os.path.abspath(BIN))
+        bin_dir = tempfile.mkdtemp(prefix="treeprint-bin-")
+        try:
+            if os.geteuid() == 0:  # root reads everything: drop to nobody so permissions apply
+                # nobody may not be able to reach the build tree: run a copy from a directory it can enter.
+                os.chmod(bin_dir, 0o755)
+                shutil.copy(binary, os.path.join(bin_dir, "treeprint"))
+                binary = os.fsencode(os.path.join(bin_dir, "treeprint"))
+            cmd = [binary, b"scan", self.tmp, b"-o", b"-", b"-q"]
+            if os.geteuid() == 0:
+                cmd = [b"setpriv", b"--reuid=65534", b"--regid=65534", b"--clear-groups", b"--"] + cmd
+            p = subprocess.run(cmd, capture_output=True, timeout=60)
+        finally:
+            shutil.rmtree(bin_dir, ignore_errors=True)
         self.assertEqual(p.returncode, 1, p.stderr)
         m = json.loads(p.stdout)
         self.assertEqual([e["path"] for e in m["files"]], ["ok"])
