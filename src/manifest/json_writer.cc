@@ -68,7 +68,7 @@ void append_file(std::string& s, const FileEntry* f) {
   s.push_back('"');
 }
 
-// Renders files [begin, end) exactly as the sequential writer would.
+// Renders files [begin, end) exactly as write_array would.
 void render_files(std::string& s, const std::vector<const FileEntry*>& files, size_t begin, size_t end) {
   for (size_t i = begin; i < end; ++i) {
     s.append(i == 0 ? "\n    {" : ",\n    {");
@@ -82,30 +82,27 @@ void render_files(std::string& s, const std::vector<const FileEntry*>& files, si
 void write_files(Out& out, const std::vector<const FileEntry*>& files, unsigned threads) {
   constexpr size_t k_block = 2048;
   threads = std::min(threads, std::max(1u, std::thread::hardware_concurrency()));  // more would only wait
-  out.buf().append("  \"files\": [");
   if (threads <= 1 || files.size() < 2 * k_block) {
-    for (size_t i = 0; i < files.size(); ++i) {
-      render_files(out.buf(), files, i, i + 1);
-      out.maybe_flush();
-    }
-  } else {
-    out.flush();
-    std::vector<std::string> blocks(threads);
-    for (size_t round = 0; round < files.size(); round += threads * k_block) {
-      auto render = [&](size_t t) {
-        blocks[t].clear();
-        const size_t begin = std::min(files.size(), round + t * k_block);
-        render_files(blocks[t], files, begin, std::min(files.size(), begin + k_block));
-      };
-      {
-        std::vector<std::jthread> helpers;
-        for (size_t t = 1; t < threads; ++t) helpers.emplace_back(render, t);
-        render(0);
-      }
-      for (const auto& b : blocks) out.sink(b);
-    }
+    write_array(out, "files", files, append_file, false);
+    return;
   }
-  out.buf().append(files.empty() ? "],\n" : "\n  ],\n");
+  out.buf().append("  \"files\": [");
+  out.flush();
+  std::vector<std::string> blocks(threads);
+  for (size_t round = 0; round < files.size(); round += threads * k_block) {
+    auto render = [&](size_t t) {
+      blocks[t].clear();
+      const size_t begin = std::min(files.size(), round + t * k_block);
+      render_files(blocks[t], files, begin, std::min(files.size(), begin + k_block));
+    };
+    {
+      std::vector<std::jthread> helpers;
+      for (size_t t = 1; t < threads; ++t) helpers.emplace_back(render, t);
+      render(0);
+    }
+    for (const auto& b : blocks) out.sink(b);
+  }
+  out.buf().append("\n  ],\n");
 }
 
 }  // namespace

@@ -59,27 +59,13 @@ void append_json_string(std::string& out, std::string_view text) {
     out.append(text.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\b':
-        out.append("\\b");
-        break;
-      case '\f':
-        out.append("\\f");
-        break;
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\t': out.append("\\t"); break;
+      case '\r': out.append("\\r"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
       default: {
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\u%04x", c);
@@ -109,17 +95,10 @@ bool escape_checksum_name(std::string_view name, std::string* escaped) {
   escaped->clear();
   for (const char c : name) {
     switch (c) {
-      case '\\':
-        escaped->append("\\\\");
-        break;
-      case '\n':
-        escaped->append("\\n");
-        break;
-      case '\r':
-        escaped->append("\\r");
-        break;
-      default:
-        escaped->push_back(c);
+      case '\\': escaped->append("\\\\"); break;
+      case '\n': escaped->append("\\n"); break;
+      case '\r': escaped->append("\\r"); break;
+      default: escaped->push_back(c);
     }
   }
   return true;

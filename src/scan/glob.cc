@@ -165,14 +165,12 @@ std::optional<Glob> Glob::compile(std::string_view p, std::string* error) {
 
 bool Glob::matches(std::string_view path) const {
   switch (m_fast) {
-    case Fast::literal:
-      return path == m_fast_text;
+    case Fast::literal: return path == m_fast_text;
     case Fast::suffix:
       return path.size() >= m_fast_text.size() &&
              path.compare(path.size() - m_fast_text.size(), m_fast_text.size(), m_fast_text) == 0 &&
              std::memchr(path.data(), '/', path.size() - m_fast_text.size()) == nullptr;
-    case Fast::none:
-      break;
+    case Fast::none: break;
   }
   return run_nfa(path);
 }
@@ -214,9 +212,7 @@ bool Glob::run_nfa(std::string_view path) const {
         case Kind::star:
           if (c != '/') next[i] = any = true;
           break;
-        case Kind::any_star:
-          next[i] = any = true;
-          break;
+        case Kind::any_star: next[i] = any = true; break;
         case Kind::dir_star:  // the first byte of "(.*/)"
         case Kind::dir_body:
           next[body_of(i, t.kind)] = any = true;

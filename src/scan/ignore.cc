@@ -98,12 +98,9 @@ RuleMatch RuleSet::match(std::string_view path, std::string_view name, bool is_d
 bool IgnoreChain::is_ignored(const IgnoreChain* chain, std::string_view path, std::string_view name, bool is_dir) {
   for (; chain != nullptr; chain = chain->m_parent.get()) {
     switch (chain->m_rules.match(path, name, is_dir)) {
-      case RuleMatch::ignore:
-        return true;
-      case RuleMatch::keep:
-        return false;
-      case RuleMatch::none:
-        break;
+      case RuleMatch::ignore: return true;
+      case RuleMatch::keep: return false;
+      case RuleMatch::none: break;
     }
   }
   return false;

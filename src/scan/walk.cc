@@ -122,37 +122,11 @@ struct FileJob {
 
 const char* type_name(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFIFO:
-      return "fifo";
-    case S_IFSOCK:
-      return "socket";
-    case S_IFCHR:
-      return "char-device";
-    case S_IFBLK:
-      return "block-device";
-    default:
-      return "unknown";
-  }
-}
-
-unsigned char dtype_of(mode_t mode) {
-  switch (mode & S_IFMT) {
-    case S_IFREG:
-      return DT_REG;
-    case S_IFDIR:
-      return DT_DIR;
-    case S_IFLNK:
-      return DT_LNK;
-    case S_IFIFO:
-      return DT_FIFO;
-    case S_IFSOCK:
-      return DT_SOCK;
-    case S_IFCHR:
-      return DT_CHR;
-    case S_IFBLK:
-      return DT_BLK;
-    default:
-      return DT_UNKNOWN;
+    case S_IFIFO: return "fifo";
+    case S_IFSOCK: return "socket";
+    case S_IFCHR: return "char-device";
+    case S_IFBLK: return "block-device";
+    default: return "unknown";
   }
 }
 
@@ -412,11 +386,8 @@ bool Walker::keep(const IgnoreChain* ignore, std::string_view path, std::string_
   *included = in_included_dir;
   if (m_options.filters != nullptr) {
     switch (m_options.filters->match(path, name, is_dir)) {
-      case RuleMatch::ignore:
-        return false;
-      case RuleMatch::keep:
-        *included = true;
-        return true;  // an explicit include beats .gitignore
+      case RuleMatch::ignore: return false;
+      case RuleMatch::keep: *included = true; return true;  // an explicit include beats .gitignore
       case RuleMatch::none:
         if (!is_dir && !in_included_dir && m_options.filters->has_includes()) return false;
         break;
@@ -558,7 +529,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
         if (rc != -ENOENT) error(w, path, "cannot stat: " + errno_text(-rc));
         continue;
       }
-      type = dtype_of(st.st_mode);
+      type = static_cast<unsigned char>(IFTODT(st.st_mode));
     }
     if (type == DT_LNK && m_options.follow_symlinks) {
       follow_link(w, dir, identity, name, path, ignore, job.included);
@@ -567,9 +538,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
     bool included = false;
     if (!keep(ignore.get(), path, name, type == DT_DIR, job.included, &included)) continue;
     switch (type) {
-      case DT_DIR:
-        push_dir(w, DirJob{dir, -1, std::string(name), path, ignore, identity, included});
-        break;
+      case DT_DIR: push_dir(w, DirJob{dir, -1, std::string(name), path, ignore, identity, included}); break;
       case DT_REG: {
         FileRecord* rec = w.arena.new_record();
         rec->entry.path = w.arena.store_path(path);
@@ -582,28 +551,9 @@ void Walker::list_dir(Worker& w, DirJob job) {
         }
         break;
       }
-      case DT_LNK:
-        add_symlink(w, fd, name, path, "");
-        break;
+      case DT_LNK: add_symlink(w, fd, name, path, ""); break;
       default: {
-        mode_t mode = 0;
-        switch (type) {
-          case DT_FIFO:
-            mode = S_IFIFO;
-            break;
-          case DT_SOCK:
-            mode = S_IFSOCK;
-            break;
-          case DT_CHR:
-            mode = S_IFCHR;
-            break;
-          case DT_BLK:
-            mode = S_IFBLK;
-            break;
-          default:
-            break;
-        }
-        w.skipped.push_back({path, type_name(mode)});
+        w.skipped.push_back({path, type_name(DTTOIF(type))});
         break;
       }
     }
