@@ -2,6 +2,8 @@
 
 #include <variant>
 
+#include "app/compare_commands.h"
+#include "app/inspect_command.h"
 #include "app/scan_command.h"
 #include "app/version.h"
 #include "inputs/cli.h"
@@ -13,6 +15,9 @@ int run_app(int argc, const char* const* argv, AppContext& ctx) {
   if (const auto* scan = std::get_if<ScanOptions>(&command)) {
     return run_scan(*scan, ctx);
   }
+  if (const auto* inspect = std::get_if<InspectOptions>(&command)) return run_inspect(*inspect, ctx);
+  if (const auto* diff = std::get_if<DiffOptions>(&command)) return run_diff(*diff, ctx);
+  if (const auto* verify = std::get_if<VerifyOptions>(&command)) return run_verify(*verify, ctx);
   if (std::holds_alternative<VersionCommand>(command)) {
     std::fprintf(ctx.out, "treeprint %s\n", k_version);
     return k_exit_ok;

@@ -8,6 +8,7 @@
 #include "manifest/json_writer.h"
 #include "manifest/manifest.h"
 #include "manifest/sha256sum_writer.h"
+#include "scan/baseline.h"
 #include "scan/walk.h"
 #include "util/atomic_file.h"
 #include "util/format.h"
@@ -53,20 +54,8 @@ bool finish_output(const std::string& path, std::unique_ptr<AtomicFile>& file, W
   return true;
 }
 
-}  // namespace
-
-int run_scan(const ScanOptions& o, AppContext& ctx) {
-  Filters filters;
-  for (const auto& f : o.filters) {
-    std::string error;  // patterns were validated when the options were read
-    if (!(f.include ? filters.add_include(f.pattern, &error) : filters.add_exclude(f.pattern, &error))) {
-      std::fprintf(ctx.err, "treeprint: error: %s '%s': %s\n", f.include ? "--include" : "--exclude",
-                   printable(f.pattern).c_str(), error.c_str());
-      return k_exit_fatal;
-    }
-  }
-  WalkProgress progress;
-  std::vector<std::string> warnings;
+WalkOptions walk_options(const ScanOptions& o, const Filters& filters, WalkProgress* progress,
+                         std::vector<std::string>* warnings) {
   WalkOptions walk;
   walk.threads = o.threads;
   walk.follow_symlinks = o.follow_symlinks;
@@ -74,15 +63,99 @@ int run_scan(const ScanOptions& o, AppContext& ctx) {
   walk.skip_dot_git = !o.scan_git_dir;
   walk.since_ns = o.since_ns;
   walk.filters = filters.empty() ? nullptr : &filters;
-  walk.progress = &progress;
-  walk.warnings = &warnings;
+  walk.progress = progress;
+  walk.warnings = warnings;
+  walk.shard_index = o.shard_index;
+  walk.shard_count = o.shard_count;
+  return walk;
+}
 
-  std::unique_ptr<AtomicFile> manifest_file, sums_file;
-  if (!open_output(o.output, &manifest_file, &walk, ctx) || !open_output(o.sha256sum_path, &sums_file, &walk, ctx)) {
+bool build_filters(const ScanOptions& o, Filters* filters, AppContext& ctx) {
+  for (const auto& f : o.filters) {
+    std::string error;  // patterns were validated when the options were read
+    if (!(f.include ? filters->add_include(f.pattern, &error) : filters->add_exclude(f.pattern, &error))) {
+      std::fprintf(ctx.err, "treeprint: error: %s '%s': %s\n", f.include ? "--include" : "--exclude",
+                   printable(f.pattern).c_str(), error.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+void print_problems(const std::vector<std::string>& warnings, const Manifest& manifest, AppContext& ctx) {
+  for (const auto& w : warnings) std::fprintf(ctx.err, "treeprint: warning: %s\n", printable(w).c_str());
+  for (size_t i = 0; i < manifest.errors.size() && i < k_errors_shown; ++i) {
+    std::fprintf(ctx.err, "treeprint: error: '%s': %s\n", printable(manifest.errors[i].path).c_str(),
+                 printable(manifest.errors[i].message).c_str());
+  }
+  if (manifest.errors.size() > k_errors_shown) {
+    std::fprintf(ctx.err, "treeprint: ... and %zu more errors (all are in the manifest's \"errors\")\n",
+                 manifest.errors.size() - k_errors_shown);
+  }
+}
+
+int64_t now_ns() {
+  struct timespec now {};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+}  // namespace
+
+bool scan_tree(const ScanOptions& o, AppContext& ctx, Manifest* manifest) {
+  Filters filters;
+  if (!build_filters(o, &filters, ctx)) return false;
+  WalkProgress progress;
+  std::vector<std::string> warnings;
+  const WalkOptions walk = walk_options(o, filters, &progress, &warnings);
+  std::string fatal;
+  bool walked;
+  {
+    ProgressReporter reporter(progress, ctx.err, !o.quiet);
+    walked = walk_tree(ctx.fs, o.dir, walk, manifest, &fatal);
+  }
+  if (!walked) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(fatal).c_str());
+    return false;
+  }
+  if (!o.quiet) print_problems(warnings, *manifest, ctx);
+  return true;
+}
+
+int run_scan(const ScanOptions& o, AppContext& ctx) {
+  Filters filters;
+  if (!build_filters(o, &filters, ctx)) return k_exit_fatal;
+  WalkProgress progress;
+  std::vector<std::string> warnings;
+  WalkOptions walk = walk_options(o, filters, &progress, &warnings);
+
+  std::unique_ptr<AtomicFile> manifest_file, sums_file, stat_file;
+  const std::string stat_path = o.baseline.empty() ? std::string() : stat_file_path(o.output);
+  if (!open_output(o.output, &manifest_file, &walk, ctx) || !open_output(o.sha256sum_path, &sums_file, &walk, ctx) ||
+      !open_output(stat_path, &stat_file, &walk, ctx)) {
     return k_exit_fatal;
   }
 
   const auto start = std::chrono::steady_clock::now();
+  // The racy threshold is fixed here so that the stat file can tell the next run which digests it may trust.
+  StatHeader stat_header;
+  stat_header.racy_after_ns = now_ns() - 2'000'000'000;
+  walk.racy_after_ns = stat_header.racy_after_ns;
+  std::unique_ptr<Baseline> baseline;
+  std::string baseline_note;
+  bool baseline_warning = false;
+  std::vector<FileStat> stats;
+  if (!o.baseline.empty()) {
+    if (!o.rehash_all) {
+      walk.baseline = [&]() -> const Baseline* {
+        baseline = Baseline::load(o.baseline, &baseline_note, &baseline_warning);
+        return baseline.get();
+      };
+    }
+    walk.stats = &stats;
+    walk.root_dev = &stat_header.root_dev;
+  }
+
   Manifest manifest;
   std::string fatal;
   bool walked;
@@ -90,10 +163,15 @@ int run_scan(const ScanOptions& o, AppContext& ctx) {
     ProgressReporter reporter(progress, ctx.err, !o.quiet);
     walked = walk_tree(ctx.fs, o.dir, walk, &manifest, &fatal);
   }
+  if (!baseline_note.empty() && !o.quiet) {
+    std::fprintf(ctx.err, "treeprint: %s: %s\n", baseline_warning ? "warning" : "note",
+                 printable(baseline_note).c_str());
+  }
   if (!walked) {
     std::fprintf(ctx.err, "treeprint: error: %s\n", printable(fatal).c_str());
     return k_exit_fatal;
   }
+  if (o.shard_count != 0) manifest.shard = ShardSpec{o.shard_index, o.shard_count};
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Digest root = root_digest(manifest);
 
@@ -102,26 +180,23 @@ int run_scan(const ScanOptions& o, AppContext& ctx) {
           o.output, manifest_file,
           [&](const Sink& sink) { write_manifest_json(manifest, root, k_version, sink, o.threads); }, ctx) &&
       finish_output(
-          o.sha256sum_path, sums_file, [&](const Sink& sink) { write_sha256sum(manifest, sink); }, ctx);
+          o.sha256sum_path, sums_file, [&](const Sink& sink) { write_sha256sum(manifest, sink); }, ctx) &&
+      finish_output(
+          stat_path, stat_file, [&](const Sink& sink) { sink(encode_stat_file(root, stat_header, stats)); }, ctx);
 
   if (!o.quiet) {
-    for (const auto& w : warnings) std::fprintf(ctx.err, "treeprint: warning: %s\n", printable(w).c_str());
-    for (size_t i = 0; i < manifest.errors.size() && i < k_errors_shown; ++i) {
-      std::fprintf(ctx.err, "treeprint: error: '%s': %s\n", printable(manifest.errors[i].path).c_str(),
-                   printable(manifest.errors[i].message).c_str());
-    }
-    if (manifest.errors.size() > k_errors_shown) {
-      std::fprintf(ctx.err, "treeprint: ... and %zu more errors (all are in the manifest's \"errors\")\n",
-                   manifest.errors.size() - k_errors_shown);
-    }
+    print_problems(warnings, manifest, ctx);
     const double rate = seconds > 0 ? static_cast<double>(manifest.total_bytes) / seconds : 0;
     std::string where;
     if (!o.output.empty() && o.output != "-") where = " -> " + printable(o.output);
-    std::fprintf(ctx.err,
-                 "treeprint: %s files (%s) in %.2f s, %s/s; %zu symlinks, %zu skipped, %zu errors; root sha256:%s%s\n",
-                 with_commas(manifest.files.size()).c_str(), human_bytes(manifest.total_bytes).c_str(), seconds,
-                 human_bytes(static_cast<uint64_t>(rate)).c_str(), manifest.symlinks.size(), manifest.skipped.size(),
-                 manifest.errors.size(), to_hex(root).c_str(), where.c_str());
+    std::string shard;
+    if (manifest.shard) shard = " (shard " + std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count) + ")";
+    std::fprintf(
+        ctx.err,
+        "treeprint: %s files%s (%s) in %.2f s, %s/s; %zu symlinks, %zu skipped, %zu errors; root sha256:%s%s\n",
+        with_commas(manifest.files.size()).c_str(), shard.c_str(), human_bytes(manifest.total_bytes).c_str(), seconds,
+        human_bytes(static_cast<uint64_t>(rate)).c_str(), manifest.symlinks.size(), manifest.skipped.size(),
+        manifest.errors.size(), to_hex(root).c_str(), where.c_str());
   }
   if (!written) return k_exit_fatal;
   return manifest.errors.empty() ? k_exit_ok : k_exit_partial;

@@ -1,6 +1,8 @@
 #include "inputs/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <map>
 #include <thread>
 
 #include "inputs/time_spec.h"
@@ -13,6 +15,82 @@ namespace {
 constexpr const char* k_footer =
     "Exit status: 0 all entries read; 1 finished, but some entries could not be read (listed in the manifest's\n"
     "\"errors\"); 2 usage error or the scan could not run at all.";
+constexpr const char* k_compare_footer =
+    "Exit status: 0 no differences; 1 differences found (or, for a directory side, entries that could not be\n"
+    "read); 2 usage error, a manifest that is not valid, or a tree that could not be scanned.";
+
+// The settings of a tree scan, shared by `scan`, `diff` and `verify` (a directory is always scanned the same way).
+struct TreeFlags {
+  std::vector<std::string> includes, excludes;
+  std::string since;
+  bool no_gitignore = false;
+  CLI::Option* include = nullptr;
+  CLI::Option* exclude = nullptr;
+
+  void add(CLI::App* cmd, ScanOptions* scan) {
+    cmd->add_option("-j,--threads", scan->threads, "worker threads (default: the number of CPUs)")
+        ->type_name("N")
+        ->check(CLI::Range(1u, 1024u));
+    include = cmd->add_option("--include", includes,
+                              "keep only files matching GLOB (gitignore syntax; repeatable; last match wins)")
+                  ->type_name("GLOB")
+                  ->allow_extra_args(false);
+    exclude = cmd->add_option("--exclude", excludes, "leave out paths matching GLOB (gitignore syntax; repeatable)")
+                  ->type_name("GLOB")
+                  ->allow_extra_args(false);
+    cmd->add_flag("--no-gitignore", no_gitignore, "do not honour .gitignore files and .git/info/exclude");
+    cmd->add_flag("--scan-git-dir", scan->scan_git_dir, "also scan .git directories (skipped by default)");
+    cmd->add_option("--since", since, "keep only files modified at or after TIME (RFC 3339 or Unix seconds)")
+        ->type_name("TIME");
+    cmd->add_flag("-L,--follow-symlinks", scan->follow_symlinks,
+                  "follow symlinks whose target stays inside DIR (default: record links, never follow)");
+    cmd->add_flag("-q,--quiet", scan->quiet, "no progress or summary on standard error");
+  }
+
+  // Fills in what CLI11 cannot: --include/--exclude in command-line order, --since, the thread default.
+  std::optional<UsageError> finish(const CLI::App* cmd, ScanOptions* scan) {
+    size_t next_include = 0, next_exclude = 0;
+    Filters check;
+    for (const CLI::Option* opt : cmd->parse_order()) {
+      const bool is_include = opt == include;
+      if (!is_include && opt != exclude) continue;
+      const std::string& pattern = is_include ? includes.at(next_include++) : excludes.at(next_exclude++);
+      std::string error;
+      const bool ok = is_include ? check.add_include(pattern, &error) : check.add_exclude(pattern, &error);
+      if (!ok) {
+        return UsageError{std::string(is_include ? "--include" : "--exclude") + " '" + pattern + "': " + error +
+                          " (escape special characters with '\\')"};
+      }
+      scan->filters.push_back({is_include, pattern});
+    }
+    if (!since.empty()) {
+      std::string error;
+      scan->since_ns = parse_time_spec(since, &error);
+      if (!scan->since_ns) return UsageError{"--since " + error};
+    }
+    scan->gitignore = !no_gitignore;
+    if (scan->threads == 0) scan->threads = std::max(1u, std::thread::hardware_concurrency());
+    return std::nullopt;
+  }
+};
+
+// "I/N" with 1 <= I <= N.
+bool parse_shard(const std::string& text, uint32_t* index, uint32_t* count) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  const char* end = text.data() + text.size();
+  auto a = std::from_chars(text.data(), text.data() + slash, *index);
+  auto b = std::from_chars(text.data() + slash + 1, end, *count);
+  return a.ec == std::errc{} && a.ptr == text.data() + slash && b.ec == std::errc{} && b.ptr == end && *count >= 1 &&
+         *index >= 1 && *index <= *count;
+}
+
+const std::map<std::string, ReportFormat> k_report_formats = {
+    {"text", ReportFormat::text}, {"json", ReportFormat::json}, {"markdown", ReportFormat::markdown}};
+const std::map<std::string, ExportFormat> k_export_formats = {{"sha256sum", ExportFormat::sha256sum},
+                                                              {"subject-checksums", ExportFormat::subject_checksums},
+                                                              {"base64-subjects", ExportFormat::base64_subjects},
+                                                              {"in-toto", ExportFormat::in_toto}};
 
 }  // namespace
 
@@ -23,74 +101,147 @@ Command parse_command_line(int argc, const char* const* argv) {
   bool version = false;
   app.add_flag("--version", version, "print the version and exit");
 
+  // scan
   ScanOptions scan;
-  std::vector<std::string> includes, excludes;
-  std::string since;
-  bool no_gitignore = false;
-  CLI::App* cmd = app.add_subcommand("scan", "scan DIR (default: the current directory) and hash every file");
-  cmd->footer(k_footer);
-  cmd->add_option("DIR", scan.dir, "directory to scan")->capture_default_str();
-  cmd->add_option("-o,--output", scan.output, "write the JSON manifest to FILE ('-' for standard output)")
+  TreeFlags scan_flags;
+  std::string shard;
+  CLI::App* scan_cmd = app.add_subcommand("scan", "scan DIR (default: the current directory) and hash every file");
+  scan_cmd->footer(k_footer);
+  scan_cmd->add_option("DIR", scan.dir, "directory to scan")->capture_default_str();
+  scan_cmd->add_option("-o,--output", scan.output, "write the JSON manifest to FILE ('-' for standard output)")
       ->type_name("FILE");
-  cmd->add_option("--sha256sum", scan.sha256sum_path, "also write the digests in `sha256sum` format to FILE")
+  scan_cmd->add_option("--sha256sum", scan.sha256sum_path, "also write the digests in `sha256sum` format to FILE")
       ->type_name("FILE");
-  cmd->add_option("-j,--threads", scan.threads, "worker threads (default: the number of CPUs)")
-      ->type_name("N")
-      ->check(CLI::Range(1u, 1024u));
-  auto* inc = cmd->add_option("--include", includes,
-                              "keep only files matching GLOB (gitignore syntax; repeatable; last match wins)")
-                  ->type_name("GLOB")
-                  ->allow_extra_args(false);
-  auto* exc = cmd->add_option("--exclude", excludes, "leave out paths matching GLOB (gitignore syntax; repeatable)")
-                  ->type_name("GLOB")
-                  ->allow_extra_args(false);
-  cmd->add_flag("--no-gitignore", no_gitignore, "do not honour .gitignore files and .git/info/exclude");
-  cmd->add_flag("--scan-git-dir", scan.scan_git_dir, "also scan .git directories (skipped by default)");
-  cmd->add_option("--since", since, "keep only files modified at or after TIME (RFC 3339 or Unix seconds)")
-      ->type_name("TIME");
-  cmd->add_flag("-L,--follow-symlinks", scan.follow_symlinks,
-                "follow symlinks whose target stays inside DIR (default: record links, never follow)");
-  cmd->add_flag("-q,--quiet", scan.quiet, "no progress or summary on standard error");
+  scan_flags.add(scan_cmd, &scan);
+  scan_cmd
+      ->add_option("--baseline", scan.baseline,
+                   "reuse the digests of files unchanged since the scan that wrote MANIFEST (same size, mtime, inode "
+                   "and ctime; needs the MANIFEST.stat file that scan wrote next to it)")
+      ->type_name("MANIFEST");
+  scan_cmd->add_flag("--rehash-all", scan.rehash_all, "with --baseline: hash every file anyway");
+  scan_cmd->add_option("--shard", shard, "hash only shard I of N (1-based; by a hash of each path); join with merge")
+      ->type_name("I/N");
 
+  // inspect
+  InspectOptions inspect;
+  CLI::App* inspect_cmd = app.add_subcommand("inspect", "validate a manifest and print its totals");
+  inspect_cmd->add_option("MANIFEST", inspect.manifest, "the manifest ('-' for standard input)")->required();
+  inspect_cmd->add_flag("--json", inspect.json, "print the totals as JSON");
+  inspect_cmd->footer("Exit status: 0 a valid manifest; 2 not readable or not valid (the message says where).");
+
+  // diff
+  DiffOptions diff;
+  TreeFlags diff_flags;
+  std::string diff_format = "text";
+  CLI::App* diff_cmd = app.add_subcommand("diff", "compare two trees: each side a manifest or a directory");
+  diff_cmd->add_option("OLD", diff.old_side, "manifest or directory")->required();
+  diff_cmd->add_option("NEW", diff.new_side, "manifest or directory")->required();
+  diff_cmd->add_option("--format", diff_format, "text, json or markdown")->capture_default_str();
+  diff_flags.add(diff_cmd, &diff.scan);
+  diff_cmd->footer(k_compare_footer);
+
+  // verify
+  VerifyOptions verify;
+  TreeFlags verify_flags;
+  std::string verify_format = "text";
+  CLI::App* verify_cmd = app.add_subcommand("verify", "check DIR (default: .) against MANIFEST, like sha256sum -c");
+  verify_cmd->add_option("MANIFEST", verify.manifest, "the manifest")->required();
+  verify_cmd->add_option("DIR", verify.dir, "the tree to check")->capture_default_str();
+  verify_cmd->add_flag("--allow-new", verify.allow_new, "do not fail on files that are not in the manifest");
+  verify_cmd->add_option("--format", verify_format, "text, json or markdown")->capture_default_str();
+  verify_flags.add(verify_cmd, &verify.scan);
+  verify_cmd->footer(
+      "Exit status: 0 the tree matches; 1 files differ, are missing or are new (unless --allow-new), or could not\n"
+      "be read; 2 usage error, a manifest that is not valid, or DIR could not be scanned.");
+
+  // merge
+  MergeOptions merge;
+  CLI::App* merge_cmd = app.add_subcommand("merge", "join the manifests of `scan --shard I/N` into one");
+  merge_cmd->add_option("PART", merge.parts, "shard manifests, all N of them")->required();
+  merge_cmd->add_option("-o,--output", merge.output, "write the merged manifest to FILE ('-' for standard output)")
+      ->type_name("FILE")
+      ->required();
+  merge_cmd->add_option("--sha256sum", merge.sha256sum_path, "also write the digests in `sha256sum` format to FILE")
+      ->type_name("FILE");
+  merge_cmd->add_flag("-q,--quiet", merge.quiet, "no summary on standard error");
+  merge_cmd->footer("Exit status: 0 merged; 1 merged, but the parts list entries that could not be read; 2 error.");
+
+  // export
+  ExportOptions exp;
+  std::string export_format = "sha256sum";
+  CLI::App* export_cmd = app.add_subcommand("export", "write a manifest's digests in a supply-chain tool's format");
+  export_cmd->add_option("MANIFEST", exp.manifest, "the manifest")->required();
+  export_cmd
+      ->add_option("--format", export_format,
+                   "sha256sum (coreutils), subject-checksums (actions/attest), base64-subjects (slsa-github-generator) "
+                   "or in-toto (Statement v1)")
+      ->capture_default_str();
+  export_cmd->add_option("-o,--output", exp.output, "write to FILE (default: standard output)")->type_name("FILE");
+  export_cmd->footer("Exit status: 0 written; 1 written, but some names could not be carried (listed); 2 error.");
+
+  CLI::App* const commands[] = {scan_cmd, inspect_cmd, diff_cmd, verify_cmd, merge_cmd, export_cmd};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    return HelpCommand{app.got_subcommand(cmd) ? cmd->help() : app.help()};
+    for (CLI::App* cmd : commands) {
+      if (app.got_subcommand(cmd)) return HelpCommand{cmd->help()};
+    }
+    return HelpCommand{app.help()};
   } catch (const CLI::ParseError& e) {
-    return UsageError{std::string(e.what()) + "\nRun 'treeprint scan --help' for the options."};
+    std::string name = "scan";
+    for (CLI::App* cmd : commands) {
+      if (app.got_subcommand(cmd)) name = cmd->get_name();
+    }
+    return UsageError{std::string(e.what()) + "\nRun 'treeprint " + name + " --help' for the options."};
   }
   if (version) return VersionCommand{};
-  if (!app.got_subcommand(cmd)) {
-    return UsageError{"no command given: use 'treeprint scan [DIR] -o manifest.json'\n\n" + app.help()};
-  }
 
-  // --include and --exclude form one ordered list, so interleave them back in command-line order.
-  size_t next_include = 0, next_exclude = 0;
-  Filters check;
-  for (const CLI::Option* opt : cmd->parse_order()) {
-    const bool is_include = opt == inc;
-    if (!is_include && opt != exc) continue;
-    const std::string& pattern = is_include ? includes.at(next_include++) : excludes.at(next_exclude++);
-    std::string error;
-    const bool ok = is_include ? check.add_include(pattern, &error) : check.add_exclude(pattern, &error);
-    if (!ok) {
-      return UsageError{std::string(is_include ? "--include" : "--exclude") + " '" + pattern + "': " + error +
-                        " (escape special characters with '\\')"};
+  auto report_format = [](const std::string& text, ReportFormat* out) -> std::optional<UsageError> {
+    const auto it = k_report_formats.find(text);
+    if (it == k_report_formats.end()) return UsageError{"--format '" + text + "': use text, json or markdown"};
+    *out = it->second;
+    return std::nullopt;
+  };
+
+  if (app.got_subcommand(scan_cmd)) {
+    if (auto e = scan_flags.finish(scan_cmd, &scan)) return *e;
+    if (scan.dir.empty()) return UsageError{"DIR is empty: give the directory to scan"};
+    if (!scan.output.empty() && scan.output == scan.sha256sum_path) {
+      return UsageError{"-o and --sha256sum name the same file '" + scan.output + "': give two different paths"};
     }
-    scan.filters.push_back({is_include, pattern});
+    if (!shard.empty() && !parse_shard(shard, &scan.shard_index, &scan.shard_count)) {
+      return UsageError{"--shard '" + shard + "': give I/N with 1 <= I <= N, e.g. --shard 2/8"};
+    }
+    if (scan.rehash_all && scan.baseline.empty()) return UsageError{"--rehash-all needs --baseline MANIFEST"};
+    if (!scan.baseline.empty() && scan.output.empty()) {
+      return UsageError{"--baseline needs -o FILE: the stat data for the next run is kept next to the manifest"};
+    }
+    return scan;
   }
-  if (!since.empty()) {
-    std::string error;
-    scan.since_ns = parse_time_spec(since, &error);
-    if (!scan.since_ns) return UsageError{"--since " + error};
+  if (app.got_subcommand(inspect_cmd)) return inspect;
+  if (app.got_subcommand(diff_cmd)) {
+    if (auto e = diff_flags.finish(diff_cmd, &diff.scan)) return *e;
+    if (auto e = report_format(diff_format, &diff.format)) return *e;
+    return diff;
   }
-  scan.gitignore = !no_gitignore;
-  if (scan.dir.empty()) return UsageError{"DIR is empty: give the directory to scan"};
-  if (!scan.output.empty() && scan.output == scan.sha256sum_path) {
-    return UsageError{"-o and --sha256sum name the same file '" + scan.output + "': give two different paths"};
+  if (app.got_subcommand(verify_cmd)) {
+    if (auto e = verify_flags.finish(verify_cmd, &verify.scan)) return *e;
+    if (auto e = report_format(verify_format, &verify.format)) return *e;
+    return verify;
   }
-  if (scan.threads == 0) scan.threads = std::max(1u, std::thread::hardware_concurrency());
-  return scan;
+  if (app.got_subcommand(merge_cmd)) return merge;
+  if (app.got_subcommand(export_cmd)) {
+    const auto it = k_export_formats.find(export_format);
+    if (it == k_export_formats.end()) {
+      return UsageError{"--format '" + export_format +
+                        "': use sha256sum, subject-checksums, base64-subjects or in-toto"};
+    }
+    exp.format = it->second;
+    return exp;
+  }
+  return UsageError{
+      "no command given: use 'treeprint scan [DIR] -o manifest.json' (or inspect, diff, verify, merge, export)\n\n" +
+      app.help()};
 }
 
 }  // namespace treeprint

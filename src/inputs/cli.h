@@ -17,7 +17,8 @@ struct UsageError {
   std::string message;
 };
 
-using Command = std::variant<ScanOptions, VersionCommand, HelpCommand, UsageError>;
+using Command = std::variant<ScanOptions, InspectOptions, DiffOptions, VerifyOptions, MergeOptions, ExportOptions,
+                             VersionCommand, HelpCommand, UsageError>;
 
 Command parse_command_line(int argc, const char* const* argv);
 

@@ -1,6 +1,6 @@
 #pragma once
-// What `treeprint scan` was asked to do, validated. Built from CLI flags today; the action's INPUT_* / PLUGIN_* and
-// YAML config sources fill the same struct.
+// What each command was asked to do, validated. Built from CLI flags; the action's INPUT_* / PLUGIN_* and YAML
+// config sources fill the same structs.
 
 #include <cstdint>
 #include <optional>
@@ -25,6 +25,48 @@ struct ScanOptions {
   std::optional<int64_t> since_ns;
   bool follow_symlinks = false;
   bool quiet = false;
+  std::string baseline;       // --baseline: reuse digests of files unchanged since this manifest
+  bool rehash_all = false;    // --rehash-all: read the baseline for nothing, hash every file
+  uint32_t shard_index = 0;   // --shard I/N: 1-based; 0 when not sharded
+  uint32_t shard_count = 0;
+};
+
+struct InspectOptions {
+  std::string manifest;
+  bool json = false;
+};
+
+enum class ReportFormat { text, json, markdown };
+
+/// `diff OLD NEW`: each side a manifest or a directory (scanned with `scan`'s settings).
+struct DiffOptions {
+  std::string old_side;
+  std::string new_side;
+  ReportFormat format = ReportFormat::text;
+  ScanOptions scan;
+};
+
+struct VerifyOptions {
+  std::string manifest;
+  std::string dir = ".";
+  bool allow_new = false;
+  ReportFormat format = ReportFormat::text;
+  ScanOptions scan;
+};
+
+struct MergeOptions {
+  std::vector<std::string> parts;
+  std::string output;
+  std::string sha256sum_path;
+  bool quiet = false;
+};
+
+enum class ExportFormat { sha256sum, subject_checksums, base64_subjects, in_toto };
+
+struct ExportOptions {
+  std::string manifest;
+  ExportFormat format = ExportFormat::sha256sum;
+  std::string output = "-";
 };
 
 }  // namespace treeprint

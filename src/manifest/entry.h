@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,12 @@ struct ErrorEntry {
   std::string message;
 };
 
+/// Which part of a sharded scan a manifest holds (`scan --shard I/N`): the entries whose path hashes to I of N.
+struct ShardSpec {
+  uint32_t index = 0;  // 1..count
+  uint32_t count = 0;
+};
+
 /// One scanned tree. `files` and the other lists are sorted bytewise by path and hold unique paths.
 struct Manifest {
   std::vector<const FileEntry*> files;
@@ -48,6 +55,7 @@ struct Manifest {
   std::vector<SkippedEntry> skipped;
   std::vector<ErrorEntry> errors;
   uint64_t total_bytes = 0;
+  std::optional<ShardSpec> shard;  // set for one shard of a sharded scan
   /// Keeps the FileEntry objects and the bytes their paths point into alive.
   std::vector<std::shared_ptr<const void>> storage;
 };

@@ -122,6 +122,10 @@ void write_manifest_json(const Manifest& m, const Digest& root, std::string_view
   b.append(", \"skipped\": ").append(std::to_string(m.skipped.size()));
   b.append(", \"errors\": ").append(std::to_string(m.errors.size()));
   b.append("},\n");
+  if (m.shard) {
+    b.append("  \"shard\": {\"index\": ").append(std::to_string(m.shard->index));
+    b.append(", \"count\": ").append(std::to_string(m.shard->count)).append("},\n");
+  }
 
   write_files(out, m.files, threads);
   write_array(

@@ -8,40 +8,44 @@
 
 namespace treeprint {
 
+void RootDigestBuilder::add_file(const FileEntry& f) {
+  char size[24];
+  const auto r = std::to_chars(size, size + sizeof size, f.size);
+  m_record.assign("f");
+  m_record.push_back('\0');
+  m_record.append(f.path);
+  m_record.push_back('\0');
+  m_record.append(mode_text(f.executable));
+  m_record.push_back('\0');
+  m_record.append(size, static_cast<size_t>(r.ptr - size));
+  m_record.push_back('\0');
+  append_hex(m_record, f.sha256);
+  m_record.push_back('\0');
+  m_hash.update(m_record);
+}
+
+void RootDigestBuilder::add_symlink(std::string_view path, std::string_view target) {
+  m_record.assign("l");
+  m_record.push_back('\0');
+  m_record.append(path);
+  m_record.push_back('\0');
+  m_record.append(target);
+  m_record.push_back('\0');
+  m_hash.update(m_record);
+}
+
 Digest root_digest(const Manifest& m) {
-  Sha256 h;
-  std::string record;
-  auto add_file = [&](const FileEntry& f) {
-    record.assign("f");
-    record.push_back('\0');
-    record.append(f.path);
-    record.push_back('\0');
-    record.append(mode_text(f.executable));
-    record.push_back('\0');
-    record.append(std::to_string(f.size));
-    record.push_back('\0');
-    append_hex(record, f.sha256);
-    record.push_back('\0');
-    h.update(record);
-  };
-  auto add_link = [&](const SymlinkEntry& l) {
-    record.assign("l");
-    record.push_back('\0');
-    record.append(l.path);
-    record.push_back('\0');
-    record.append(l.target);
-    record.push_back('\0');
-    h.update(record);
-  };
+  RootDigestBuilder b;
   size_t i = 0, j = 0;
   while (i < m.files.size() || j < m.symlinks.size()) {
     if (j == m.symlinks.size() || (i < m.files.size() && m.files[i]->path < std::string_view(m.symlinks[j].path))) {
-      add_file(*m.files[i++]);
+      b.add_file(*m.files[i++]);
     } else {
-      add_link(m.symlinks[j++]);
+      b.add_symlink(m.symlinks[j].path, m.symlinks[j].target);
+      ++j;
     }
   }
-  return h.finish();
+  return b.finish();
 }
 
 namespace {

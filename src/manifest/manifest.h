@@ -4,10 +4,24 @@
 #include <string>
 
 #include "manifest/entry.h"
+#include "util/sha256.h"
 
 namespace treeprint {
 
 inline constexpr const char* k_manifest_schema = "treeprint/manifest/v1";
+
+/// The root digest, fed one entry at a time in bytewise path order (files and symlinks interleaved), for readers
+/// that stream a manifest instead of holding it.
+class RootDigestBuilder {
+ public:
+  void add_file(const FileEntry& f);
+  void add_symlink(std::string_view path, std::string_view target);
+  Digest finish() { return m_hash.finish(); }
+
+ private:
+  Sha256 m_hash;
+  std::string m_record;
+};
 
 /// SHA-256 over the canonical list of entries (docs/manifest.md, "Root digest"): files and symlinks merged in
 /// bytewise path order; mtimes do not take part, so the same content checked out at another time has the same digest.

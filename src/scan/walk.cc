@@ -14,6 +14,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 
 #include "util/format.h"
 #include "util/sha256.h"
@@ -35,9 +36,12 @@ constexpr size_t k_text_chunk = 256 << 10;
 enum class RecordState : uint8_t { pending, ok, failed, filtered };
 
 struct FileRecord {
-  FileEntry entry;
+  FileEntry entry;  // first: the manifest points at entries, and the stats are found from them
   RecordState state = RecordState::pending;
+  uint64_t ino = 0;
+  int64_t ctime_ns = 0;
 };
+static_assert(std::is_standard_layout_v<FileRecord>);
 
 // Per-worker storage with stable addresses: records are filled in by whichever worker hashes them.
 class Arena {
@@ -246,6 +250,17 @@ class Walker {
   std::atomic<uint32_t> m_epoch{0};
   std::atomic<uint64_t> m_open_dirs{0};
   uint64_t m_dir_fd_cap = 256;
+  // The baseline, fetched by the first batch (see WalkOptions::baseline); null if on another device than the root.
+  const Baseline* baseline() {
+    std::call_once(m_baseline_once, [&] {
+      const Baseline* b = m_options.baseline ? m_options.baseline() : nullptr;
+      if (b != nullptr && b->root_dev() == m_root_dev) m_baseline = b;
+    });
+    return m_baseline;
+  }
+  std::once_flag m_baseline_once;
+  const Baseline* m_baseline = nullptr;
+  uint64_t m_root_dev = 0;
   int64_t m_racy_after_ns = 0;  // files with a ctime at or after this are checked twice (see hash_open_file)
   std::string m_root_real;      // for --follow-symlinks: absolute path of the root
   DirJob m_root_job;
@@ -263,6 +278,13 @@ bool Walker::start(const std::string& root, std::string* fatal_error) {
     return false;
   }
   m_root_job.fd = fd;
+  if (m_options.baseline || m_options.root_dev != nullptr) {
+    struct stat st {};
+    if (m_fs.fstat(fd, &st) == 0) {
+      m_root_dev = st.st_dev;
+      if (m_options.root_dev != nullptr) *m_options.root_dev = st.st_dev;
+    }
+  }
   if (m_options.follow_symlinks) {
     struct stat st {};
     m_fs.fstat(fd, &st);
@@ -540,6 +562,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
     switch (type) {
       case DT_DIR: push_dir(w, DirJob{dir, -1, std::string(name), path, ignore, identity, included}); break;
       case DT_REG: {
+        if (m_options.shard_count > 1 && shard_of(path, m_options.shard_count) != m_options.shard_index) break;
         FileRecord* rec = w.arena.new_record();
         rec->entry.path = w.arena.store_path(path);
         batch.records[batch.count++] = rec;
@@ -647,7 +670,8 @@ void Walker::follow_link(Worker& w, const std::shared_ptr<DirRef>& dir,
     w.skipped.push_back({path, type_name(st.st_mode)});
     return;
   }
-  if (m_options.since_ns && mtime_ns(st) < *m_options.since_ns) {
+  if ((m_options.since_ns && mtime_ns(st) < *m_options.since_ns) ||
+      (m_options.shard_count > 1 && shard_of(path, m_options.shard_count) != m_options.shard_index)) {
     m_fs.close(fd);
     return;
   }
@@ -761,6 +785,8 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
   rec->entry.mtime_ns = mtime_ns(st);
   rec->entry.executable = (st.st_mode & S_IXUSR) != 0;
   rec->entry.sha256 = w.hasher.finish();
+  rec->ino = st.st_ino;
+  rec->ctime_ns = ctime_ns(st);
   rec->state = RecordState::ok;
   ++w.unreported_files;
   return true;
@@ -774,14 +800,27 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
     FileRecord* rec = job.records[i];
     const std::string_view path = rec->entry.path;
     const char* name = path.data() + (path.size() - base_name(path).size());  // NUL-terminated in the arena
-    if (m_options.since_ns) {
-      // Filter on lstat first so that files outside the window are never opened.
+    if (m_options.since_ns || (m_options.baseline && baseline() != nullptr)) {
+      // lstat first: files outside the --since window are never opened, and unchanged ones keep their digest.
       struct stat st {};
       const int rc = m_fs.stat_at(dir_fd, name, &st, false);
-      if (rc == 0 && S_ISREG(st.st_mode) && mtime_ns(st) < *m_options.since_ns) {
+      if (rc == 0 && S_ISREG(st.st_mode) && m_options.since_ns && mtime_ns(st) < *m_options.since_ns) {
         rec->state = RecordState::filtered;
         ++w.unreported_files;
         continue;
+      }
+      if (rc == 0 && m_baseline != nullptr) {
+        if (const FileEntry* before = m_baseline->reusable(path, st)) {
+          rec->entry.size = before->size;
+          rec->entry.mtime_ns = before->mtime_ns;
+          rec->entry.executable = before->executable;
+          rec->entry.sha256 = before->sha256;
+          rec->ino = st.st_ino;
+          rec->ctime_ns = ctime_ns(st);
+          rec->state = RecordState::ok;
+          ++w.unreported_files;
+          continue;
+        }
       }
     }
     const int fd = m_fs.open_file(dir_fd, name, false);
@@ -897,7 +936,23 @@ void Walker::collect(Manifest* m) {
     w->read_buffer.reset();
     w->dents_buffer.reset();
   }
+  if (m_options.shard_count > 1) {
+    const auto other_shard = [&](const auto& e) {
+      return shard_of(e.path, m_options.shard_count) != m_options.shard_index;
+    };
+    std::erase_if(m->symlinks, other_shard);
+    std::erase_if(m->skipped, other_shard);
+    std::erase_if(m->errors, other_shard);
+  }
   sort_files(m->files, static_cast<unsigned>(m_workers.size()));
+  if (m_options.stats != nullptr) {
+    m_options.stats->clear();
+    m_options.stats->reserve(m->files.size());
+    for (const FileEntry* e : m->files) {
+      const auto* r = reinterpret_cast<const FileRecord*>(e);
+      m_options.stats->push_back({r->ino, r->ctime_ns});
+    }
+  }
   std::sort(m->symlinks.begin(), m->symlinks.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   std::sort(m->skipped.begin(), m->skipped.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   std::sort(m->errors.begin(), m->errors.end(),
@@ -909,6 +964,15 @@ void Walker::collect(Manifest* m) {
 }
 
 }  // namespace
+
+uint32_t shard_of(std::string_view path, uint32_t count) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (const char c : path) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ull;
+  }
+  return static_cast<uint32_t>(h % count) + 1;
+}
 
 bool walk_tree(FileSystem& fs, const std::string& root, const WalkOptions& options, Manifest* manifest,
                std::string* fatal_error) {

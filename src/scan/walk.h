@@ -20,12 +20,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "manifest/entry.h"
+#include "scan/baseline.h"
 #include "scan/fs.h"
 #include "scan/ignore.h"
 
@@ -59,7 +61,22 @@ struct WalkOptions {
   std::optional<int64_t> racy_after_ns;
   WalkProgress* progress = nullptr;
   std::vector<std::string>* warnings = nullptr;  // non-fatal notes (a malformed .gitignore line)
+  /// Digests to reuse for files unchanged since an earlier scan (ignored when the root is on another device). Called
+  /// once, when the first file is about to be hashed, so that loading the baseline overlaps listing the tree; may
+  /// return null.
+  std::function<const Baseline*()> baseline;
+  /// --shard I/N: keep only the entries whose path falls in shard `shard_index` (1-based) of `shard_count`.
+  uint32_t shard_index = 0;
+  uint32_t shard_count = 0;
+  /// When set, receives each kept file's inode and ctime, in the manifest's order (for the next run's baseline),
+  /// and `root_dev` the root's device.
+  std::vector<FileStat>* stats = nullptr;
+  uint64_t* root_dev = nullptr;
 };
+
+/// The shard (1..count) a path belongs to: FNV-1a (64-bit) of the raw path bytes, modulo count, plus one. Part of
+/// the manifest's contract: shards written by different versions must still merge.
+uint32_t shard_of(std::string_view path, uint32_t count);
 
 /// Walks `root`. Returns false with `fatal_error` set when the root itself cannot be scanned; otherwise fills
 /// `manifest` (entries that could not be read are in manifest->errors).

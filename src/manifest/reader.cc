@@ -1,0 +1,1025 @@
+#include "manifest/reader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <vector>
+
+#include "manifest/manifest.h"
+#include "manifest/path_encoding.h"
+#include "simdjson.h"
+#include "util/format.h"
+
+namespace treeprint {
+
+namespace {
+
+namespace od = simdjson::ondemand;
+
+constexpr size_t k_block = 1 << 20;         // first pass: bytes read at a time
+constexpr uint64_t k_batch = 1 << 20;       // second pass: entries parsed together, about this many bytes
+constexpr uint64_t k_max_entry = 4 << 20;   // one entry of a list (a path deeper than PATH_MAX is still far less)
+constexpr uint64_t k_max_value = 64 << 10;  // any other top-level value
+constexpr size_t k_max_depth = 16;          // nesting; a manifest needs 3
+constexpr size_t k_max_key = 64;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sources
+
+class FileSource final : public ByteSource {
+ public:
+  FileSource(int fd, uint64_t size, std::string path) : m_fd(fd), m_size(size), m_path(std::move(path)) {}
+  ~FileSource() override { ::close(m_fd); }
+  uint64_t size() const override { return m_size; }
+  bool read_at(uint64_t offset, char* buf, size_t n, std::string* error) override {
+    while (n > 0) {
+      const ssize_t got = ::pread(m_fd, buf, n, static_cast<off_t>(offset));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        *error = "cannot read '" + m_path + "': " + (got < 0 ? errno_text(errno) : "file shrank while being read");
+        return false;
+      }
+      buf += got;
+      n -= static_cast<size_t>(got);
+      offset += static_cast<uint64_t>(got);
+    }
+    return true;
+  }
+
+ private:
+  int m_fd;
+  uint64_t m_size;
+  std::string m_path;
+};
+
+class MemorySource final : public ByteSource {
+ public:
+  explicit MemorySource(std::string_view bytes) : m_bytes(bytes) {}
+  explicit MemorySource(std::string owned) : m_owned(std::move(owned)), m_bytes(m_owned) {}
+  uint64_t size() const override { return m_bytes.size(); }
+  bool read_at(uint64_t offset, char* buf, size_t n, std::string* error) override {
+    if (offset > m_bytes.size() || m_bytes.size() - offset < n) {
+      *error = "read past the end of the manifest";
+      return false;
+    }
+    std::memcpy(buf, m_bytes.data() + offset, n);
+    return true;
+  }
+
+ private:
+  std::string m_owned;
+  std::string_view m_bytes;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// First pass: the document's structure.
+
+enum List : uint8_t { k_symlinks, k_skipped, k_errors, k_files, k_list_count };  // the order they are read in
+constexpr std::array<const char*, k_list_count> k_list_names = {"symlinks", "skipped", "errors", "files"};
+
+enum Scalar : uint8_t { k_schema, k_tool, k_root_digest, k_totals, k_shard, k_scalar_count };
+constexpr std::array<const char*, k_scalar_count> k_scalar_names = {"schema", "tool", "root_digest", "totals", "shard"};
+
+struct Batch {
+  uint64_t begin = 0;  // offset of the first entry's '{'
+  uint64_t end = 0;    // one past the last entry's '}'
+  uint64_t first_index = 0;
+};
+
+struct ListLayout {
+  bool present = false;
+  uint64_t count = 0;
+  std::vector<Batch> batches;
+};
+
+struct ValueLayout {
+  bool present = false;
+  uint64_t begin = 0;
+  uint64_t end = 0;
+};
+
+struct Layout {
+  std::array<ListLayout, k_list_count> lists;
+  std::array<ValueLayout, k_scalar_count> values;
+};
+
+bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Finds the top-level keys, the extent of each top-level value and of each entry in the four lists, checking the
+// punctuation between them. What is inside a value is checked later, by simdjson.
+class Framer {
+ public:
+  explicit Framer(Layout* layout) : m_layout(layout) {}
+
+  bool feed(const char* data, size_t n, uint64_t base) {
+    size_t i = 0;
+    while (i < n) {
+      const char c = data[i];
+      const uint64_t off = base + i;
+      switch (m_state) {
+        case State::before_root:
+          if (is_ws(c)) break;
+          if (c != '{') return fail(off, "a manifest is a JSON object: expected '{'");
+          m_state = State::key_or_end;
+          break;
+        case State::key_or_end:
+        case State::key_start:
+          if (is_ws(c)) break;
+          if (c == '"') {
+            m_key.clear();
+            m_key_begin = off;
+            m_escape = false;
+            m_state = State::in_key;
+          } else if (c == '}' && m_state == State::key_or_end) {
+            m_state = State::after_root;
+          } else {
+            return fail(off, "expected a key in double quotes");
+          }
+          break;
+        case State::in_key:
+          if (m_escape) {
+            m_escape = false;
+          } else if (c == '\\') {
+            m_escape = true;
+          } else if (c == '"') {
+            m_state = State::colon;
+            break;
+          }
+          if (m_key.size() > k_max_key) return fail(m_key_begin, "unknown top-level key (longer than any known key)");
+          m_key.push_back(c);
+          break;
+        case State::colon:
+          if (is_ws(c)) break;
+          if (c != ':') return fail(off, "expected ':' after a key");
+          if (!identify_key()) return false;
+          m_state = State::value_start;
+          break;
+        case State::value_start:
+          if (is_ws(c)) break;
+          m_value_begin = off;
+          if (m_list != k_list_count) {
+            if (c != '[') return fail(off, std::string("\"") + k_list_names[m_list] + "\" must be an array");
+            m_layout->lists[m_list].present = true;
+            m_batch = Batch{};
+            m_batch_count = 0;
+            m_state = State::elem_or_end;
+          } else if (c == '{' || c == '[') {
+            m_stack.assign(1, c);
+            m_in_string = false;
+            m_then = State::after_value;
+            m_state = State::nested;
+          } else if (c == '"') {
+            m_escape = false;
+            m_state = State::string_value;
+          } else {
+            m_state = State::scalar_value;
+          }
+          break;
+        case State::string_value: {
+          i = skip_string(data, i, n);
+          if (m_in_string_value_done) {
+            m_in_string_value_done = false;
+            end_value(base + i);
+            m_state = State::after_value;
+          } else if (base + i - m_value_begin > k_max_value) {
+            return too_big();
+          }
+          continue;
+        }
+        case State::scalar_value:
+          if (is_ws(c) || c == ',' || c == '}') {
+            end_value(off);
+            m_state = State::after_value;
+            continue;  // the character is looked at again
+          }
+          if (off - m_value_begin > k_max_value) return too_big();
+          break;
+        case State::nested:
+          i = scan_nested(data, i, n, base);
+          if (!m_error.empty()) return false;
+          if (m_stack.empty()) {
+            if (m_then == State::after_value) {
+              end_value(base + i);
+            } else if (!end_entry(base + i)) {
+              return false;
+            }
+            m_state = m_then;
+          } else if (base + i - m_value_begin > (m_then == State::after_value ? k_max_value : k_max_entry)) {
+            return too_big();
+          }
+          continue;
+        case State::after_value:
+          if (is_ws(c)) break;
+          if (c == ',') {
+            m_state = State::key_start;
+          } else if (c == '}') {
+            m_state = State::after_root;
+          } else {
+            return fail(off, "expected ',' or '}' after the value of \"" + m_key + "\"");
+          }
+          break;
+        case State::elem_or_end:
+        case State::elem_start:
+          if (is_ws(c)) break;
+          if (c == ']' && m_state == State::elem_or_end) {
+            m_list = k_list_count;
+            m_state = State::after_value;
+            break;
+          }
+          if (c != '{') {
+            return fail(off, entry_name() + ": expected an object" +
+                                 (c == ']' ? std::string(" (a ',' before ']')") : std::string()));
+          }
+          m_value_begin = off;
+          m_stack.assign(1, '{');
+          m_in_string = false;
+          m_then = State::after_entry;
+          m_state = State::nested;
+          break;
+        case State::after_entry:
+          if (is_ws(c)) break;
+          if (c == ',') {
+            m_state = State::elem_start;
+          } else if (c == ']') {
+            close_batch();
+            m_layout->lists[m_list].count = m_count;
+            m_count = 0;
+            m_list = k_list_count;
+            m_state = State::after_value;
+          } else {
+            return fail(off, "expected ',' or ']' after " + entry_name());
+          }
+          break;
+        case State::after_root:
+          if (!is_ws(c)) return fail(off, "unexpected text after the manifest's closing '}'");
+          break;
+      }
+      ++i;
+    }
+    return true;
+  }
+
+  bool finish(uint64_t size) {
+    if (m_state == State::after_root) return true;
+    if (m_state == State::before_root) return fail(size, "the manifest is empty");
+    return fail(size, "the manifest ends early (truncated?)");
+  }
+
+  const std::string& error() const { return m_error; }
+
+ private:
+  enum class State : uint8_t {
+    before_root,
+    key_or_end,
+    key_start,
+    in_key,
+    colon,
+    value_start,
+    string_value,
+    scalar_value,
+    nested,
+    after_value,
+    elem_or_end,
+    elem_start,
+    after_entry,
+    after_root,
+  };
+
+  bool fail(uint64_t off, const std::string& what) {
+    m_error = "byte " + std::to_string(off) + ": " + what;
+    return false;
+  }
+  bool too_big() {
+    if (m_then == State::after_entry && m_state == State::nested) {
+      return fail(m_value_begin, entry_name() + " is larger than " + human_bytes(k_max_entry));
+    }
+    return fail(m_value_begin, "the value of \"" + m_key + "\" is larger than " + human_bytes(k_max_value));
+  }
+  std::string entry_name() const { return std::string(k_list_names[m_list]) + "[" + std::to_string(m_count) + "]"; }
+
+  bool identify_key() {
+    std::string key = m_key;
+    if (key.find('\\') != std::string::npos) {  // an escaped key: let simdjson decode it
+      simdjson::padded_string text("\"" + key + "\"");
+      od::parser parser;
+      od::document doc;
+      std::string_view decoded;
+      if (parser.iterate(text).get(doc) != simdjson::SUCCESS || doc.get_string().get(decoded) != simdjson::SUCCESS) {
+        return fail(m_key_begin, "malformed key");
+      }
+      key.assign(decoded);
+    }
+    m_list = k_list_count;
+    m_scalar = k_scalar_count;
+    for (uint8_t i = 0; i < k_list_count; ++i) {
+      if (key == k_list_names[i]) m_list = static_cast<List>(i);
+    }
+    for (uint8_t i = 0; i < k_scalar_count; ++i) {
+      if (key == k_scalar_names[i]) m_scalar = static_cast<Scalar>(i);
+    }
+    if (m_list == k_list_count && m_scalar == k_scalar_count) {
+      return fail(m_key_begin, "unknown top-level key \"" + printable(key) + "\"");
+    }
+    const bool seen = m_list != k_list_count ? m_layout->lists[m_list].present : m_layout->values[m_scalar].present;
+    if (seen) return fail(m_key_begin, "the key \"" + key + "\" appears twice");
+    m_key = key;
+    return true;
+  }
+
+  void end_value(uint64_t end) {
+    ValueLayout& v = m_layout->values[m_scalar];
+    v.present = true;
+    v.begin = m_value_begin;
+    v.end = end;
+  }
+
+  bool end_entry(uint64_t end) {
+    if (m_batch_count == 0) {
+      m_batch.begin = m_value_begin;
+      m_batch.first_index = m_count;
+    }
+    m_batch.end = end;
+    ++m_batch_count;
+    ++m_count;
+    if (m_batch.end - m_batch.begin >= k_batch) close_batch();
+    return true;
+  }
+
+  void close_batch() {
+    if (m_batch_count != 0) m_layout->lists[m_list].batches.push_back(m_batch);
+    m_batch_count = 0;
+  }
+
+  // Inside a string value at depth 1: advances past the closing quote (setting m_in_string_value_done) or to `n`.
+  size_t skip_string(const char* data, size_t i, size_t n) {
+    while (i < n) {
+      if (m_escape) {
+        m_escape = false;
+        ++i;
+        continue;
+      }
+      const char c = data[i++];
+      if (c == '\\') {
+        m_escape = true;
+      } else if (c == '"') {
+        m_in_string_value_done = true;
+        return i;
+      }
+    }
+    return i;
+  }
+
+  // Inside an object or array below depth 1: tracks strings and brackets until the one that opened it closes.
+  // Returns the index just past that bracket (m_stack empty), or `n`.
+  size_t scan_nested(const char* data, size_t i, size_t n, uint64_t base) {
+    while (i < n) {
+      if (m_in_string) {
+        if (m_escape) {
+          m_escape = false;
+          ++i;
+          continue;
+        }
+        while (i < n && data[i] != '"' && data[i] != '\\') ++i;
+        if (i == n) return n;
+        if (data[i] == '\\') {
+          m_escape = true;
+        } else {
+          m_in_string = false;
+        }
+        ++i;
+        continue;
+      }
+      const char c = data[i];
+      if (c == '"') {
+        m_in_string = true;
+        m_escape = false;
+      } else if (c == '{' || c == '[') {
+        if (m_stack.size() >= k_max_depth) {
+          fail(base + i, "nesting deeper than " + std::to_string(k_max_depth) + " levels");
+          return n;
+        }
+        m_stack.push_back(c);
+      } else if (c == '}' || c == ']') {
+        if (m_stack.back() != (c == '}' ? '{' : '[')) {
+          fail(base + i, std::string("mismatched '") + c + "'");
+          return n;
+        }
+        m_stack.pop_back();
+        if (m_stack.empty()) return i + 1;
+      }
+      ++i;
+    }
+    return n;
+  }
+
+  Layout* m_layout;
+  State m_state = State::before_root;
+  State m_then = State::after_value;
+  std::string m_key;
+  uint64_t m_key_begin = 0;
+  List m_list = k_list_count;
+  Scalar m_scalar = k_scalar_count;
+  uint64_t m_value_begin = 0;
+  bool m_escape = false;
+  bool m_in_string = false;
+  bool m_in_string_value_done = false;
+  std::string m_stack;
+  uint64_t m_count = 0;
+  Batch m_batch;
+  uint64_t m_batch_count = 0;
+  std::string m_error;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Second pass: the values.
+
+// Lower-case hex digit values; -1 for anything else (upper case included: the manifest's digests are canonical).
+constexpr std::array<int8_t, 256> k_hex_values = [] {
+  std::array<int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<int8_t>(c - 'a' + 10);
+  return t;
+}();
+
+bool decode_digest(std::string_view hex, Digest* out) {
+  if (hex.size() != 64) return false;
+  int bad = 0;
+  for (size_t i = 0; i < 32; ++i) {
+    const int hi = k_hex_values[static_cast<unsigned char>(hex[2 * i])];
+    const int lo = k_hex_values[static_cast<unsigned char>(hex[2 * i + 1])];
+    bad |= hi | lo;
+    (*out)[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  return bad >= 0;
+}
+
+// Strict base64: the alphabet, padding, and nothing that re-encodes differently.
+bool decode_base64(std::string_view text, std::string* out) {
+  static constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  if (text.size() % 4 != 0) return false;
+  out->clear();
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t pad = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '=') {
+      if (i + 2 < text.size()) return false;
+      ++pad;
+      continue;
+    }
+    if (pad != 0) return false;
+    const size_t v = k_alphabet.find(c);
+    if (v == std::string_view::npos) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return base64_encode(*out) == text;
+}
+
+// "a/b/c": not empty, no leading or trailing '/', no empty, '.' or '..' segments, no NUL.
+bool is_clean_relative_path(std::string_view p) {
+  if (p.empty() || p.find('\0') != std::string_view::npos) return false;
+  size_t start = 0;
+  for (;;) {
+    const size_t slash = p.find('/', start);
+    const std::string_view seg =
+        p.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (seg.empty() || seg == "." || seg == "..") return false;
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
+}
+
+const char* k_skip_types[] = {"fifo", "socket", "char-device", "block-device", "unknown"};
+
+class Reader {
+ public:
+  Reader(ByteSource& source, ManifestVisitor& visitor) : m_source(source), m_visitor(visitor) {}
+
+  bool run(ManifestHeader* header, std::string* error) {
+    if (!frame() || !read_header(header) || !read_lists(header)) {
+      *error = m_error;
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  bool fail(std::string what) {
+    m_error = std::move(what);
+    return false;
+  }
+
+  bool frame() {
+    Framer framer(&m_layout);
+    std::string block(k_block, '\0');
+    const uint64_t size = m_source.size();
+    for (uint64_t off = 0; off < size; off += k_block) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(k_block, size - off));
+      if (!m_source.read_at(off, block.data(), n, &m_error)) return false;
+      if (!framer.feed(block.data(), n, off)) return fail(framer.error());
+    }
+    if (!framer.finish(size)) return fail(framer.error());
+    for (const Scalar s : {k_schema, k_tool, k_root_digest, k_totals}) {
+      if (!m_layout.values[s].present)
+        return fail(std::string("the required key \"") + k_scalar_names[s] + "\" is missing");
+    }
+    for (uint8_t l = 0; l < k_list_count; ++l) {
+      if (!m_layout.lists[l].present)
+        return fail(std::string("the required key \"") + k_list_names[l] + "\" is missing");
+    }
+    return true;
+  }
+
+  // Loads bytes [begin, end) into the padded buffer, wrapped in `open` and `close` when given.
+  bool load(uint64_t begin, uint64_t end, char open, char close, size_t* length) {
+    const size_t n = static_cast<size_t>(end - begin);
+    const size_t extra = open != 0 ? 2 : 0;
+    if (m_buffer.size() < n + extra + simdjson::SIMDJSON_PADDING)
+      m_buffer.resize(n + extra + simdjson::SIMDJSON_PADDING);
+    char* p = m_buffer.data();
+    if (open != 0) *p++ = open;
+    if (!m_source.read_at(begin, p, n, &m_error)) return false;
+    if (close != 0) p[n] = close;
+    *length = n + extra;
+    return true;
+  }
+
+  std::string at_value(Scalar s) const {
+    return std::string("\"") + k_scalar_names[s] + "\" (byte " + std::to_string(m_layout.values[s].begin) + ")";
+  }
+
+  bool value_doc(Scalar s, od::document* doc) {
+    const ValueLayout& v = m_layout.values[s];
+    size_t len = 0;
+    if (!load(v.begin, v.end, 0, 0, &len)) return false;
+    if (m_parser.iterate(m_buffer.data(), len, m_buffer.size()).get(*doc) != simdjson::SUCCESS) {
+      return fail(at_value(s) + ": not valid JSON");
+    }
+    return true;
+  }
+
+  bool string_value(Scalar s, std::string* out) {
+    od::document doc;
+    if (!value_doc(s, &doc)) return false;
+    std::string_view v;
+    if (doc.get_string().get(v) != simdjson::SUCCESS) return fail(at_value(s) + ": expected a string");
+    out->assign(v);
+    return true;
+  }
+
+  // An object whose members are all unsigned integers, each named in `names` (all required).
+  template <size_t N>
+  bool counts_value(Scalar s, const std::array<const char*, N>& names, std::array<uint64_t, N>* out) {
+    od::document doc;
+    if (!value_doc(s, &doc)) return false;
+    od::object obj;
+    if (doc.get_object().get(obj) != simdjson::SUCCESS) return fail(at_value(s) + ": expected an object");
+    uint32_t seen = 0;
+    for (auto field : obj) {
+      std::string_view key;
+      if (field.unescaped_key().get(key) != simdjson::SUCCESS) return fail(at_value(s) + ": malformed member");
+      size_t k = 0;
+      while (k < N && key != names[k]) ++k;
+      if (k == N) return fail(at_value(s) + ": unknown member \"" + printable(key) + "\"");
+      if (seen & (1u << k)) return fail(at_value(s) + ": member \"" + std::string(key) + "\" appears twice");
+      seen |= 1u << k;
+      if (field.value().get_uint64().get((*out)[k]) != simdjson::SUCCESS) {
+        return fail(at_value(s) + ": \"" + std::string(key) + "\" must be an unsigned integer");
+      }
+    }
+    for (size_t k = 0; k < N; ++k) {
+      if (!(seen & (1u << k))) return fail(at_value(s) + ": member \"" + names[k] + "\" is missing");
+    }
+    return true;
+  }
+
+  bool read_header(ManifestHeader* h) {
+    std::string schema;
+    if (!string_value(k_schema, &schema)) return false;
+    if (schema != k_manifest_schema) {
+      return fail(at_value(k_schema) + ": \"" + printable(schema) + "\" is not a schema this version reads (" +
+                  k_manifest_schema + ")");
+    }
+    {
+      od::document doc;
+      if (!value_doc(k_tool, &doc)) return false;
+      od::object obj;
+      if (doc.get_object().get(obj) != simdjson::SUCCESS) return fail(at_value(k_tool) + ": expected an object");
+      bool have_name = false, have_version = false;
+      for (auto field : obj) {
+        std::string_view key, value;
+        if (field.unescaped_key().get(key) != simdjson::SUCCESS ||
+            field.value().get_string().get(value) != simdjson::SUCCESS) {
+          return fail(at_value(k_tool) + ": members must be strings");
+        }
+        if (key == "name" && !have_name) {
+          if (value != "treeprint") return fail(at_value(k_tool) + ": name must be \"treeprint\"");
+          have_name = true;
+        } else if (key == "version" && !have_version) {
+          if (value.empty()) return fail(at_value(k_tool) + ": version is empty");
+          h->tool_version.assign(value);
+          have_version = true;
+        } else {
+          return fail(at_value(k_tool) + ": unexpected member \"" + printable(key) + "\"");
+        }
+      }
+      if (!have_name || !have_version) return fail(at_value(k_tool) + ": needs \"name\" and \"version\"");
+    }
+    std::string digest;
+    if (!string_value(k_root_digest, &digest)) return false;
+    if (digest.size() != 71 || digest.compare(0, 7, "sha256:") != 0 ||
+        !decode_digest(std::string_view(digest).substr(7), &h->root_digest)) {
+      return fail(at_value(k_root_digest) + ": expected \"sha256:\" and 64 lower-case hex digits");
+    }
+    std::array<uint64_t, 5> totals{};
+    if (!counts_value(k_totals, std::array<const char*, 5>{"files", "bytes", "symlinks", "skipped", "errors"},
+                      &totals)) {
+      return false;
+    }
+    h->totals = {totals[0], totals[1], totals[2], totals[3], totals[4]};
+    if (m_layout.values[k_shard].present) {
+      std::array<uint64_t, 2> shard{};
+      if (!counts_value(k_shard, std::array<const char*, 2>{"index", "count"}, &shard)) return false;
+      if (shard[1] == 0 || shard[1] > UINT32_MAX || shard[0] == 0 || shard[0] > shard[1]) {
+        return fail(at_value(k_shard) + ": needs 1 <= index <= count");
+      }
+      h->shard = ShardSpec{static_cast<uint32_t>(shard[0]), static_cast<uint32_t>(shard[1])};
+    }
+    return true;
+  }
+
+  // --- entries ---
+
+  struct EntryContext {
+    List list;
+    uint64_t index;
+    uint64_t offset;
+  };
+  std::string where(const EntryContext& c) const {
+    return std::string(k_list_names[c.list]) + "[" + std::to_string(c.index) + "] (byte " + std::to_string(c.offset) +
+           ")";
+  }
+  bool entry_fail(const EntryContext& c, const std::string& what) { return fail(where(c) + ": " + what); }
+
+  // A name field: `key` (UTF-8 text) or `key_base64` (raw bytes that are not UTF-8). Stores the raw bytes.
+  bool name_field(const EntryContext& c, std::string_view key, bool base64, od::value value, std::string* raw,
+                  bool must_be_relative) {
+    std::string_view text;
+    if (value.get_string().get(text) != simdjson::SUCCESS) return entry_fail(c, std::string(key) + " must be a string");
+    if (base64) {
+      if (!decode_base64(text, raw)) return entry_fail(c, std::string(key) + " is not canonical padded base64");
+      if (is_valid_utf8(*raw)) {
+        return entry_fail(c, std::string(key) + " holds valid UTF-8: the name belongs in the plain field");
+      }
+    } else {
+      raw->assign(text);
+    }
+    if (must_be_relative && !is_clean_relative_path(*raw)) {
+      return entry_fail(c, "path '" + printable(*raw) +
+                               "' is not a clean relative path (absolute, empty, or with '.', '..' or empty segments)");
+    }
+    return true;
+  }
+
+  bool check_order(const EntryContext& c, const std::string& path) {
+    std::string& prev = m_prev[c.list];
+    if (c.index != 0 && !(prev < path)) {
+      return entry_fail(c, prev == path ? "path '" + printable(path) + "' appears twice"
+                                        : "entries are not sorted by path ('" + printable(path) + "' after '" +
+                                              printable(prev) + "')");
+    }
+    prev = path;
+    return true;
+  }
+
+  enum FieldBit : uint32_t {
+    b_path = 1,
+    b_path64 = 2,
+    b_size = 4,
+    b_mtime = 8,
+    b_mode = 16,
+    b_sha = 32,
+    b_target = 64,
+    b_target64 = 128,
+    b_not_followed = 256,
+    b_type = 512,
+    b_message = 1024
+  };
+
+  bool parse_entry(const EntryContext& c, od::object obj) {
+    uint32_t seen = 0;
+    m_path.clear();
+    m_target.clear();
+    m_text.clear();
+    FileEntry f;
+    for (auto field : obj) {
+      std::string_view key;
+      if (field.unescaped_key().get(key) != simdjson::SUCCESS) return entry_fail(c, "malformed member");
+      od::value value;
+      if (field.value().get(value) != simdjson::SUCCESS) return entry_fail(c, "malformed value");
+      uint32_t bit = 0;
+      bool ok = true;
+      if (key == "path" || key == "path_base64") {
+        bit = key.size() == 4 ? b_path : b_path64;
+        ok = name_field(c, key, bit == b_path64, value, &m_path, c.list != k_errors);
+      } else if (c.list == k_files && key == "size") {
+        bit = b_size;
+        if (value.get_uint64().get(f.size) != simdjson::SUCCESS)
+          return entry_fail(c, "size must be an unsigned integer");
+      } else if (c.list == k_files && key == "mtime") {
+        bit = b_mtime;
+        std::string_view t;
+        std::optional<int64_t> ns;
+        if (value.get_string().get(t) != simdjson::SUCCESS || !(ns = parse_timestamp_ns(t))) {
+          return entry_fail(c, "mtime must be a timestamp like \"2024-01-02T03:04:05.123456789Z\"");
+        }
+        f.mtime_ns = *ns;
+      } else if (c.list == k_files && key == "mode") {
+        bit = b_mode;
+        std::string_view m;
+        if (value.get_string().get(m) != simdjson::SUCCESS || (m != "0644" && m != "0755")) {
+          return entry_fail(c, "mode must be \"0644\" or \"0755\"");
+        }
+        f.executable = m == "0755";
+      } else if (c.list == k_files && key == "sha256") {
+        bit = b_sha;
+        std::string_view hex;
+        if (value.get_string().get(hex) != simdjson::SUCCESS || !decode_digest(hex, &f.sha256)) {
+          return entry_fail(c, "sha256 must be 64 lower-case hex digits");
+        }
+      } else if (c.list == k_symlinks && (key == "target" || key == "target_base64")) {
+        bit = key.size() == 6 ? b_target : b_target64;
+        ok = name_field(c, key, bit == b_target64, value, &m_target, false);
+      } else if ((c.list == k_symlinks && key == "not_followed") || (c.list == k_skipped && key == "type") ||
+                 (c.list == k_errors && key == "message")) {
+        bit = c.list == k_symlinks ? b_not_followed : c.list == k_skipped ? b_type : b_message;
+        std::string_view t;
+        if (value.get_string().get(t) != simdjson::SUCCESS || t.empty()) {
+          return entry_fail(c, std::string(key) + " must be a non-empty string");
+        }
+        m_text.assign(t);
+      } else {
+        return entry_fail(c, "unexpected member \"" + printable(key) + "\"");
+      }
+      if (!ok) return false;
+      if (seen & bit) return entry_fail(c, "member \"" + std::string(key) + "\" appears twice");
+      seen |= bit;
+    }
+    const bool one_path = (seen & (b_path | b_path64)) == b_path || (seen & (b_path | b_path64)) == b_path64;
+    if (!one_path) return entry_fail(c, "needs exactly one of \"path\" and \"path_base64\"");
+    if (!check_order(c, m_path)) return false;
+    switch (c.list) {
+      case k_files: {
+        constexpr uint32_t need = b_size | b_mtime | b_mode | b_sha;
+        if ((seen & need) != need) return entry_fail(c, "needs \"size\", \"mtime\", \"mode\" and \"sha256\"");
+        f.path = m_path;
+        if (__builtin_add_overflow(m_bytes, f.size, &m_bytes)) return entry_fail(c, "sizes add up past 2^64");
+        // Interleave the symlinks that sort before this file, for the root digest.
+        while (m_next_link < m_links.size() && m_links[m_next_link].first < m_path) {
+          m_digest.add_symlink(m_links[m_next_link].first, m_links[m_next_link].second);
+          ++m_next_link;
+        }
+        if (m_next_link < m_links.size() && m_links[m_next_link].first == m_path) {
+          return entry_fail(c, "path '" + printable(m_path) + "' is both a file and a symlink");
+        }
+        m_digest.add_file(f);
+        m_visitor.file(f);
+        break;
+      }
+      case k_symlinks: {
+        const uint32_t t = seen & (b_target | b_target64);
+        if (t != b_target && t != b_target64)
+          return entry_fail(c, "needs exactly one of \"target\" and \"target_base64\"");
+        SymlinkEntry l{m_path, m_target, m_text};
+        m_links.emplace_back(m_path, m_target);
+        m_visitor.symlink(l);
+        break;
+      }
+      case k_skipped: {
+        if (!(seen & b_type)) return entry_fail(c, "needs \"type\"");
+        bool known = false;
+        for (const char* t : k_skip_types) known = known || m_text == t;
+        if (!known)
+          return entry_fail(
+              c, "type \"" + printable(m_text) + "\" is not fifo, socket, char-device, block-device or unknown");
+        m_visitor.skipped(SkippedEntry{m_path, m_text});
+        break;
+      }
+      case k_errors: {
+        if (!(seen & b_message)) return entry_fail(c, "needs \"message\"");
+        m_visitor.error(ErrorEntry{m_path, m_text});
+        break;
+      }
+      case k_list_count: break;
+    }
+    return true;
+  }
+
+  bool read_batch(List list, const Batch& b) {
+    size_t len = 0;
+    if (!load(b.begin, b.end, '[', ']', &len)) return false;
+    od::document doc;
+    od::array array;
+    EntryContext c{list, b.first_index, b.begin};
+    if (m_parser.iterate(m_buffer.data(), len, m_buffer.size()).get(doc) != simdjson::SUCCESS ||
+        doc.get_array().get(array) != simdjson::SUCCESS) {
+      return entry_fail(c, "not valid JSON");
+    }
+    const char* base = m_buffer.data() + 1;
+    for (auto element : array) {
+      od::value value;
+      if (const auto err = element.get(value); err != simdjson::SUCCESS) {
+        return entry_fail(c, std::string("not valid JSON (") + simdjson::error_message(err) + ")");
+      }
+      if (const char* location = nullptr; value.current_location().get(location) == simdjson::SUCCESS) {
+        c.offset = b.begin + static_cast<uint64_t>(location - base);
+      }
+      od::object obj;
+      const auto err = value.get_object().get(obj);
+      if (err != simdjson::SUCCESS)
+        return entry_fail(c, std::string("not valid JSON (") + simdjson::error_message(err) + ")");
+      if (!parse_entry(c, obj)) return false;
+      ++c.index;
+    }
+    return true;
+  }
+
+  bool read_lists(ManifestHeader* h) {
+    for (uint8_t l = 0; l < k_list_count; ++l) {
+      for (const Batch& b : m_layout.lists[l].batches) {
+        if (!read_batch(static_cast<List>(l), b)) return false;
+      }
+    }
+    while (m_next_link < m_links.size()) {
+      m_digest.add_symlink(m_links[m_next_link].first, m_links[m_next_link].second);
+      ++m_next_link;
+    }
+    const ManifestTotals& t = h->totals;
+    auto check = [&](const char* name, uint64_t stated, uint64_t actual) {
+      if (stated == actual) return true;
+      return fail(std::string("totals.") + name + " says " + std::to_string(stated) + " but the manifest has " +
+                  std::to_string(actual));
+    };
+    if (!check("files", t.files, m_layout.lists[k_files].count) || !check("bytes", t.bytes, m_bytes) ||
+        !check("symlinks", t.symlinks, m_layout.lists[k_symlinks].count) ||
+        !check("skipped", t.skipped, m_layout.lists[k_skipped].count) ||
+        !check("errors", t.errors, m_layout.lists[k_errors].count)) {
+      return false;
+    }
+    const Digest actual = m_digest.finish();
+    if (actual != h->root_digest) {
+      return fail("root_digest is sha256:" + to_hex(h->root_digest) + " but the entries give sha256:" + to_hex(actual) +
+                  " (the manifest was changed after it was written)");
+    }
+    return true;
+  }
+
+  ByteSource& m_source;
+  ManifestVisitor& m_visitor;
+  Layout m_layout;
+  od::parser m_parser;
+  std::string m_buffer;
+  std::string m_error;
+  std::array<std::string, k_list_count> m_prev;
+  std::string m_path, m_target, m_text;
+  std::vector<std::pair<std::string, std::string>> m_links;
+  size_t m_next_link = 0;
+  uint64_t m_bytes = 0;
+  RootDigestBuilder m_digest;
+};
+
+// Keeps entries in memory: one arena of FileEntry and their path bytes.
+class LoadingVisitor final : public ManifestVisitor {
+ public:
+  struct Storage {
+    std::deque<FileEntry> files;
+    std::deque<std::string> text;  // path chunks
+  };
+  explicit LoadingVisitor(Manifest* m) : m_manifest(m), m_storage(std::make_shared<Storage>()) {}
+  void symlink(const SymlinkEntry& e) override { m_manifest->symlinks.push_back(e); }
+  void skipped(const SkippedEntry& e) override { m_manifest->skipped.push_back(e); }
+  void error(const ErrorEntry& e) override { m_manifest->errors.push_back(e); }
+  void file(const FileEntry& e) override {
+    FileEntry& copy = m_storage->files.emplace_back(e);
+    copy.path = store(e.path);
+    m_manifest->files.push_back(&copy);
+    m_manifest->total_bytes += e.size;
+  }
+  void done(const ManifestHeader& h) {
+    m_manifest->shard = h.shard;
+    m_manifest->storage.push_back(m_storage);
+  }
+
+ private:
+  std::string_view store(std::string_view s) {
+    constexpr size_t k_chunk = 256 << 10;
+    if (m_storage->text.empty() || m_storage->text.back().capacity() - m_storage->text.back().size() < s.size()) {
+      m_storage->text.emplace_back().reserve(std::max(k_chunk, s.size()));
+    }
+    std::string& chunk = m_storage->text.back();
+    const size_t at = chunk.size();
+    chunk.append(s);  // never reallocates: the capacity was checked
+    return std::string_view(chunk).substr(at, s.size());
+  }
+
+  Manifest* m_manifest;
+  std::shared_ptr<Storage> m_storage;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteSource> open_byte_source(const std::string& path, std::string* error) {
+  if (path == "-") {
+    std::string all;
+    char buf[1 << 16];
+    for (;;) {
+      const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        *error = "cannot read standard input: " + errno_text(errno);
+        return nullptr;
+      }
+      if (n == 0) break;
+      all.append(buf, static_cast<size_t>(n));
+    }
+    return std::make_unique<MemorySource>(std::move(all));
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    *error = "cannot open '" + printable(path) + "': " + errno_text(errno);
+    return nullptr;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *error = "'" + printable(path) + "' is not a regular file";
+    ::close(fd);
+    return nullptr;
+  }
+  return std::make_unique<FileSource>(fd, static_cast<uint64_t>(st.st_size), printable(path));
+}
+
+std::unique_ptr<ByteSource> memory_source(std::string_view bytes) { return std::make_unique<MemorySource>(bytes); }
+
+bool read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header, std::string* error) {
+  Reader reader(source, visitor);
+  return reader.run(header, error);
+}
+
+bool load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header, std::string* error) {
+  auto source = open_byte_source(path, error);
+  if (!source) return false;
+  LoadingVisitor visitor(manifest);
+  if (!read_manifest(*source, visitor, header, error)) {
+    *error = printable(path) + ": " + *error;
+    return false;
+  }
+  visitor.done(*header);
+  return true;
+}
+
+std::optional<int64_t> parse_timestamp_ns(std::string_view t) {
+  // YYYY-MM-DDTHH:MM:SS.NNNNNNNNNZ, exactly (years outside 0000-9999 do not fit in 64-bit nanoseconds anyway).
+  if (t.size() != 30 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != '.' ||
+      t[29] != 'Z') {
+    return std::nullopt;
+  }
+  auto num = [&](size_t at, size_t len, int64_t* out) {
+    int64_t v = 0;
+    for (size_t i = at; i < at + len; ++i) {
+      if (t[i] < '0' || t[i] > '9') return false;
+      v = v * 10 + (t[i] - '0');
+    }
+    *out = v;
+    return true;
+  };
+  int64_t y, mo, d, h, mi, s, frac;
+  if (!num(0, 4, &y) || !num(5, 2, &mo) || !num(8, 2, &d) || !num(11, 2, &h) || !num(14, 2, &mi) || !num(17, 2, &s) ||
+      !num(20, 9, &frac)) {
+    return std::nullopt;
+  }
+  using namespace std::chrono;
+  const year_month_day ymd{year{static_cast<int>(y)}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
+  const int64_t days_since = sys_days{ymd}.time_since_epoch().count();
+  const int64_t secs = days_since * 86400 + h * 3600 + mi * 60 + s;
+  int64_t ns;
+  if (__builtin_mul_overflow(secs, int64_t{1'000'000'000}, &ns) || __builtin_add_overflow(ns, frac, &ns)) {
+    return std::nullopt;
+  }
+  return ns;
+}
+
+}  // namespace treeprint

@@ -1,0 +1,74 @@
+#pragma once
+// Reads a manifest (schema v1) back, validating every field as it goes: the schema id, required fields and their
+// types, sorted unique paths (simdjson accepts duplicate keys and says nothing of order: we check both), totals,
+// the lossless non-UTF-8 name scheme, and the root digest, recomputed and compared.
+//
+// Memory stays bounded whatever the manifest's size: a first pass finds the structure (the top-level keys and where
+// each array's entries start and end) without holding the text, then the entries are read back in batches of about
+// a megabyte and parsed with simdjson On-Demand. Nothing is kept unless the visitor keeps it.
+//
+// Errors name the byte offset and the entry ("files[12] at byte 3456: sha256 is not 64 lower-case hex digits").
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "manifest/entry.h"
+
+namespace treeprint {
+
+struct ManifestTotals {
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  uint64_t symlinks = 0;
+  uint64_t skipped = 0;
+  uint64_t errors = 0;
+};
+
+/// Everything in a manifest but its entries.
+struct ManifestHeader {
+  std::string tool_version;
+  Digest root_digest{};
+  ManifestTotals totals;
+  std::optional<ShardSpec> shard;
+};
+
+/// Receives the entries of a manifest. The lists come in this order: symlinks, skipped, errors, then files (the
+/// root digest interleaves files with symlinks, so the links are read first). Within a list, entries come sorted by
+/// path. Views passed in are valid only during the call.
+class ManifestVisitor {
+ public:
+  virtual ~ManifestVisitor() = default;
+  virtual void symlink(const SymlinkEntry&) {}
+  virtual void skipped(const SkippedEntry&) {}
+  virtual void error(const ErrorEntry&) {}
+  virtual void file(const FileEntry&) {}
+};
+
+/// Where a manifest's bytes come from: a file read with pread (so it is never held whole), or memory.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual uint64_t size() const = 0;
+  /// Reads exactly `n` bytes at `offset`; false with `error` set otherwise.
+  virtual bool read_at(uint64_t offset, char* buf, size_t n, std::string* error) = 0;
+};
+
+/// Opens `path` ("-" reads standard input into memory). Returns null with `error` naming the path otherwise.
+std::unique_ptr<ByteSource> open_byte_source(const std::string& path, std::string* error);
+/// A source over bytes the caller keeps alive.
+std::unique_ptr<ByteSource> memory_source(std::string_view bytes);
+
+/// Reads and validates a whole manifest. On failure returns false with `error` saying where and what; the visitor
+/// may have seen some entries by then.
+bool read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header, std::string* error);
+
+/// Reads `path` into `manifest` (entries and the storage behind them). Errors start with the path.
+bool load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header, std::string* error);
+
+/// Decodes the manifest's timestamp text (exactly as format_timestamp_ns writes it) into nanoseconds.
+std::optional<int64_t> parse_timestamp_ns(std::string_view text);
+
+}  // namespace treeprint
