@@ -1,0 +1,169 @@
+#include "app/output_commands.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "manifest/export.h"
+#include "manifest/json_writer.h"
+#include "manifest/manifest.h"
+#include "manifest/reader.h"
+#include "manifest/sha256sum_writer.h"
+#include "scan/walk.h"
+#include "util/atomic_file.h"
+#include "util/format.h"
+
+namespace treeprint {
+
+namespace {
+
+// Writes `write`'s output to `path` atomically ("-": standard output). False with the message printed otherwise.
+template <typename Write>
+bool write_output(const std::string& path, Write&& write, AppContext& ctx) {
+  if (path == "-") {
+    bool ok = true;
+    write([&](std::string_view s) { ok = ok && std::fwrite(s.data(), 1, s.size(), ctx.out) == s.size(); });
+    ok = std::fflush(ctx.out) == 0 && ok;
+    if (!ok) std::fprintf(ctx.err, "treeprint: error: writing to standard output failed\n");
+    return ok;
+  }
+  std::string error;
+  auto file = AtomicFile::create(path, &error);
+  if (file) {
+    write([&](std::string_view s) { file->write(s); });
+    if (file->commit(&error)) return true;
+  }
+  std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
+  return false;
+}
+
+template <typename T>
+void sort_by_path(std::vector<T>& v) {
+  std::sort(v.begin(), v.end(), [](const T& a, const T& b) { return a.path < b.path; });
+}
+
+}  // namespace
+
+int run_merge(const MergeOptions& o, AppContext& ctx) {
+  auto fail = [&](const std::string& message) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(message).c_str());
+    return k_exit_fatal;
+  };
+  Manifest merged;
+  std::string version;
+  uint32_t count = 0;
+  std::vector<std::string> seen;  // part path by shard index
+  for (const std::string& part : o.parts) {
+    Manifest m;
+    ManifestHeader h;
+    std::string error;
+    if (!load_manifest(part, &m, &h, &error)) return fail(error);
+    if (!h.shard) return fail(part + " is not a shard (no \"shard\" member): write parts with `scan --shard I/N`");
+    if (count == 0) {
+      count = h.shard->count;
+      version = h.tool_version;
+      seen.assign(count, "");
+    }
+    if (h.shard->count != count) {
+      return fail(part + " is shard " + std::to_string(h.shard->index) + " of " + std::to_string(h.shard->count) +
+                  ", but " + o.parts.front() + " is one of " + std::to_string(count));
+    }
+    if (h.tool_version != version) {
+      return fail(part + " was written by treeprint " + h.tool_version + ", " + o.parts.front() + " by " + version +
+                  ": scan every shard with the same version");
+    }
+    std::string& where = seen[h.shard->index - 1];
+    if (!where.empty()) return fail(part + " and " + where + " are both shard " + std::to_string(h.shard->index));
+    where = part;
+    // Every entry must belong to its shard: parts of different scans (or different shard counts) must not mix.
+    auto check = [&](std::string_view path) { return shard_of(path, count) == h.shard->index; };
+    auto wrong = [&](std::string_view path) {
+      return fail(part + ": '" + std::string(path) + "' does not belong to shard " + std::to_string(h.shard->index) +
+                  " of " + std::to_string(count));
+    };
+    for (const FileEntry* f : m.files) {
+      if (!check(f->path)) return wrong(f->path);
+    }
+    for (const auto& e : m.symlinks) {
+      if (!check(e.path)) return wrong(e.path);
+    }
+    for (const auto& e : m.skipped) {
+      if (!check(e.path)) return wrong(e.path);
+    }
+    for (const auto& e : m.errors) {
+      if (!check(e.path)) return wrong(e.path);
+    }
+    merged.files.insert(merged.files.end(), m.files.begin(), m.files.end());
+    std::move(m.symlinks.begin(), m.symlinks.end(), std::back_inserter(merged.symlinks));
+    std::move(m.skipped.begin(), m.skipped.end(), std::back_inserter(merged.skipped));
+    std::move(m.errors.begin(), m.errors.end(), std::back_inserter(merged.errors));
+    merged.total_bytes += m.total_bytes;
+    std::move(m.storage.begin(), m.storage.end(), std::back_inserter(merged.storage));
+  }
+  std::string missing;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (seen[i].empty()) missing += (missing.empty() ? "" : ", ") + std::to_string(i + 1);
+  }
+  if (!missing.empty()) {
+    return fail("shard(s) " + missing + " of " + std::to_string(count) + " missing: merge needs all of them");
+  }
+  std::sort(merged.files.begin(), merged.files.end(),
+            [](const FileEntry* a, const FileEntry* b) { return a->path < b->path; });
+  sort_by_path(merged.symlinks);
+  sort_by_path(merged.skipped);
+  std::sort(merged.errors.begin(), merged.errors.end(),
+            [](const auto& a, const auto& b) { return a.path != b.path ? a.path < b.path : a.message < b.message; });
+  const Digest root = root_digest(merged);
+  if (!write_output(
+          o.output, [&](const Sink& sink) { write_manifest_json(merged, root, version, sink, 1); }, ctx)) {
+    return k_exit_fatal;
+  }
+  if (!o.sha256sum_path.empty() &&
+      !write_output(
+          o.sha256sum_path, [&](const Sink& sink) { write_sha256sum(merged, sink); }, ctx)) {
+    return k_exit_fatal;
+  }
+  if (!o.quiet) {
+    std::fprintf(ctx.err, "treeprint: merged %u shards: %s files (%s), %zu errors; root sha256:%s -> %s\n", count,
+                 with_commas(merged.files.size()).c_str(), human_bytes(merged.total_bytes).c_str(),
+                 merged.errors.size(), to_hex(root).c_str(), printable(o.output).c_str());
+  }
+  return merged.errors.empty() ? k_exit_ok : k_exit_partial;
+}
+
+int run_export(const ExportOptions& o, AppContext& ctx) {
+  Manifest m;
+  ManifestHeader h;
+  std::string error;
+  if (!load_manifest(o.manifest, &m, &h, &error)) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
+    return k_exit_fatal;
+  }
+  ExportResult r;
+  const char* what = "";
+  switch (o.format) {
+    case ExportFormat::sha256sum: r = export_sha256sum(m), what = "sha256sum"; break;
+    case ExportFormat::subject_checksums: r = export_subject_checksums(m), what = "subject-checksums"; break;
+    case ExportFormat::base64_subjects: r = export_base64_subjects(m), what = "base64-subjects"; break;
+    case ExportFormat::in_toto: r = export_in_toto(m, h.root_digest, h.tool_version), what = "in-toto"; break;
+  }
+  if (o.format == ExportFormat::subject_checksums && r.text.size() > k_subject_checksums_max) {
+    std::fprintf(ctx.err,
+                 "treeprint: error: the subject-checksums text for %s files is %s bytes; actions/attest reads at most "
+                 "%s: narrow the subjects (scan with --include) or use --format in-toto\n",
+                 with_commas(m.files.size() - r.left_out.size()).c_str(), with_commas(r.text.size()).c_str(),
+                 with_commas(k_subject_checksums_max).c_str());
+    return k_exit_fatal;
+  }
+  if (!write_output(
+          o.output, [&](const Sink& sink) { sink(r.text); }, ctx))
+    return k_exit_fatal;
+  if (r.left_out.empty()) return k_exit_ok;
+  for (size_t i = 0; i < r.left_out.size() && i < 20; ++i) {
+    std::fprintf(ctx.err, "treeprint: left out of %s: '%s' (the format cannot carry this name)\n", what,
+                 printable(r.left_out[i]).c_str());
+  }
+  if (r.left_out.size() > 20) std::fprintf(ctx.err, "treeprint: ... and %zu more left out\n", r.left_out.size() - 20);
+  return k_exit_partial;
+}
+
+}  // namespace treeprint
