@@ -253,7 +253,7 @@ class Framer {
             m_list = k_list_count;
             m_state = State::after_value;
           } else {
-            return fail(off, "expected ',' or ']' after " + entry_name());
+            return fail(off, "expected ',' or ']' after " + entry_name(/*previous=*/true));
           }
           break;
         case State::after_root:
@@ -301,7 +301,10 @@ class Framer {
     }
     return fail(m_value_begin, "the value of \"" + m_key + "\" is larger than " + human_bytes(k_max_value));
   }
-  std::string entry_name() const { return std::string(k_list_names[m_list]) + "[" + std::to_string(m_count) + "]"; }
+  // The entry being read (or, with `previous`, the one just read).
+  std::string entry_name(bool previous = false) const {
+    return std::string(k_list_names[m_list]) + "[" + std::to_string(m_count - (previous ? 1 : 0)) + "]";
+  }
 
   bool identify_key() {
     std::string key = m_key;

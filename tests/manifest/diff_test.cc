@@ -1,0 +1,116 @@
+#include "manifest/diff.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "util/sha256.h"
+
+namespace treeprint {
+namespace {
+
+// Builds manifests from short descriptions: files "path=content[+x]", symlinks "path->target".
+class Tree {
+ public:
+  Tree& file(std::string path, const std::string& content, bool exec = false) {
+    m_paths.push_back(std::move(path));
+    FileEntry& f = m_files.emplace_back();
+    f.path = m_paths.back();
+    f.size = content.size();
+    f.sha256 = Sha256::of(content);
+    f.executable = exec;
+    return *this;
+  }
+  Tree& link(std::string path, std::string target) {
+    m.symlinks.push_back({std::move(path), std::move(target), ""});
+    return *this;
+  }
+  Tree& error(std::string path) {
+    m.errors.push_back({std::move(path), "cannot open: Permission denied"});
+    return *this;
+  }
+  const Manifest& manifest() {
+    m.files.clear();
+    for (const FileEntry& f : m_files) m.files.push_back(&f);
+    std::sort(m.files.begin(), m.files.end(), [](auto* a, auto* b) { return a->path < b->path; });
+    std::sort(m.symlinks.begin(), m.symlinks.end(), [](auto& a, auto& b) { return a.path < b.path; });
+    return m;
+  }
+
+ private:
+  std::deque<std::string> m_paths;
+  std::deque<FileEntry> m_files;
+  Manifest m;
+};
+
+std::vector<std::string> describe(const TreeDiff& d) {
+  std::vector<std::string> out;
+  for (const Change& c : d.changes) {
+    out.push_back(std::string(change_name(c.kind)) + " " + (c.old_path.empty() ? "" : c.old_path + "->") + c.path);
+  }
+  return out;
+}
+
+TEST(Diff, IdenticalTreesHaveNoChanges) {
+  Tree a, b;
+  a.file("x", "1").link("l", "x");
+  b.file("x", "1").link("l", "x");
+  const TreeDiff d = diff_trees(a.manifest(), b.manifest());
+  EXPECT_TRUE(d.identical());
+}
+
+TEST(Diff, EveryKindOfChange) {
+  Tree a, b;
+  a.file("same", "s")
+      .file("edit", "old")
+      .file("mode", "m")
+      .file("was-file", "w")
+      .link("was-link", "t")
+      .link("retarget", "a")
+      .file("gone", "g")
+      .file("src/moved.c", "moved content");
+  b.file("same", "s")
+      .file("edit", "new!")
+      .file("mode", "m", true)
+      .link("was-file", "w")
+      .file("was-link", "t")
+      .link("retarget", "b")
+      .file("fresh", "f")
+      .file("lib/moved.c", "moved content");
+  const TreeDiff d = diff_trees(a.manifest(), b.manifest());
+  EXPECT_THAT(describe(d),
+              ::testing::ElementsAre("modified edit", "added fresh", "removed gone", "renamed src/moved.c->lib/moved.c",
+                                     "mode-changed mode", "modified retarget", "type-changed was-file",
+                                     "type-changed was-link"));
+  EXPECT_EQ(d.counts[static_cast<size_t>(ChangeKind::renamed)], 1u);
+  EXPECT_EQ(d.counts[static_cast<size_t>(ChangeKind::type_changed)], 2u);
+  const Change& edit = d.changes[0];
+  EXPECT_EQ(edit.before.size, 3u);
+  EXPECT_EQ(edit.after.size, 4u);
+}
+
+TEST(Diff, RenamesPreferTheSameBaseNameAndIgnoreEmptyFiles) {
+  Tree a, b;
+  a.file("a/x.txt", "dup").file("b/y.txt", "dup").file("empty1", "");
+  b.file("c/y.txt", "dup").file("empty2", "");
+  const TreeDiff d = diff_trees(a.manifest(), b.manifest());
+  EXPECT_THAT(describe(d),
+              ::testing::ElementsAre("removed a/x.txt", "renamed b/y.txt->c/y.txt", "removed empty1", "added empty2"));
+  EXPECT_THAT(
+      describe(diff_trees(a.manifest(), b.manifest(), /*detect_renames=*/false)),
+      ::testing::ElementsAre("removed a/x.txt", "removed b/y.txt", "added c/y.txt", "removed empty1", "added empty2"));
+}
+
+TEST(Diff, UnreadableEntriesAreNeitherAddedNorRemoved) {
+  Tree a, b;
+  a.file("locked", "secret").file("x", "1");
+  b.file("x", "1").error("locked");
+  const TreeDiff d = diff_trees(a.manifest(), b.manifest());
+  EXPECT_TRUE(d.identical());
+  ASSERT_EQ(d.unreadable.size(), 1u);
+  EXPECT_EQ(d.unreadable[0].path, "locked");
+}
+
+}  // namespace
+}  // namespace treeprint

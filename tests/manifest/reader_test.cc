@@ -1,0 +1,318 @@
+#include "manifest/reader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "manifest/json_writer.h"
+#include "manifest/manifest.h"
+#include "test_support.h"
+#include "util/format.h"
+#include "util/sha256.h"
+
+namespace treeprint {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string render(const Manifest& m, std::string_view version = "1.2.3") {
+  std::string out;
+  write_manifest_json(m, root_digest(m), version, [&](std::string_view s) { out.append(s); });
+  return out;
+}
+
+class Collect final : public ManifestVisitor {
+ public:
+  std::vector<std::string> order;
+  void symlink(const SymlinkEntry& e) override { order.push_back("l:" + e.path + ">" + e.target); }
+  void skipped(const SkippedEntry& e) override { order.push_back("s:" + e.path + ":" + e.type); }
+  void error(const ErrorEntry& e) override { order.push_back("e:" + e.path + ":" + e.message); }
+  void file(const FileEntry& e) override { order.push_back("f:" + std::string(e.path)); }
+};
+
+// Reads `text`; returns the error ("" when valid).
+std::string read_error(std::string_view text, ManifestHeader* header = nullptr) {
+  auto source = memory_source(text);
+  ManifestVisitor ignore;
+  ManifestHeader h;
+  std::string error;
+  const bool ok = read_manifest(*source, ignore, header ? header : &h, &error);
+  EXPECT_EQ(ok, error.empty());
+  return ok ? "" : error;
+}
+
+struct Sample {
+  std::vector<FileEntry> files;
+  Manifest m;
+  Sample() {
+    const char* names[] = {"a b/c", "bin/run", "caf\xe9", "dir/\"quoted\"\\and\ttab", "z"};
+    files.resize(5);
+    for (int i = 0; i < 5; ++i) {
+      files[i].path = names[i];
+      files[i].size = static_cast<uint64_t>(i * 100);
+      files[i].mtime_ns = 1'700'000'000'123'456'789 + i;
+      files[i].executable = i == 1;
+      files[i].sha256 = Sha256::of(names[i]);
+      m.files.push_back(&files[i]);
+      m.total_bytes += files[i].size;
+    }
+    m.symlinks.push_back({"link", "bin/run", ""});
+    m.symlinks.push_back({"odd\xff", "t\xfe", "outside root"});
+    m.skipped.push_back({"pipe", "fifo"});
+    m.errors.push_back({"locked", "cannot open: Permission denied"});
+  }
+};
+
+TEST(Reader, RoundTripGivesTheSameBytes) {
+  Sample s;
+  s.m.shard = ShardSpec{2, 3};
+  const std::string text = render(s.m);
+  testing::TempDir dir;
+  dir.write("m.json", text);
+  Manifest back;
+  ManifestHeader h;
+  std::string error;
+  ASSERT_TRUE(load_manifest(dir / "m.json", &back, &h, &error)) << error;
+  EXPECT_EQ(h.tool_version, "1.2.3");
+  EXPECT_EQ(h.root_digest, root_digest(s.m));
+  ASSERT_TRUE(h.shard.has_value());
+  EXPECT_EQ(h.shard->index, 2u);
+  EXPECT_EQ(h.totals.files, 5u);
+  EXPECT_EQ(h.totals.bytes, 1000u);
+  ASSERT_EQ(back.files.size(), 5u);
+  EXPECT_EQ(back.files[2]->path, "caf\xe9");
+  EXPECT_EQ(back.files[1]->executable, true);
+  EXPECT_EQ(back.files[4]->mtime_ns, 1'700'000'000'123'456'793);
+  EXPECT_EQ(back.symlinks[1].target, "t\xfe");
+  EXPECT_EQ(back.symlinks[1].not_followed, "outside root");
+  EXPECT_EQ(render(back), text);
+}
+
+TEST(Reader, VisitsLinksSkippedErrorsThenFiles) {
+  Sample s;
+  const std::string text = render(s.m);
+  auto source = memory_source(text);
+  Collect c;
+  ManifestHeader h;
+  std::string error;
+  ASSERT_TRUE(read_manifest(*source, c, &h, &error)) << error;
+  EXPECT_THAT(c.order, ::testing::ElementsAre("l:link>bin/run", "l:odd\xff>t\xfe", "s:pipe:fifo",
+                                              "e:locked:cannot open: Permission denied", "f:a b/c", "f:bin/run",
+                                              "f:caf\xe9", "f:dir/\"quoted\"\\and\ttab", "f:z"));
+}
+
+TEST(Reader, AnyLayoutOfTheSameJsonIsRead) {
+  // Keys in another order, no whitespace, an escaped key and escaped characters: still the same manifest.
+  Sample s;
+  s.m.symlinks.clear();
+  s.m.skipped.clear();
+  s.m.errors.clear();
+  const Digest root = root_digest(s.m);
+  std::string files = "[";
+  for (size_t i = 0; i < s.m.files.size(); ++i) {
+    const FileEntry& f = *s.m.files[i];
+    std::string one = "{\"sha256\":\"" + to_hex(f.sha256) + "\",\"mode\":\"" + mode_text(f.executable) +
+                      "\",\"si\\u007ae\":" + std::to_string(f.size) + ",\"mtime\":\"" +
+                      format_timestamp_ns(f.mtime_ns) + "\",";
+    std::string p(f.path);
+    if (p == "caf\xe9") {
+      one += "\"path_base64\":\"Y2Fm6Q==\"}";
+    } else {
+      std::string esc;
+      for (char c : p) {
+        if (c == '"' || c == '\\') esc += '\\';
+        if (c == '\t') {
+          esc += "\\t";
+          continue;
+        }
+        esc += c;
+      }
+      one += "\"path\":\"" + esc + "\"}";
+    }
+    files += (i ? "," : "") + one;
+  }
+  files += "]";
+  const std::string text =
+      "\r\n\t{\"errors\":[],\"files\":" + files +
+      ",\"totals\":{\"errors\":0,\"skipped\":0,\"symlinks\":0,\"bytes\":1000,\"files\":5},"
+      "\"skipped\":[],\"symlinks\":[],\"root_digest\":\"sha256:" +
+      to_hex(root) + "\",\"tool\":{\"version\":\"x\",\"name\":\"treeprint\"},\"schema\":\"treeprint/manifest/v1\"}\n";
+  EXPECT_EQ(read_error(text), "");
+}
+
+TEST(Reader, BatchesOfManyEntriesAndExactErrorOffsets) {
+  // Enough entries for several parse batches; then one bad entry far in, reported with its index and byte offset.
+  std::vector<FileEntry> files(40000);
+  std::vector<std::string> names(files.size());
+  Manifest m;
+  for (size_t i = 0; i < files.size(); ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "d%02zu/file%06zu", i % 97, i);
+    names[i] = name;
+  }
+  std::sort(names.begin(), names.end());
+  for (size_t i = 0; i < files.size(); ++i) {
+    files[i].path = names[i];
+    files[i].size = i;
+    files[i].sha256 = Sha256::of(names[i]);
+    m.files.push_back(&files[i]);
+    m.total_bytes += i;
+  }
+  std::string text = render(m);
+  EXPECT_GT(text.size(), 4u << 20);
+  EXPECT_EQ(read_error(text), "");
+  const size_t at = text.find("{\"path\": \"" + names[31234] + "\"");
+  ASSERT_NE(at, std::string::npos);
+  const size_t mode = text.find("\"0644\"", at);
+  text.replace(mode, 6, "\"0640\"");
+  EXPECT_EQ(read_error(text), "files[31234] (byte " + std::to_string(at) + "): mode must be \"0644\" or \"0755\"");
+}
+
+// A valid manifest of two files to break in various ways.
+std::string two_files() {
+  static Sample* s = new Sample;
+  Manifest m;
+  m.files = {s->m.files[0], s->m.files[1]};
+  m.total_bytes = s->m.files[0]->size + s->m.files[1]->size;
+  m.symlinks.push_back({"link", "bin/run", ""});
+  return render(m);
+}
+
+std::string replace(std::string text, std::string_view from, std::string_view to) {
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(Reader, HostileManifestsGetClearErrors) {
+  const std::string good = two_files();
+  ASSERT_EQ(read_error(good), "");
+  struct Case {
+    std::string text;
+    std::string expect;
+  };
+  const std::string first = "{\"path\": \"a b/c\"";
+  const std::string second = "{\"path\": \"bin/run\"";
+  const Case cases[] = {
+      {"", "the manifest is empty"},
+      {"[]", "a manifest is a JSON object"},
+      {good + "x", "unexpected text after the manifest's closing '}'"},
+      {good.substr(0, good.size() / 2), "ends early (truncated?)"},
+      {replace(good, second, first), "appears twice"},
+      {replace(replace(good, "\"a b/c\"", "\"zz\""), "\"bin/run\", \"size\"", "\"bin/run\", \"size\""), "not sorted"},
+      {replace(good, "\"a b/c\"", "\"../etc/passwd\""), "not a clean relative path"},
+      {replace(good, "\"a b/c\"", "\"/etc/passwd\""), "not a clean relative path"},
+      {replace(good, "\"a b/c\"", "\"a//c\""), "not a clean relative path"},
+      {replace(good, "\"a b/c\"", "\"a\\u0000c\""), "not a clean relative path"},
+      {replace(good, "\"size\": 0", "\"size\": 0, \"size\": 0"), "member \"size\" appears twice"},
+      {replace(good, "\"size\": 0", "\"size\": \"0\""), "size must be an unsigned integer"},
+      {replace(good, "\"size\": 0", "\"size\": -1"), "size must be an unsigned integer"},
+      {replace(good, "\"size\": 0", "\"size\": 0, \"owner\": 1"), "unexpected member \"owner\""},
+      {replace(good, "\"mode\": \"0644\"", "\"mode\": 420"), "mode must be"},
+      {replace(good, ".123456789Z", ".1234Z"), "mtime must be a timestamp"},
+      {replace(good, "T", "t"), "mtime must be a timestamp"},
+      {replace(good, "\"sha256\": \"", "\"sha256\": \"A"), "sha256 must be 64 lower-case hex digits"},
+      {replace(good, "\"files\": 2", "\"files\": 3"), "totals.files says 3 but the manifest has 2"},
+      {replace(good, "\"bytes\": 100", "\"bytes\": 101"), "totals.bytes says 101"},
+      {replace(good, "treeprint/manifest/v1", "treeprint/manifest/v2"), "is not a schema this version reads"},
+      {replace(good, "\"errors\": []", "\"errors\": [], \"extra\": 1"), "unknown top-level key \"extra\""},
+      {replace(good, "\"errors\": []", "\"errors\": [], \"errors\": []"), "the key \"errors\" appears twice"},
+      {replace(good, ",\n  \"errors\": []", ""), "the required key \"errors\" is missing"},
+      {replace(good, "\"a b/c\"", "\"a \xff\""), "not valid JSON"},
+      {replace(good, "{\"path\": \"a b/c\"", "{\"path_base64\": \"YWI=\""), "holds valid UTF-8"},
+      {replace(good, "{\"path\": \"a b/c\"", "{\"path_base64\": \"YW=\""), "not canonical padded base64"},
+      {replace(good, "{\"path\": \"a b/c\"", "{\"path\": \"a b/c\", \"path_base64\": \"/w==\""), "exactly one"},
+      {replace(good, "\"link\"", "\"bin/run\""), "is both a file and a symlink"},
+      {replace(good, "\"target\": \"bin/run\"", "\"target\": \"x\""), "root_digest is sha256:"},
+      {replace(good, "\"root_digest\": \"sha256:", "\"root_digest\": \"sha1:"), "expected \"sha256:\""},
+      {replace(good, "\"files\": [", "\"files\": [1, "), "files[0]: expected an object"},
+      {replace(good, "\n  ],\n  \"symlinks\"", ",\n  ],\n  \"symlinks\""), "(a ',' before ']')"},
+      {replace(good, "},\n    {\"path\": \"bin", "}\n    {\"path\": \"bin"), "expected ',' or ']' after files[0]"},
+      {replace(good, "\"files\": [", "\"files\": {"), "\"files\" must be an array"},
+      {replace(good, "\"tool\": {\"name\": \"treeprint\"", "\"tool\": {\"name\": \"other\""), "name must be"},
+      {replace(good, "\"errors\": 0}", "\"errors\": 0, \"files\": 1}"), "member \"files\" appears twice"},
+      {replace(good, "\"size\": 0", "\"size\": [[[[[[[[[[[[[[[[[[[[0]]]]]]]]]]]]]]]]]]]"), "nesting deeper than"},
+      {replace(good, "\"size\": 0", "\"size\": [}"), "mismatched '}'"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_THAT(read_error(c.text), HasSubstr(c.expect)) << c.text.substr(0, 400);
+  }
+}
+
+// Serves a manifest whose first entry holds a path of `n` bytes, without ever holding it.
+class HugeStringSource final : public ByteSource {
+ public:
+  explicit HugeStringSource(uint64_t n) : m_n(n) {}
+  uint64_t size() const override { return m_prefix.size() + m_n + m_suffix.size(); }
+  bool read_at(uint64_t offset, char* buf, size_t n, std::string*) override {
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t o = offset + i;
+      if (o < m_prefix.size()) {
+        buf[i] = m_prefix[o];
+      } else if (o < m_prefix.size() + m_n) {
+        buf[i] = 'a';
+      } else {
+        buf[i] = m_suffix[o - m_prefix.size() - m_n];
+      }
+    }
+    max_read = std::max(max_read, n);
+    return true;
+  }
+  size_t max_read = 0;
+
+ private:
+  uint64_t m_n;
+  std::string m_prefix = "{\"schema\": \"treeprint/manifest/v1\", \"files\": [{\"path\": \"";
+  std::string m_suffix = "\"}], \"symlinks\": [], \"skipped\": [], \"errors\": []}";
+};
+
+TEST(Reader, GibibyteStringIsRefusedWithoutBeingHeld) {
+  HugeStringSource source(1ull << 30);
+  ManifestVisitor ignore;
+  ManifestHeader h;
+  std::string error;
+  EXPECT_FALSE(read_manifest(source, ignore, &h, &error));
+  EXPECT_THAT(error, HasSubstr("files[0] is larger than"));
+  EXPECT_LE(source.max_read, 1u << 20);
+}
+
+TEST(Reader, DeepNestingIsRefused) {
+  std::string deep = "{\"schema\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_THAT(read_error(deep), HasSubstr("nesting deeper than"));
+  std::string deep_entry = "{\"files\": [{\"path\": " + std::string(100000, '{');
+  EXPECT_THAT(read_error(deep_entry), HasSubstr("nesting deeper than"));
+}
+
+TEST(Reader, EveryTruncationFailsCleanly) {
+  const std::string good = two_files();
+  for (size_t n = 0; n < good.size(); n += 7) {
+    // The final newline is optional; everything shorter than the closing brace is not a manifest.
+    if (n >= good.size() - 1) break;
+    EXPECT_NE(read_error(good.substr(0, n)), "") << n;
+  }
+}
+
+TEST(Reader, MissingFileNamesThePath) {
+  Manifest m;
+  ManifestHeader h;
+  std::string error;
+  EXPECT_FALSE(load_manifest("/nonexistent/m.json", &m, &h, &error));
+  EXPECT_THAT(error, HasSubstr("cannot open '/nonexistent/m.json'"));
+}
+
+TEST(Reader, TimestampsParseExactlyWhatIsWritten) {
+  for (const int64_t ns : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{1'700'000'000'123'456'789},
+                           int64_t{-9'000'000'000'000'000'000}, int64_t{9'000'000'000'000'000'000}}) {
+    EXPECT_EQ(parse_timestamp_ns(format_timestamp_ns(ns)), ns) << ns;
+  }
+  EXPECT_FALSE(parse_timestamp_ns("2024-02-30T00:00:00.000000000Z"));
+  EXPECT_FALSE(parse_timestamp_ns("2024-01-01T24:00:00.000000000Z"));
+  EXPECT_FALSE(parse_timestamp_ns("2024-01-01T00:00:60.000000000Z"));
+  EXPECT_FALSE(parse_timestamp_ns("2024-01-01T00:00:00.000000000+00:00"));
+  EXPECT_FALSE(parse_timestamp_ns("9999-12-31T23:59:59.999999999Z"));  // past 64-bit nanoseconds
+}
+
+}  // namespace
+}  // namespace treeprint
