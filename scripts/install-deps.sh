@@ -11,7 +11,7 @@ set -euo pipefail
 
 build_pkgs=(g++ cmake make pkg-config git ca-certificates dpkg-dev
             libssl-dev zlib1g-dev libyaml-cpp-dev libminizip-dev libcli11-dev libgtest-dev libgmock-dev)
-test_pkgs=(python3 python3-jsonschema coreutils util-linux)
+test_pkgs=(python3 python3-jsonschema coreutils util-linux clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")

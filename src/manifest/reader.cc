@@ -527,8 +527,8 @@ class Reader {
 
   bool frame() {
     Framer framer(&m_layout);
-    std::string block(k_block, '\0');
     const uint64_t size = m_source.size();
+    std::string block(static_cast<size_t>(std::min<uint64_t>(k_block, size)), '\0');
     for (uint64_t off = 0; off < size; off += k_block) {
       const size_t n = static_cast<size_t>(std::min<uint64_t>(k_block, size - off));
       if (!m_source.read_at(off, block.data(), n, &m_error)) return false;
@@ -981,15 +981,20 @@ bool read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader*
   return reader.run(header, error);
 }
 
+bool load_manifest(ByteSource& source, Manifest* manifest, ManifestHeader* header, std::string* error) {
+  LoadingVisitor visitor(manifest);
+  if (!read_manifest(source, visitor, header, error)) return false;
+  visitor.done(*header);
+  return true;
+}
+
 bool load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header, std::string* error) {
   auto source = open_byte_source(path, error);
   if (!source) return false;
-  LoadingVisitor visitor(manifest);
-  if (!read_manifest(*source, visitor, header, error)) {
+  if (!load_manifest(*source, manifest, header, error)) {
     *error = printable(path) + ": " + *error;
     return false;
   }
-  visitor.done(*header);
   return true;
 }
 

@@ -67,6 +67,7 @@ bool read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader*
 
 /// Reads `path` into `manifest` (entries and the storage behind them). Errors start with the path.
 bool load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header, std::string* error);
+bool load_manifest(ByteSource& source, Manifest* manifest, ManifestHeader* header, std::string* error);
 
 /// Decodes the manifest's timestamp text (exactly as format_timestamp_ns writes it) into nanoseconds.
 std::optional<int64_t> parse_timestamp_ns(std::string_view text);
