@@ -5,13 +5,13 @@
 //
 // Typical use, after the settings are loaded:
 //
-//   Runner runner(runner_environment(process_environment()), stdout);
+//   Runner runner(runner_environment(process_environment()), stdout);  // stderr if the manifest goes to stdout
 //   runner.add_mask(settings.token);
 //   runner.group("Scan");  ...  runner.end_group();
 //   runner.annotate_all(AnnotationLevel::error, errors, "all 1,234 are in the manifest's \"errors\"");
 //   runner.set_output("manifest-path", path, &error);
 //   runner.append_summary(build_job_summary(...), &error);
-//   match_owner(path, env.workspace, &error);
+//   match_owner(path, runner.environment().workspace, &error);
 
 #include <sys/types.h>
 
