@@ -1,0 +1,297 @@
+#include "publish/runner.h"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "manifest/path_encoding.h"
+#include "publish/markdown.h"
+#include "util/format.h"
+
+namespace treeprint {
+
+namespace {
+
+constexpr std::string_view k_delimiter_prefix = "ghadelimiter_";
+
+/// Valid UTF-8 kept as is; each byte of an invalid sequence becomes the text \xNN. The runner reads the log as
+/// UTF-8 and would otherwise replace such bytes silently.
+std::string valid_utf8(std::string_view raw) {
+  if (is_valid_utf8(raw)) return std::string(raw);
+  std::string out;
+  size_t i = 0;
+  while (i < raw.size()) {
+    const auto c = static_cast<unsigned char>(raw[i]);
+    size_t len = c < 0x80 ? 1 : c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (len != 0 && i + len <= raw.size() && is_valid_utf8(raw.substr(i, len))) {
+      out.append(raw.substr(i, len));
+      i += len;
+      continue;
+    }
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02x", c);
+    out += buf;
+    ++i;
+  }
+  return out;
+}
+
+std::string escape(std::string_view text, bool property) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '%': out += "%25"; break;
+      case '\r': out += "%0D"; break;
+      case '\n': out += "%0A"; break;
+      case ':': out += property ? "%3A" : ":"; break;
+      case ',': out += property ? "%2C" : ","; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+bool write_all(int fd, std::string_view data, int* err) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *err = errno;
+      return false;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+/// Appends `data` to `path` in one write (O_APPEND), so a reader never sees half a record from us.
+bool append_file(const std::string& path, std::string_view data, const char* what, std::string* error) {
+  const int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+  if (fd < 0) {
+    *error = std::string("cannot open ") + what + " file '" + printable(path) + "': " + errno_text(errno);
+    return false;
+  }
+  int err = 0;
+  const bool ok = write_all(fd, data, &err);
+  if (close(fd) != 0 && ok) err = errno;
+  if (!ok || err != 0) {
+    *error = std::string("writing ") + what + " file '" + printable(path) + "' failed: " + errno_text(err);
+    return false;
+  }
+  return true;
+}
+
+const char* level_name(AnnotationLevel level) {
+  switch (level) {
+    case AnnotationLevel::error: return "error";
+    case AnnotationLevel::warning: return "warning";
+    case AnnotationLevel::notice: return "notice";
+  }
+  return "error";
+}
+
+}  // namespace
+
+RunnerEnvironment runner_environment(const EnvLookup& env) {
+  RunnerEnvironment r;
+  r.output_file = env("GITHUB_OUTPUT").value_or("");
+  r.summary_file = env("GITHUB_STEP_SUMMARY").value_or("");
+  r.workspace = env("GITHUB_WORKSPACE").value_or("");
+  r.on_actions = env("GITHUB_ACTIONS").value_or("") == "true";
+  return r;
+}
+
+std::string escape_command_data(std::string_view text) { return escape(text, false); }
+std::string escape_command_property(std::string_view text) { return escape(text, true); }
+
+std::string random_delimiter() {
+  unsigned char bytes[16];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    const ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return {};  // no kernel randomness: a predictable delimiter would be unsafe, so there is none
+    }
+    got += static_cast<size_t>(n);
+  }
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x40);  // version 4
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  const std::string hex = to_hex(bytes);
+  return std::string(k_delimiter_prefix) + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+Runner::Runner(RunnerEnvironment env, std::FILE* commands, std::function<std::string()> make_delimiter)
+    : m_env(std::move(env)), m_out(commands), m_make_delimiter(std::move(make_delimiter)) {}
+
+void Runner::command(std::string_view name, std::string_view properties, std::string_view data) {
+  std::string line = "::";
+  line += name;
+  if (!properties.empty()) {
+    line += ' ';
+    line += properties;
+  }
+  line += "::";
+  line += escape_command_data(valid_utf8(data));
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), m_out);
+  std::fflush(m_out);
+}
+
+bool Runner::set_output(std::string_view name, std::string_view value, std::string* error) {
+  const std::string what = "output '" + printable(name) + "'";
+  if (name.empty()) {
+    *error = "an output needs a name";
+    return false;
+  }
+  if (name.find_first_of("=\r\n") != std::string_view::npos || name.find("<<") != std::string_view::npos) {
+    *error = what + ": a name cannot contain '=', '<<' or a line break";
+    return false;
+  }
+  if (!is_valid_utf8(name) || !is_valid_utf8(value)) {
+    *error = what + ": the runner reads outputs as UTF-8, and this one is not";
+    return false;
+  }
+  if (m_env.output_file.empty()) {
+    if (m_env.on_actions) {
+      // A runner too old for GITHUB_OUTPUT still reads the legacy command.
+      command("set-output", "name=" + escape_command_property(name), value);
+    } else {
+      const std::string line = "treeprint: output " + printable(name) + "=" + printable(value) + "\n";
+      std::fwrite(line.data(), 1, line.size(), m_out);
+      std::fflush(m_out);
+    }
+    return true;
+  }
+  const std::string delimiter = m_make_delimiter();
+  if (delimiter.empty()) {
+    *error = what + ": no random source for the delimiter (getrandom failed); refusing to write it";
+    return false;
+  }
+  if (name.find(delimiter) != std::string_view::npos || value.find(delimiter) != std::string_view::npos) {
+    *error = what + ": the name or value contains the delimiter '" + delimiter + "'; refusing to write it";
+    return false;
+  }
+  std::string record;
+  record.reserve(name.size() + value.size() + 2 * delimiter.size() + 5);
+  record.append(name).append("<<").append(delimiter).append("\n");
+  record.append(value).append("\n");
+  record.append(delimiter).append("\n");
+  return append_file(m_env.output_file, record, "GITHUB_OUTPUT", error);
+}
+
+bool Runner::append_summary(std::string_view markdown, std::string* error) {
+  if (m_env.summary_file.empty() || markdown.empty()) return true;
+  struct stat st {};
+  size_t used = 0;
+  if (stat(m_env.summary_file.c_str(), &st) == 0 && S_ISREG(st.st_mode)) used = static_cast<size_t>(st.st_size);
+  const size_t room = used < k_step_summary_limit ? k_step_summary_limit - used : 0;
+  const std::string fitted = fit_markdown(markdown, room, "The manifest, uploaded as an artifact, has every entry.");
+  if (fitted.empty()) {
+    *error = "the step summary is already at GitHub's 1 MiB limit; " + with_commas(markdown.size()) +
+             " bytes of summary were not written";
+    return false;
+  }
+  return append_file(m_env.summary_file, fitted, "GITHUB_STEP_SUMMARY", error);
+}
+
+void Runner::annotate(AnnotationLevel level, const Annotation& a) {
+  std::string properties;
+  const auto add = [&](std::string_view key, std::string_view value) {
+    if (!properties.empty()) properties += ',';
+    properties.append(key).append("=").append(escape_command_property(valid_utf8(value)));
+  };
+  if (!a.file.empty()) add("file", a.file);
+  if (a.line != 0) add("line", std::to_string(a.line));
+  if (!a.title.empty()) add("title", a.title);
+  std::string message = valid_utf8(a.message);
+  if (message.size() > k_annotation_message_limit) message = shorten_utf8(message, k_annotation_message_limit);
+  command(level_name(level), properties, message);
+  ++m_emitted[static_cast<size_t>(level)];
+}
+
+size_t Runner::annotate_all(AnnotationLevel level, std::span<const Annotation> annotations,
+                            std::string_view where_rest) {
+  const size_t used = annotations_emitted(level);
+  const size_t room = used < k_annotations_per_level ? k_annotations_per_level - used : 0;
+  if (annotations.size() <= room) {
+    for (const auto& a : annotations) annotate(level, a);
+    return annotations.size();
+  }
+  // One slot goes to the note about the rest, so that the note is an annotation too.
+  const size_t shown = room == 0 ? 0 : room - 1;
+  for (size_t i = 0; i < shown; ++i) annotate(level, annotations[i]);
+  const size_t rest = annotations.size() - shown;
+  std::string message = with_commas(rest) + (shown == 0 ? " " : " more ") + level_name(level) +
+                        (rest == 1 ? " is" : "s are") + " not shown as annotations";
+  if (!where_rest.empty()) message += std::string("; ") + std::string(where_rest);
+  annotate(level, {message, "treeprint", {}, 0});
+  return shown;
+}
+
+void Runner::group(std::string_view title) { command("group", {}, title); }
+void Runner::end_group() { command("endgroup", {}, {}); }
+
+void Runner::add_mask(std::string_view secret) {
+  if (secret.find_first_not_of(" \t\r\n") == std::string_view::npos) return;
+  command("add-mask", {}, secret);
+}
+
+bool make_parent_dirs(const std::string& path, std::vector<std::string>* created, std::string* error) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return true;
+  const std::string dir = path.substr(0, slash);
+  std::vector<std::string> missing;  // innermost first
+  std::string probe = dir;
+  struct stat st {};
+  while (!probe.empty() && stat(probe.c_str(), &st) != 0) {
+    if (errno != ENOENT) {
+      *error = "cannot create directory '" + printable(probe) + "': " + errno_text(errno);
+      return false;
+    }
+    missing.push_back(probe);
+    const size_t up = probe.rfind('/');
+    if (up == std::string::npos || up == 0) break;
+    probe.resize(up);
+    while (probe.size() > 1 && probe.back() == '/') probe.pop_back();
+  }
+  if (missing.empty() && !S_ISDIR(st.st_mode)) {
+    *error = "'" + printable(dir) + "' is not a directory";
+    return false;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (mkdir(it->c_str(), 0777) != 0 && errno != EEXIST) {
+      *error = "cannot create directory '" + printable(*it) + "': " + errno_text(errno);
+      return false;
+    }
+    if (created != nullptr) created->push_back(*it);
+  }
+  return true;
+}
+
+bool match_owner(const std::string& path, const std::string& reference, std::string* error) {
+  struct stat want {
+  }, have{};
+  if (stat(reference.c_str(), &want) != 0) {
+    *error = "cannot read the owner of '" + printable(reference) + "': " + errno_text(errno);
+    return false;
+  }
+  if (lstat(path.c_str(), &have) != 0) {
+    *error = "cannot change the owner of '" + printable(path) + "': " + errno_text(errno);
+    return false;
+  }
+  if (have.st_uid == want.st_uid && have.st_gid == want.st_gid) return true;
+  if (lchown(path.c_str(), want.st_uid, want.st_gid) != 0) {
+    *error = "cannot give '" + printable(path) + "' the owner of '" + printable(reference) + "' (" +
+             std::to_string(want.st_uid) + ":" + std::to_string(want.st_gid) + "): " + errno_text(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace treeprint

@@ -1,0 +1,116 @@
+#pragma once
+// GitHub's runner protocol, as @actions/core speaks it: outputs and the step summary through the files named by
+// GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, workflow commands (::error::, ::group::, ::add-mask::, ...) on standard
+// output, and the ownership fix-up that files a root container writes into the workspace need.
+//
+// Typical use, after the settings are loaded:
+//
+//   Runner runner(runner_environment(process_environment()), stdout);  // stderr if the manifest goes to stdout
+//   runner.add_mask(settings.token);
+//   runner.group("Scan");  ...  runner.end_group();
+//   runner.annotate_all(AnnotationLevel::error, errors, "all 1,234 are in the manifest's \"errors\"");
+//   runner.set_output("manifest-path", path, &error);
+//   runner.append_summary(build_job_summary(...), &error);
+//   match_owner(path, runner.environment().workspace, &error);
+
+#include <sys/types.h>
+
+#include <cstdio>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "inputs/environment.h"
+
+namespace treeprint {
+
+/// What the runner told the process through its environment.
+struct RunnerEnvironment {
+  std::string output_file;   // GITHUB_OUTPUT, "" when not set
+  std::string summary_file;  // GITHUB_STEP_SUMMARY, "" when not set
+  std::string workspace;     // GITHUB_WORKSPACE, "" when not set
+  bool on_actions = false;   // GITHUB_ACTIONS=true: workflow commands are read from the log
+};
+
+RunnerEnvironment runner_environment(const EnvLookup& env);
+
+/// Workflow-command escaping, exactly as the toolkit and the runner agree on it. Data: '%' -> %25, CR -> %0D,
+/// LF -> %0A. Properties: the same, plus ':' -> %3A and ',' -> %2C.
+std::string escape_command_data(std::string_view text);
+std::string escape_command_property(std::string_view text);
+
+/// "ghadelimiter_" followed by a random UUID (version 4) from the kernel's random source; "" if that fails.
+std::string random_delimiter();
+
+enum class AnnotationLevel { error, warning, notice };
+
+struct Annotation {
+  std::string message;
+  std::string title;  // optional
+  std::string file;   // optional: relative to the workspace (or a path under it)
+  unsigned line = 0;  // optional (0: none)
+};
+
+/// GitHub turns at most this many commands of each level into annotations per step; the rest only reach the log.
+inline constexpr size_t k_annotations_per_level = 10;
+/// The runner cuts annotation messages to this many characters.
+inline constexpr size_t k_annotation_message_limit = 4096;
+
+class Runner {
+ public:
+  /// `commands` receives workflow commands (standard output on a runner). `make_delimiter` is for tests.
+  Runner(RunnerEnvironment env, std::FILE* commands, std::function<std::string()> make_delimiter = random_delimiter);
+
+  /// Sets a step output. On a runner: appends `name<<ghadelimiter_<uuid>\nvalue\nghadelimiter_<uuid>\n` to
+  /// GITHUB_OUTPUT in one write. Refuses an empty name, a name with '=', "<<", CR or LF (the runner would misread
+  /// the record), a value that is not UTF-8, and a name or value that contains the delimiter. Without GITHUB_OUTPUT:
+  /// on an old runner (GITHUB_ACTIONS=true) the legacy ::set-output command; elsewhere a `treeprint: output
+  /// name=value` log line, so the value is at least visible.
+  bool set_output(std::string_view name, std::string_view value, std::string* error);
+
+  /// Appends Markdown to GITHUB_STEP_SUMMARY. The file may already hold this step's earlier summary text; what is
+  /// appended is cut (fit_markdown) so the file stays within 1 MiB, because GitHub drops a larger summary entirely.
+  /// Without GITHUB_STEP_SUMMARY nothing is written and true is returned.
+  bool append_summary(std::string_view markdown, std::string* error);
+
+  /// One annotation. Counted against the per-level limit; past it the command is still printed (the log keeps it).
+  void annotate(AnnotationLevel level, const Annotation& annotation);
+  void error(std::string_view message) { annotate(AnnotationLevel::error, {std::string(message), {}, {}, 0}); }
+  void warning(std::string_view message) { annotate(AnnotationLevel::warning, {std::string(message), {}, {}, 0}); }
+  void notice(std::string_view message) { annotate(AnnotationLevel::notice, {std::string(message), {}, {}, 0}); }
+
+  /// Many annotations of one level: as many as GitHub will show, the last of those replaced by one that says how
+  /// many more there are and `where_rest` ("all of them are in the manifest's \"errors\""). Returns how many of
+  /// `annotations` were emitted.
+  size_t annotate_all(AnnotationLevel level, std::span<const Annotation> annotations, std::string_view where_rest);
+
+  void group(std::string_view title);
+  void end_group();
+  /// Asks the runner to hide `secret` in the log from now on. Blank secrets are ignored (the runner warns on them).
+  void add_mask(std::string_view secret);
+
+  /// Annotations emitted so far at `level` (the runner's count for this step).
+  size_t annotations_emitted(AnnotationLevel level) const { return m_emitted[static_cast<size_t>(level)]; }
+  const RunnerEnvironment& environment() const { return m_env; }
+
+ private:
+  void command(std::string_view name, std::string_view properties, std::string_view data);
+
+  RunnerEnvironment m_env;
+  std::FILE* m_out;
+  std::function<std::string()> m_make_delimiter;
+  size_t m_emitted[3] = {0, 0, 0};
+};
+
+/// Creates the missing parent directories of `path` (like mkdir -p on its dirname) and lists the ones it created,
+/// outermost first, so the caller can hand them to match_owner too.
+bool make_parent_dirs(const std::string& path, std::vector<std::string>* created, std::string* error);
+
+/// Gives `path` the owner and group of `reference` (GITHUB_WORKSPACE): a container action runs as root, and
+/// root-owned files in the workspace break later steps that run as the runner's user. Symlinks are not followed.
+/// Does nothing when the owner already matches. Needs root (CAP_CHOWN) otherwise.
+bool match_owner(const std::string& path, const std::string& reference, std::string* error);
+
+}  // namespace treeprint

@@ -1,0 +1,408 @@
+#include "publish/runner.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <map>
+#include <regex>
+#include <stdexcept>
+
+#include "publish/markdown.h"
+#include "test_support.h"
+
+namespace treeprint {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr const char* k_delimiter = "ghadelimiter_00000000-0000-4000-8000-000000000000";
+
+/// Reads a GITHUB_OUTPUT file the way the runner does: records split at LF only, the form chosen by whichever of
+/// '=' and '<<' comes first, no trimming, the heredoc value ends before the newline that precedes the delimiter line.
+std::map<std::string, std::string> parse_output_file(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t nl = text.find('\n', pos);
+    lines.push_back(text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+  }
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    if (line.empty()) continue;
+    const size_t eq = line.find('=');
+    const size_t heredoc = line.find("<<");
+    if (eq != std::string::npos && (heredoc == std::string::npos || eq < heredoc)) {
+      if (eq == 0) throw std::runtime_error("empty key");
+      out[line.substr(0, eq)] = line.substr(eq + 1);
+      continue;
+    }
+    if (heredoc == std::string::npos) throw std::runtime_error("invalid format: " + line);
+    const std::string key = line.substr(0, heredoc), delimiter = line.substr(heredoc + 2);
+    if (key.empty() || delimiter.empty()) throw std::runtime_error("empty key or delimiter");
+    std::vector<std::string> body;
+    bool found = false;
+    for (++i; i < lines.size(); ++i) {
+      if (lines[i] == delimiter) {
+        found = true;
+        break;
+      }
+      body.push_back(lines[i]);
+    }
+    std::string value;
+    for (size_t k = 0; k < body.size(); ++k) value += (k == 0 ? "" : "\n") + body[k];
+    if (!found) throw std::runtime_error("Invalid value. Matching delimiter not found");
+    out[key] = value;
+  }
+  return out;
+}
+
+/// The runner's decoding of workflow-command escapes: %0D, %0A (and in properties %3A, %2C) first, %25 last.
+std::string unescape(std::string text, bool property) {
+  std::vector<std::pair<std::string, std::string>> map = {{"%0D", "\r"}, {"%0A", "\n"}};
+  if (property) {
+    map.push_back({"%3A", ":"});
+    map.push_back({"%2C", ","});
+  }
+  map.push_back({"%25", "%"});
+  for (const auto& [from, to] : map) {
+    for (size_t p = text.find(from); p != std::string::npos; p = text.find(from, p + to.size())) {
+      text.replace(p, from.size(), to);
+    }
+  }
+  return text;
+}
+
+/// Captures what a Runner prints.
+class Captured {
+ public:
+  Captured() : m_file(open_memstream(&m_buf, &m_size)) {}
+  ~Captured() {
+    std::fclose(m_file);
+    std::free(m_buf);
+  }
+  std::FILE* file() { return m_file; }
+  std::string text() {
+    std::fflush(m_file);
+    return std::string(m_buf, m_size);
+  }
+  std::vector<std::string> lines() {
+    std::vector<std::string> out;
+    const std::string t = text();
+    size_t pos = 0;
+    for (size_t nl; (nl = t.find('\n', pos)) != std::string::npos; pos = nl + 1) out.push_back(t.substr(pos, nl - pos));
+    return out;
+  }
+
+ private:
+  char* m_buf = nullptr;
+  size_t m_size = 0;
+  std::FILE* m_file;
+};
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  RunnerTest() {
+    m_dir.write("output", "");
+    m_dir.write("summary", "");
+    m_env.output_file = m_dir / "output";
+    m_env.summary_file = m_dir / "summary";
+    m_env.workspace = m_dir.path();
+    m_env.on_actions = true;
+  }
+  Runner runner() {
+    return Runner(m_env, m_log.file(), [] { return std::string(k_delimiter); });
+  }
+  std::string output_file() { return testing::read_file(m_env.output_file); }
+
+  testing::TempDir m_dir;
+  RunnerEnvironment m_env;
+  Captured m_log;
+};
+
+TEST(RunnerEnvironment, FromTheEnvironment) {
+  const RunnerEnvironment e = runner_environment(environment_from({{"GITHUB_OUTPUT", "/o"},
+                                                                   {"GITHUB_STEP_SUMMARY", "/s"},
+                                                                   {"GITHUB_WORKSPACE", "/w"},
+                                                                   {"GITHUB_ACTIONS", "true"}}));
+  EXPECT_EQ(e.output_file, "/o");
+  EXPECT_EQ(e.summary_file, "/s");
+  EXPECT_EQ(e.workspace, "/w");
+  EXPECT_TRUE(e.on_actions);
+  EXPECT_FALSE(runner_environment(environment_from({})).on_actions);
+}
+
+TEST_F(RunnerTest, OutputIsAHeredocRecord) {
+  Runner r = runner();
+  std::string error;
+  ASSERT_TRUE(r.set_output("manifest-path", "/github/runner_temp/treeprint/manifest.json", &error)) << error;
+  EXPECT_EQ(output_file(), std::string("manifest-path<<") + k_delimiter +
+                               "\n/github/runner_temp/treeprint/manifest.json\n" + k_delimiter + "\n");
+  EXPECT_EQ(m_log.text(), "");  // nothing on the log
+}
+
+TEST_F(RunnerTest, OutputsParseBackExactly) {
+  const std::map<std::string, std::string> values = {
+      {"empty", ""},
+      {"plain", "abc"},
+      {"lines", "one\ntwo\nthree"},
+      {"trailing-newline", "ends with a newline\n"},
+      {"leading-newline", "\nstarts with one"},
+      {"blank-lines", "\n\n"},
+      {"crlf", "windows\r\nline\r"},
+      {"looks-like-records", "a=b\nc<<EOF\nEOF"},
+      {"unicode", "caf\xc3\xa9 \xe2\x9c\x93"},
+      {"spaces", "  padded  "},
+  };
+  m_dir.write("output", "earlier=kept\n");  // what another command of this step wrote
+  Runner r = runner();
+  for (const auto& [name, value] : values) {
+    std::string error;
+    ASSERT_TRUE(r.set_output(name, value, &error)) << error;
+  }
+  auto parsed = parse_output_file(output_file());
+  EXPECT_EQ(parsed["earlier"], "kept");
+  parsed.erase("earlier");
+  EXPECT_EQ(parsed, values);
+}
+
+TEST_F(RunnerTest, OutputRefusals) {
+  Runner r = runner();
+  std::string error;
+  EXPECT_FALSE(r.set_output("x", std::string("before\n") + k_delimiter + "\nafter", &error));
+  EXPECT_THAT(error, HasSubstr("contains the delimiter"));
+  EXPECT_FALSE(r.set_output(std::string("x") + k_delimiter, "v", &error));
+  EXPECT_THAT(error, HasSubstr("contains the delimiter"));
+  for (const char* name : {"a=b", "a<<b", "a\nb", "a\rb"}) {
+    EXPECT_FALSE(r.set_output(name, "v", &error)) << name;
+    EXPECT_THAT(error, HasSubstr("cannot contain '=', '<<' or a line break"));
+  }
+  EXPECT_FALSE(r.set_output("", "v", &error));
+  EXPECT_EQ(error, "an output needs a name");
+  EXPECT_FALSE(r.set_output("bytes", "bad\xff", &error));
+  EXPECT_THAT(error, HasSubstr("not"));
+  EXPECT_FALSE(Runner(m_env, m_log.file(), [] { return std::string(); }).set_output("x", "v", &error));
+  EXPECT_THAT(error, HasSubstr("no random source"));
+  EXPECT_EQ(output_file(), "");  // nothing half-written
+}
+
+TEST_F(RunnerTest, OutputFileThatCannotBeWritten) {
+  m_env.output_file = m_dir / "no/such/dir/output";
+  std::string error;
+  EXPECT_FALSE(runner().set_output("x", "v", &error));
+  EXPECT_THAT(error, HasSubstr("cannot open GITHUB_OUTPUT file"));
+  EXPECT_THAT(error, HasSubstr("No such file or directory"));
+}
+
+TEST(RandomDelimiter, IsAFreshUuidV4) {
+  const std::regex uuid("ghadelimiter_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  const std::string a = random_delimiter(), b = random_delimiter();
+  EXPECT_TRUE(std::regex_match(a, uuid)) << a;
+  EXPECT_TRUE(std::regex_match(b, uuid)) << b;
+  EXPECT_NE(a, b);
+}
+
+TEST_F(RunnerTest, OutputWithoutGithubOutput) {
+  m_env.output_file.clear();
+  std::string error;
+  // An old runner still reads ::set-output.
+  ASSERT_TRUE(runner().set_output("a:b", "x\ny%", &error));
+  EXPECT_EQ(m_log.text(), "::set-output name=a%3Ab::x%0Ay%25\n");
+  // Not on a runner: a readable log line, nothing forged by the value.
+  m_env.on_actions = false;
+  Captured plain;
+  ASSERT_TRUE(Runner(m_env, plain.file()).set_output("digest", "sha256:ab\n::error::x", &error));
+  EXPECT_EQ(plain.text(), "treeprint: output digest=sha256:ab\\x0a::error::x\n");
+}
+
+TEST(Escaping, AsTheToolkitDoes) {
+  EXPECT_EQ(escape_command_data("100% done\r\nnext: a,b"), "100%25 done%0D%0Anext: a,b");
+  EXPECT_EQ(escape_command_property("src/a:b,c%\n"), "src/a%3Ab%2Cc%25%0A");
+}
+
+TEST(Escaping, RoundTripsThroughTheRunnersDecoding) {
+  for (const std::string s :
+       {"", "plain", "%", "%25", "%0A literally", "%%0D%", "a\nb\r\nc", "::error::x", "k=v,k2=v2:3", "caf\xc3\xa9"}) {
+    EXPECT_EQ(unescape(escape_command_data(s), false), s) << s;
+    EXPECT_EQ(unescape(escape_command_property(s), true), s) << s;
+    EXPECT_EQ(escape_command_data(s).find_first_of("\r\n"), std::string::npos);
+    EXPECT_EQ(escape_command_property(s).find_first_of("\r\n:,"), std::string::npos);
+  }
+}
+
+TEST_F(RunnerTest, Commands) {
+  Runner r = runner();
+  r.annotate(AnnotationLevel::error, {"bad\nthing 100%", "Read: failed", "src/a,b.c", 3});
+  r.warning("careful");
+  r.notice("fyi: x");
+  r.group("Scan: src");
+  r.end_group();
+  r.add_mask("s3cr3t\nline2");
+  r.add_mask("  ");  // blank: the runner would only warn
+  r.error("name \xff\xfe");
+  EXPECT_THAT(m_log.lines(), ElementsAre("::error file=src/a%2Cb.c,line=3,title=Read%3A failed::bad%0Athing 100%25",
+                                         "::warning::careful", "::notice::fyi: x", "::group::Scan: src",
+                                         "::endgroup::", "::add-mask::s3cr3t%0Aline2", "::error::name \\xff\\xfe"));
+  EXPECT_EQ(r.annotations_emitted(AnnotationLevel::error), 2u);
+  EXPECT_EQ(r.annotations_emitted(AnnotationLevel::warning), 1u);
+  EXPECT_EQ(r.annotations_emitted(AnnotationLevel::notice), 1u);
+}
+
+TEST_F(RunnerTest, LongMessagesAreCut) {
+  Runner r = runner();
+  r.error(std::string(10000, 'x'));
+  const std::string line = m_log.lines().at(0);
+  EXPECT_EQ(line.size(), std::string("::error::").size() + k_annotation_message_limit);
+  EXPECT_THAT(line, ::testing::EndsWith("x\xe2\x80\xa6"));
+}
+
+std::vector<Annotation> numbered(size_t n) {
+  std::vector<Annotation> out;
+  for (size_t i = 0; i < n; ++i) out.push_back({"problem " + std::to_string(i), {}, "f" + std::to_string(i), 0});
+  return out;
+}
+
+TEST_F(RunnerTest, AnnotationLimitWithANoteAboutTheRest) {
+  Runner r = runner();
+  const auto errors = numbered(25);
+  EXPECT_EQ(r.annotate_all(AnnotationLevel::error, errors, "all of them are in the manifest"), 9u);
+  const auto lines = m_log.lines();
+  ASSERT_EQ(lines.size(), 10u);  // exactly what GitHub shows as annotations
+  EXPECT_EQ(lines[0], "::error file=f0::problem 0");
+  EXPECT_EQ(lines[8], "::error file=f8::problem 8");
+  EXPECT_EQ(lines[9],
+            "::error title=treeprint::16 more errors are not shown as annotations; all of them are in the "
+            "manifest");
+  EXPECT_EQ(r.annotations_emitted(AnnotationLevel::error), 10u);
+
+  // Warnings have their own budget; ten fit exactly, without a note.
+  EXPECT_EQ(r.annotate_all(AnnotationLevel::warning, numbered(10), "x"), 10u);
+  EXPECT_EQ(m_log.lines().size(), 20u);
+  // The error budget is spent: only the note remains.
+  EXPECT_EQ(r.annotate_all(AnnotationLevel::error, numbered(3), "see the manifest"), 0u);
+  EXPECT_EQ(m_log.lines().back(), "::error title=treeprint::3 errors are not shown as annotations; see the manifest");
+}
+
+TEST_F(RunnerTest, AnnotationBudgetIsSharedWithSingleAnnotations) {
+  Runner r = runner();
+  for (int i = 0; i < 3; ++i) r.error("single");
+  EXPECT_EQ(r.annotate_all(AnnotationLevel::error, numbered(8), "rest"), 6u);
+  EXPECT_EQ(m_log.lines().size(), 10u);
+  EXPECT_EQ(m_log.lines().back(), "::error title=treeprint::2 more errors are not shown as annotations; rest");
+  Captured other;
+  Runner r2(m_env, other.file());
+  EXPECT_EQ(r2.annotate_all(AnnotationLevel::notice, numbered(11), ""), 9u);
+  EXPECT_EQ(other.lines().back(), "::notice title=treeprint::2 more notices are not shown as annotations");
+}
+
+TEST_F(RunnerTest, SummaryIsAppended) {
+  m_dir.write("summary", "# earlier\n");
+  std::string error;
+  ASSERT_TRUE(runner().append_summary("## treeprint\n", &error)) << error;
+  EXPECT_EQ(testing::read_file(m_env.summary_file), "# earlier\n## treeprint\n");
+}
+
+TEST_F(RunnerTest, SummaryStaysWithinOneMiB) {
+  // The step already wrote most of the budget.
+  const std::string earlier(k_step_summary_limit - 5000, 'e');
+  m_dir.write("summary", earlier);
+  std::string big;
+  for (int i = 0; i < 1000; ++i) big += "| row " + std::to_string(i) + " | some text |\n";
+  std::string error;
+  ASSERT_TRUE(runner().append_summary(big, &error)) << error;
+  const std::string file = testing::read_file(m_env.summary_file);
+  EXPECT_LE(file.size(), k_step_summary_limit);
+  EXPECT_GT(file.size(), k_step_summary_limit - 1000);  // the room was used, not wasted
+  EXPECT_THAT(file, HasSubstr("This summary was cut here"));
+  EXPECT_THAT(file, HasSubstr("| row 0 |"));
+  EXPECT_THAT(file, ::testing::Not(HasSubstr("| row 999 |")));
+
+  // Full: nothing more fits, and the caller hears about it.
+  m_dir.write("summary", std::string(k_step_summary_limit, 'e'));
+  EXPECT_FALSE(runner().append_summary("more\n", &error));
+  EXPECT_THAT(error, HasSubstr("1 MiB limit"));
+  EXPECT_EQ(testing::read_file(m_env.summary_file).size(), k_step_summary_limit);
+}
+
+TEST_F(RunnerTest, NoSummaryFileOffARunner) {
+  m_env.summary_file.clear();
+  std::string error;
+  EXPECT_TRUE(runner().append_summary("## x\n", &error));
+  EXPECT_EQ(m_log.text(), "");
+}
+
+TEST(MakeParentDirs, CreatesWhatIsMissing) {
+  testing::TempDir dir;
+  std::vector<std::string> created;
+  std::string error;
+  ASSERT_TRUE(make_parent_dirs(dir / "a/b/c/manifest.json", &created, &error)) << error;
+  EXPECT_THAT(created, ElementsAre(dir / "a", dir / "a/b", dir / "a/b/c"));
+  struct stat st {};
+  ASSERT_EQ(stat((dir / "a/b/c").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  created.clear();
+  ASSERT_TRUE(make_parent_dirs(dir / "a/b/c/other.json", &created, &error));
+  EXPECT_TRUE(created.empty());
+  dir.write("file", "x");
+  EXPECT_FALSE(make_parent_dirs(dir / "file/m.json", &created, &error));
+  EXPECT_THAT(error, HasSubstr("is not a directory"));
+  EXPECT_FALSE(make_parent_dirs(dir / "file/x/m.json", &created, &error));
+  EXPECT_THAT(error, HasSubstr("Not a directory"));
+}
+
+class MatchOwner : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "changing a file's owner needs root";
+  }
+  static struct stat lstat_of(const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(lstat(path.c_str(), &st), 0) << path;
+    return st;
+  }
+};
+
+TEST_F(MatchOwner, GivesTheFileTheWorkspaceOwner) {
+  testing::TempDir dir;
+  dir.mkdir("workspace");
+  dir.write("workspace/manifest.json", "{}");
+  ASSERT_EQ(chown((dir / "workspace").c_str(), 12345, 23456), 0);
+  ASSERT_EQ(lstat_of(dir / "workspace/manifest.json").st_uid, 0u);
+  std::string error;
+  ASSERT_TRUE(match_owner(dir / "workspace/manifest.json", dir / "workspace", &error)) << error;
+  const struct stat st = lstat_of(dir / "workspace/manifest.json");
+  EXPECT_EQ(st.st_uid, 12345u);
+  EXPECT_EQ(st.st_gid, 23456u);
+  // Already matching: nothing to do, still fine.
+  EXPECT_TRUE(match_owner(dir / "workspace/manifest.json", dir / "workspace", &error)) << error;
+}
+
+TEST_F(MatchOwner, DoesNotFollowSymlinks) {
+  testing::TempDir dir;
+  dir.mkdir("workspace");
+  dir.write("target", "x");
+  dir.symlink(dir / "target", "workspace/link");
+  ASSERT_EQ(chown((dir / "workspace").c_str(), 12345, 23456), 0);
+  std::string error;
+  ASSERT_TRUE(match_owner(dir / "workspace/link", dir / "workspace", &error)) << error;
+  EXPECT_EQ(lstat_of(dir / "workspace/link").st_uid, 12345u);
+  EXPECT_EQ(lstat_of(dir / "target").st_uid, 0u);
+}
+
+TEST_F(MatchOwner, Errors) {
+  testing::TempDir dir;
+  std::string error;
+  EXPECT_FALSE(match_owner(dir / "missing", dir.path(), &error));
+  EXPECT_THAT(error, StartsWith("cannot change the owner of '"));
+  dir.write("f", "x");
+  EXPECT_FALSE(match_owner(dir / "f", dir / "no-workspace", &error));
+  EXPECT_THAT(error, HasSubstr("cannot read the owner of"));
+}
+
+}  // namespace
+}  // namespace treeprint
