@@ -127,6 +127,20 @@ std::string output_json(const CheckRun& run, size_t from, size_t to) {
   return out;
 }
 
+/// "owner/repo" with GitHub's characters only, so it can go into a path as it is.
+bool valid_repository(std::string_view r) {
+  const size_t slash = r.find('/');
+  if (slash == 0 || slash == std::string_view::npos || slash + 1 == r.size() || r.find('/', slash + 1) != r.npos) {
+    return false;
+  }
+  const std::string_view owner = r.substr(0, slash);
+  const std::string_view name = r.substr(slash + 1);
+  if (owner == "." || owner == ".." || name == "." || name == "..") return false;
+  return std::all_of(r.begin(), r.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/';
+  });
+}
+
 }  // namespace
 
 std::string truncate_utf8(std::string text, size_t max, std::string_view note) {
@@ -191,6 +205,10 @@ bool GitHubApi::same_api_origin(const std::string& url) const {
 }
 
 Result<HttpResponse> GitHubApi::call(const std::string& what, const HttpRequest& req, bool allow_redirect) {
+  if (!valid_repository(m_repository)) {
+    return Result<HttpResponse>::failure(what + ": '" + printable(m_repository) +
+                                         "' is not a repository name of the form owner/repo");
+  }
   auto r = m_http.send(req);
   if (!r) return Result<HttpResponse>::failure(m_http.redact(what + ": " + r.error()));
   if (r->status / 100 == 2 || (allow_redirect && r->status / 100 == 3)) return r;

@@ -385,6 +385,20 @@ TEST(GitHubApi, NotFoundIsAClearError) {
             "token cannot see it)");
 }
 
+TEST(GitHubApi, BadRepositoryNameSendsNothing) {
+  FakeGitHub gh;
+  Env env;
+  HttpClient http(env.options);
+  for (const std::string bad : {"", "noslash", "a/b/c", "/r", "o/", "o/r?x=1", "../x"}) {
+    GitHubApi api(http, gh.url(), "ghs_test0123456789", bad);
+    auto r = api.create_commit_status({"abc", "success", "treeprint", "", ""});
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error(),
+              "setting commit status 'treeprint': '" + bad + "' is not a repository name of the form owner/repo");
+  }
+  EXPECT_TRUE(gh.seen().empty());
+}
+
 TEST(GitHubApi, TruncationKeepsUtf8Whole) {
   EXPECT_EQ(truncate_utf8("short", 10, "!"), "short");
   EXPECT_EQ(truncate_utf8("abcdefghij", 6, "..."), "abc...");
