@@ -2,7 +2,7 @@
 # Installs what treeprint needs on Debian bookworm, and nothing that is already there.
 #
 #   scripts/install-deps.sh          # build dependencies
-#   scripts/install-deps.sh --test   # plus what the test suite uses
+#   scripts/install-deps.sh --test   # plus what the test suite uses, and `npm ci` in tests/servers
 #
 # Everything comes from Debian: -dev packages with static archives, and a deb-src entry (in its own file under
 # /etc/apt/sources.list.d; debian.sources is never edited) so that CMake can `apt-get source` cpp-httplib and
@@ -15,6 +15,11 @@ test_pkgs=(python3 python3-jsonschema coreutils util-linux clang libclang-rt-14-
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
+# The REST contract tests run Prism (tests/servers/package.json, Node >= 18.20). Debian's nodejs and npm are enough;
+# a newer Node that is already installed (a nodesource package, say) is kept.
+if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null; then
+    want+=(nodejs npm)
+fi
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -50,4 +55,17 @@ fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "install-deps: installing ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Prism and its dependencies, exactly as package-lock.json pins them; skipped when node_modules matches the lock file.
+# --omit=dev leaves out @octokit/openapi, needed only to cut github-subset.json again (extract-spec.js).
+if [ "${1:-}" = "--test" ]; then
+    servers=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/servers" && pwd)
+    stamp="$servers/node_modules/.treeprint-lock.sha256"
+    want_sum=$(sha256sum "$servers/package-lock.json" "$servers/package.json" | sha256sum | cut -d' ' -f1)
+    if [ ! -x "$servers/node_modules/.bin/prism" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want_sum" ]; then
+        echo "install-deps: npm ci in tests/servers"
+        (cd "$servers" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
+        echo "$want_sum" > "$stamp"
+    fi
 fi

@@ -1,0 +1,132 @@
+#pragma once
+// The GitHub REST calls the action makes: a check run with annotations, a sticky pull-request comment, a commit
+// status, and the baseline manifest from an earlier run's artifact.
+//
+// Every request goes to `api_url` (GITHUB_API_URL, so GitHub Enterprise Server works) with the headers GitHub asks
+// for: Accept: application/vnd.github+json, X-GitHub-Api-Version: 2022-11-28, User-Agent: treeprint/<version> and
+// Authorization: Bearer <token>. Retries, rate limits and redirects are the HttpClient's business.
+//
+// Nothing throws and nothing here is fatal: every failure, a read-only token on a fork's pull request
+// (403 "Resource not accessible by integration") included, comes back as an error value with a message that says
+// what was attempted and what GitHub answered, for the caller to turn into a warning. Messages never hold the token.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "publish/http_client.h"
+#include "publish/result.h"
+#include "publish/zip_reader.h"
+
+namespace treeprint {
+
+/// GitHub's limits, from its REST documentation and OpenAPI description.
+inline constexpr size_t k_check_output_max = 65535;  // output.summary and output.text, characters
+inline constexpr size_t k_check_annotations_per_request = 50;
+inline constexpr size_t k_annotation_message_max = 65535;
+inline constexpr size_t k_annotation_title_max = 255;
+inline constexpr size_t k_comment_body_max = 65536;
+inline constexpr size_t k_status_description_max = 140;
+
+struct CheckAnnotation {
+  std::string path;
+  int64_t start_line = 1;
+  int64_t end_line = 1;
+  /// "notice", "warning" or "failure".
+  std::string level = "warning";
+  std::string message;
+  std::string title;  // optional
+};
+
+struct CheckRun {
+  std::string name;
+  std::string head_sha;
+  /// "completed" needs a conclusion: success, failure, neutral, cancelled, skipped, timed_out, action_required.
+  std::string status = "completed";
+  std::string conclusion = "success";
+  std::string details_url;  // optional
+  std::string title;
+  std::string summary;  // Markdown; cut to 65535 characters with a note
+  std::string text;     // optional, same limit
+  std::vector<CheckAnnotation> annotations;
+};
+
+struct CheckRunCreated {
+  int64_t id = 0;
+  std::string html_url;
+};
+
+struct CommitStatus {
+  std::string sha;
+  /// "pending", "success", "failure" or "error".
+  std::string state;
+  std::string context;
+  std::string description;  // cut to 140 characters
+  std::string target_url;   // optional
+};
+
+struct StickyComment {
+  int64_t id = 0;
+  bool created = false;  // false: an existing comment was updated
+};
+
+struct Baseline {
+  int64_t artifact_id = 0;
+  int64_t run_id = 0;
+  std::string created_at;
+  std::string head_sha;
+  std::string content;  // the named file's bytes
+};
+
+struct BaselineQuery {
+  std::string artifact_name;
+  std::string branch;
+  /// The file to read out of the artifact's zip.
+  std::string file_name;
+  /// Largest zip accepted.
+  uint64_t max_download = 256ull << 20;
+  ZipLimits zip_limits;
+};
+
+/// Cuts `text` to at most `max` bytes (so at most `max` characters), on a UTF-8 character boundary, ending with
+/// `note` when something was cut. Returns `text` unchanged when it fits.
+std::string truncate_utf8(std::string text, size_t max, std::string_view note = {});
+
+/// The URL of the rel="next" link in a Link header, or "".
+std::string next_link(std::string_view link_header);
+
+class GitHubApi {
+ public:
+  /// `repository` is "owner/repo" (GITHUB_REPOSITORY). `api_url` may end with a slash.
+  GitHubApi(HttpClient& http, std::string api_url, std::string token, std::string repository);
+
+  /// Creates the check run with the first 50 annotations, then appends the rest with PATCH, 50 at a time.
+  Result<CheckRunCreated> create_check_run(const CheckRun& run);
+
+  /// Updates the pull request's comment that holds the hidden marker for `key`, or creates one: there is only ever
+  /// one. `body` is Markdown; the marker is appended, and a body too long for GitHub is cut with a note.
+  Result<StickyComment> upsert_sticky_comment(int64_t issue_number, const std::string& key, const std::string& body);
+
+  Status create_commit_status(const CommitStatus& status);
+
+  /// The newest unexpired artifact named `artifact_name` from a successful run on `branch`, and the content of
+  /// `file_name` in it.
+  Result<Baseline> find_baseline(const BaselineQuery& query);
+
+  /// The hidden marker a sticky comment for `key` carries.
+  static std::string comment_marker(const std::string& key);
+
+ private:
+  HttpRequest request(std::string method, const std::string& path_or_url, std::string body = {}) const;
+  /// Sends and returns the response when it is 2xx; otherwise an error naming `what` and GitHub's message.
+  Result<HttpResponse> call(const std::string& what, const HttpRequest& request, bool allow_redirect = false);
+  Result<std::string> download_artifact(int64_t artifact_id, const BaselineQuery& query);
+  bool same_api_origin(const std::string& url) const;
+
+  HttpClient& m_http;
+  std::string m_api_url;
+  std::string m_token;
+  std::string m_repository;
+};
+
+}  // namespace treeprint

@@ -1,0 +1,473 @@
+#include "publish/http_client.h"
+
+#include <httplib.h>
+#include <openssl/x509.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <ctime>
+#include <memory>
+#include <random>
+#include <thread>
+
+#include "util/format.h"
+
+namespace treeprint {
+namespace {
+
+constexpr const char* k_default_ca_file = "/etc/ssl/certs/ca-certificates.crt";
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<int64_t> parse_int(std::string_view s) {
+  s = trim(s);
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  const auto ms = d.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+std::optional<std::string> real_getenv(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) return std::nullopt;
+  return std::string(v);
+}
+
+std::optional<std::string> first_env(const std::function<std::optional<std::string>(const char*)>& getenv,
+                                     std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    auto v = getenv(n);
+    if (v && !trim(*v).empty()) return std::string(trim(*v));
+  }
+  return std::nullopt;
+}
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() + 0 && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::string* find_header(const HttpHeaders& headers, std::string_view name) {
+  for (const auto& [k, v] : headers) {
+    if (iequals(k, name)) return &v;
+  }
+  return nullptr;
+}
+
+std::string Url::origin() const {
+  const bool default_port = (scheme == "https" && port == 443) || (scheme == "http" && port == 80);
+  const std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return scheme + "://" + h + (default_port ? "" : ":" + std::to_string(port));
+}
+
+Result<Url> parse_url(const std::string& text) {
+  Url url;
+  const size_t colon = text.find("://");
+  if (colon == std::string::npos) return Result<Url>::failure("'" + text + "' is not an absolute URL");
+  url.scheme = lower(std::string_view(text).substr(0, colon));
+  if (url.scheme != "http" && url.scheme != "https") {
+    return Result<Url>::failure("'" + text + "': only http and https URLs are supported");
+  }
+  std::string_view rest = std::string_view(text).substr(colon + 3);
+  const size_t hash = rest.find('#');
+  if (hash != std::string_view::npos) rest = rest.substr(0, hash);
+  const size_t slash = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, slash);
+  url.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  if (url.target[0] == '?') url.target.insert(0, "/");
+  const size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    url.userinfo = std::string(authority.substr(0, at));
+    authority = authority.substr(at + 1);
+  }
+  std::string_view port_text;
+  if (!authority.empty() && authority[0] == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return Result<Url>::failure("'" + text + "': unterminated IPv6 address");
+    url.host = lower(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return Result<Url>::failure("'" + text + "': bad host");
+      port_text = after.substr(1);
+    }
+  } else {
+    const size_t c = authority.rfind(':');
+    url.host = lower(authority.substr(0, c));
+    if (c != std::string_view::npos) port_text = authority.substr(c + 1);
+  }
+  if (url.host.empty()) return Result<Url>::failure("'" + text + "' has no host");
+  url.port = url.scheme == "https" ? 443 : 80;
+  if (!port_text.empty()) {
+    auto p = parse_int(port_text);
+    if (!p || *p < 1 || *p > 65535) return Result<Url>::failure("'" + text + "' has a bad port");
+    url.port = static_cast<int>(*p);
+  }
+  return url;
+}
+
+std::string resolve_location(const Url& base, const std::string& location) {
+  const std::string l = lower(location.substr(0, 8));
+  if (l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0) return location;
+  if (location.rfind("//", 0) == 0) return base.scheme + ":" + location;
+  if (!location.empty() && location[0] == '/') return base.origin() + location;
+  std::string dir = base.target.substr(0, base.target.find('?'));
+  dir = dir.substr(0, dir.rfind('/') + 1);
+  return base.origin() + dir + location;
+}
+
+std::string proxy_for(const std::string& url_text,
+                      const std::function<std::optional<std::string>(const char*)>& getenv) {
+  auto url = parse_url(url_text);
+  if (!url) return "";
+  const auto proxy = url->scheme == "https" ? first_env(getenv, {"https_proxy", "HTTPS_PROXY"})
+                                            : first_env(getenv, {"http_proxy", "HTTP_PROXY"});
+  if (!proxy) return "";
+  if (const auto no_proxy = first_env(getenv, {"no_proxy", "NO_PROXY"})) {
+    std::string_view list = *no_proxy;
+    while (!list.empty()) {
+      const size_t comma = list.find(',');
+      std::string entry = lower(trim(list.substr(0, comma)));
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      if (entry == "*") return "";
+      if (!entry.empty() && entry.front() == '[' && entry.back() == ']') entry = entry.substr(1, entry.size() - 2);
+      while (!entry.empty() && entry.front() == '.') entry.erase(0, 1);
+      if (entry.empty()) continue;
+      if (url->host == entry) return "";
+      if (url->host.size() > entry.size() && url->host.ends_with(entry) &&
+          url->host[url->host.size() - entry.size() - 1] == '.') {
+        return "";
+      }
+    }
+  }
+  return *proxy;
+}
+
+struct HttpClient::Attempt {
+  std::optional<HttpResponse> response;
+  std::string error;
+  bool retryable = false;   // a transport failure worth another try
+  bool maybe_sent = false;  // the server may have acted on the request
+};
+
+HttpClient::HttpClient(HttpClientOptions options) : m_options(std::move(options)) {
+  if (!m_options.sleep) m_options.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  if (!m_options.now) m_options.now = [] { return static_cast<int64_t>(std::time(nullptr)); };
+  if (!m_options.random) {
+    m_options.random = [] {
+      thread_local std::mt19937_64 rng{std::random_device{}()};
+      return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+    };
+  }
+  if (!m_options.getenv) m_options.getenv = real_getenv;
+  if (m_options.max_attempts < 1) m_options.max_attempts = 1;
+}
+
+void HttpClient::add_secret(std::string secret) {
+  if (secret.empty()) return;
+  if (std::find(m_secrets.begin(), m_secrets.end(), secret) == m_secrets.end()) m_secrets.push_back(secret);
+  // Longest first, so a secret that contains another is replaced whole.
+  std::sort(m_secrets.begin(), m_secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+}
+
+std::string HttpClient::redact(std::string text) const {
+  for (const std::string& s : m_secrets) {
+    for (size_t at = text.find(s); at != std::string::npos; at = text.find(s, at + 3))
+      text.replace(at, s.size(), "***");
+  }
+  return text;
+}
+
+void HttpClient::learn_secrets(const HttpHeaders& headers) {
+  for (const auto& [k, v] : headers) {
+    if (!iequals(k, "Authorization") && !iequals(k, "Proxy-Authorization")) continue;
+    add_secret(v);
+    const size_t space = v.find(' ');
+    if (space != std::string::npos && space + 1 < v.size()) add_secret(std::string(trim(v.substr(space + 1))));
+  }
+}
+
+void HttpClient::log(const std::string& line) const {
+  if (m_options.log) m_options.log(redact(line));
+}
+
+std::string HttpClient::loggable_url(const std::string& url) const {
+  const size_t q = url.find('?');
+  return q == std::string::npos ? url : url.substr(0, q) + "?...";
+}
+
+HttpClient::Attempt HttpClient::send_once(const HttpRequest& request, const Url& url) {
+  Attempt attempt;
+  const std::string where = url.host + ":" + std::to_string(url.port);
+  std::unique_ptr<httplib::ClientImpl> client;
+  httplib::SSLClient* tls = nullptr;
+  std::string ca_file;
+  if (url.scheme == "https") {
+    ca_file = m_options.ca_file;
+    if (ca_file.empty()) ca_file = m_options.getenv("SSL_CERT_FILE").value_or("");
+    if (ca_file.empty()) ca_file = k_default_ca_file;
+    if (access(ca_file.c_str(), R_OK) != 0) {
+      attempt.error = "cannot read the CA bundle '" + ca_file + "': " + errno_text(errno) +
+                      " (set SSL_CERT_FILE to a PEM file of trusted certificates)";
+      return attempt;
+    }
+    auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
+    ssl->set_ca_cert_path(ca_file);
+    ssl->enable_server_certificate_verification(true);
+    tls = ssl.get();
+    client = std::move(ssl);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
+  }
+  const auto to_sec_usec = [](std::chrono::milliseconds d) {
+    return std::pair<time_t, time_t>(static_cast<time_t>(d.count() / 1000),
+                                     static_cast<time_t>(d.count() % 1000 * 1000));
+  };
+  const auto [cs, cus] = to_sec_usec(m_options.connect_timeout);
+  const auto [rs, rus] = to_sec_usec(m_options.read_timeout);
+  client->set_connection_timeout(cs, cus);
+  client->set_read_timeout(rs, rus);
+  client->set_write_timeout(rs, rus);
+  client->set_follow_location(false);
+  client->set_keep_alive(false);
+
+  const std::string proxy = proxy_for(url.scheme + "://" + where, m_options.getenv);
+  if (!proxy.empty()) {
+    auto purl = parse_url(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
+    if (!purl) {
+      attempt.error = "bad proxy setting: " + purl.error();
+      return attempt;
+    }
+    if (purl->scheme != "http") {
+      attempt.error = "proxy '" + purl->origin() + "': only http:// proxies are supported";
+      return attempt;
+    }
+    client->set_proxy(purl->host, purl->port);
+    if (!purl->userinfo.empty()) {
+      const size_t c = purl->userinfo.find(':');
+      const std::string user = percent_decode(purl->userinfo.substr(0, c));
+      const std::string pass = c == std::string::npos ? "" : percent_decode(purl->userinfo.substr(c + 1));
+      add_secret(pass);
+      client->set_proxy_basic_auth(user, pass);
+    }
+  }
+
+  httplib::Request req;
+  req.method = request.method;
+  req.path = url.target;
+  for (const auto& [k, v] : request.headers) req.headers.emplace(k, v);
+  req.body = request.body;
+  const uint64_t limit = request.max_body.value_or(m_options.max_body);
+  std::string body;
+  bool too_big = false;
+  req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+    if (body.size() + n > limit) {
+      too_big = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  };
+
+  httplib::Response res;
+  httplib::Error err = httplib::Error::Success;
+  const bool sent = client->send(req, res, err);
+  if (sent && err == httplib::Error::Success) {
+    HttpResponse out;
+    out.status = res.status;
+    for (const auto& [k, v] : res.headers) out.headers.emplace_back(k, v);
+    out.body = std::move(body);
+    attempt.response = std::move(out);
+    return attempt;
+  }
+
+  const std::string read_timeout = seconds_text(m_options.read_timeout);
+  switch (err) {
+    case httplib::Error::Connection:
+      attempt.error = "cannot connect to " + where + (proxy.empty() ? "" : " (through the proxy)");
+      attempt.retryable = true;
+      break;
+    case httplib::Error::ConnectionTimeout:
+      attempt.error = "connecting to " + where + " timed out after " + seconds_text(m_options.connect_timeout);
+      attempt.retryable = true;
+      break;
+    case httplib::Error::Read:
+      attempt.error = "no complete response from " + where + ": the connection was closed, or nothing arrived for " +
+                      read_timeout + " (read timeout)";
+      attempt.retryable = true;
+      attempt.maybe_sent = true;
+      break;
+    case httplib::Error::Write:
+      attempt.error =
+          "sending the request to " + where + " failed: the connection was closed, or stalled for " + read_timeout;
+      attempt.retryable = true;
+      attempt.maybe_sent = true;
+      break;
+    case httplib::Error::SSLConnection:
+      attempt.error = "TLS handshake with " + where + " failed";
+      attempt.retryable = true;
+      break;
+    case httplib::Error::SSLLoadingCerts: attempt.error = "cannot load the CA bundle '" + ca_file + "'"; break;
+    case httplib::Error::SSLServerVerification: {
+      const long v = tls ? tls->get_openssl_verify_result() : X509_V_OK;
+      if (v != X509_V_OK) {
+        attempt.error = "TLS certificate verification failed for " + where + ": " + X509_verify_cert_error_string(v) +
+                        " (CA bundle '" + ca_file + "')";
+      } else {
+        attempt.error =
+            "TLS certificate verification failed for " + where + ": the certificate is not for host '" + url.host + "'";
+      }
+      break;
+    }
+    case httplib::Error::Canceled:
+      attempt.error =
+          too_big ? "the response from " + where + " is larger than the limit of " + std::to_string(limit) + " bytes"
+                  : "the request to " + where + " was cancelled";
+      break;
+    case httplib::Error::Compression: attempt.error = "cannot decompress the response from " + where; break;
+    default: attempt.error = "request to " + where + " failed: " + httplib::to_string(err); break;
+  }
+  return attempt;
+}
+
+std::optional<std::chrono::milliseconds> HttpClient::retry_delay(const Attempt& attempt, int attempt_number,
+                                                                 bool idempotent) const {
+  using std::chrono::milliseconds;
+  const auto backoff = [&] {
+    auto d = m_options.backoff_base.count();
+    for (int i = 1; i < attempt_number && d < m_options.backoff_max.count(); ++i) d *= 2;
+    d = std::min(d, m_options.backoff_max.count());
+    return milliseconds(static_cast<int64_t>(static_cast<double>(d) * (0.5 + 0.5 * m_options.random())));
+  };
+  if (!attempt.response) {
+    if (!attempt.retryable || (attempt.maybe_sent && !idempotent)) return std::nullopt;
+    return backoff();
+  }
+  const HttpResponse& r = *attempt.response;
+  if (r.status >= 500 && r.status != 501 && r.status != 505) return backoff();
+  if (r.status != 403 && r.status != 429) return std::nullopt;
+
+  std::optional<milliseconds> wait;
+  if (const std::string* ra = r.header("Retry-After")) {
+    if (auto s = parse_int(*ra); s && *s >= 0) wait = milliseconds(*s * 1000);
+  }
+  const std::string* remaining = r.header("x-ratelimit-remaining");
+  const std::string* reset = r.header("x-ratelimit-reset");
+  if (!wait && remaining && parse_int(*remaining) == 0 && reset) {
+    if (auto at = parse_int(*reset)) wait = milliseconds(std::max<int64_t>(*at - m_options.now(), 0) * 1000 + 1000);
+  }
+  if (!wait) {
+    if (r.status == 429) return backoff();
+    // A 403 without rate-limit headers is a permission problem, unless GitHub says it is a secondary rate limit.
+    if (lower(r.body).find("secondary rate limit") == std::string::npos) return std::nullopt;
+    wait = std::max(milliseconds(60'000), backoff());
+  }
+  if (*wait > m_options.max_wait) return std::nullopt;
+  return wait;
+}
+
+Result<HttpResponse> HttpClient::send(const HttpRequest& original) {
+  learn_secrets(original.headers);
+  HttpRequest request = original;
+  const bool idempotent =
+      request.idempotent.value_or(request.method == "GET" || request.method == "HEAD" || request.method == "PUT" ||
+                                  request.method == "DELETE" || request.method == "OPTIONS");
+  std::optional<Url> previous;
+  for (int redirects = 0;; ++redirects) {
+    auto url = parse_url(request.url);
+    if (!url) return Result<HttpResponse>::failure(redact(url.error()));
+    if (previous && previous->scheme == "https" && url->scheme == "http") {
+      return Result<HttpResponse>::failure(
+          redact("refusing a redirect from https to http: " + loggable_url(request.url)));
+    }
+    const std::string what = request.method + " " + loggable_url(request.url);
+    Attempt attempt;
+    for (int n = 1;; ++n) {
+      attempt = send_once(request, *url);
+      const auto wanted = retry_delay(attempt, n, idempotent);
+      const auto delay = n < m_options.max_attempts ? wanted : std::nullopt;
+      if (!delay) {
+        if (wanted || !attempt.response) {
+          log(what + ": " + (attempt.response ? "HTTP " + std::to_string(attempt.response->status) : attempt.error) +
+              "; " + (n > 1 ? "giving up after " + std::to_string(n) + " attempts" : "not retried"));
+        }
+        if (!attempt.response) {
+          std::string msg = what + ": " + attempt.error;
+          if (n > 1) msg += " (after " + std::to_string(n) + " attempts)";
+          return Result<HttpResponse>::failure(redact(msg));
+        }
+        break;
+      }
+      log(what + ": " + (attempt.response ? "HTTP " + std::to_string(attempt.response->status) : attempt.error) +
+          "; retry " + std::to_string(n) + " of " + std::to_string(m_options.max_attempts - 1) + " in " +
+          seconds_text(*delay));
+      m_options.sleep(*delay);
+    }
+    HttpResponse& response = *attempt.response;
+    response.url = request.url;
+    const std::string* location = response.header("Location");
+    if (!is_redirect(response.status) || location == nullptr) return std::move(response);
+    if (redirects >= m_options.max_redirects) {
+      return Result<HttpResponse>::failure(
+          redact(what + ": more than " + std::to_string(m_options.max_redirects) + " redirects"));
+    }
+    const std::string next = resolve_location(*url, *location);
+    auto next_url = parse_url(next);
+    if (!next_url) return Result<HttpResponse>::failure(redact(what + ": bad redirect: " + next_url.error()));
+    if (next_url->origin() != url->origin()) {
+      std::erase_if(request.headers, [](const auto& h) { return iequals(h.first, "Authorization"); });
+    }
+    if (response.status == 303 || ((response.status == 301 || response.status == 302) && request.method == "POST")) {
+      request.method = "GET";
+      request.body.clear();
+      std::erase_if(request.headers, [](const auto& h) { return iequals(h.first, "Content-Type"); });
+    }
+    log(what + ": HTTP " + std::to_string(response.status) + " to " + loggable_url(next));
+    previous = *url;
+    request.url = next;
+  }
+}
+
+}  // namespace treeprint

@@ -1,0 +1,139 @@
+#pragma once
+// The HTTP seam: one request in, one response (or a transport error with a clear message) out, over cpp-httplib and
+// OpenSSL.
+//
+// The client is made for talking to GitHub from a CI job:
+// - TLS is always verified. The CA bundle is $SSL_CERT_FILE, else /etc/ssl/certs/ca-certificates.crt: a FROM scratch
+//   image has no other place to look.
+// - HTTPS_PROXY / HTTP_PROXY (either case) are honoured, and NO_PROXY with curl's rules: a comma-separated list of
+//   host names that match themselves and their subdomains (a leading dot is ignored), or `*` for every host.
+// - Transient failures are retried with exponential backoff and jitter: 5xx, 429, a dropped connection or a timeout,
+//   and GitHub's rate limits (403/429 with Retry-After, or x-ratelimit-remaining: 0 with x-ratelimit-reset). A
+//   Retry-After or reset time is honoured, but never longer than `max_wait`. Other 4xx answers are returned at once.
+//   A request whose answer was lost (read error, timeout) is only sent again when it is idempotent.
+// - Redirects are followed here, at most `max_redirects` of them; a redirect to another origin (scheme, host or port)
+//   goes without the Authorization header, and an https URL never redirects to http.
+// - Response bodies are bounded (`max_body`), after decompression: a size bomb is an error, not an allocation.
+// - Secrets (every Authorization value, and whatever add_secret() is given) never appear in a log line or an error
+//   message: both are passed through redact(). Logged URLs lose their query string (signed URLs carry keys there).
+//
+// Sleeping, the clock, the jitter and the environment are seams, so tests run retries without waiting.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "publish/result.h"
+
+namespace treeprint {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+/// The value of header `name` (case-insensitive), or nullptr.
+const std::string* find_header(const HttpHeaders& headers, std::string_view name);
+
+struct HttpRequest {
+  std::string method = "GET";
+  /// Absolute: http(s)://host[:port]/path[?query].
+  std::string url;
+  HttpHeaders headers;
+  std::string body;
+  /// Whether sending the request twice does no harm. Unset: true for GET, HEAD, PUT, DELETE and OPTIONS.
+  std::optional<bool> idempotent;
+  /// Overrides HttpClientOptions::max_body for this request (downloads).
+  std::optional<uint64_t> max_body;
+};
+
+struct HttpResponse {
+  int status = 0;
+  HttpHeaders headers;
+  std::string body;
+  /// The URL that answered, after redirects.
+  std::string url;
+
+  const std::string* header(std::string_view name) const { return find_header(headers, name); }
+};
+
+struct HttpClientOptions {
+  std::chrono::milliseconds connect_timeout{10'000};
+  /// Longest silence while sending or receiving (not a total deadline).
+  std::chrono::milliseconds read_timeout{30'000};
+  /// Attempts per request, the first one included.
+  int max_attempts = 4;
+  /// Backoff before retry n (n = 1, 2, ...) is base * 2^(n-1), at most backoff_max, then a random 50-100% of it.
+  std::chrono::milliseconds backoff_base{1'000};
+  std::chrono::milliseconds backoff_max{30'000};
+  /// Cap on a wait the server asks for (Retry-After, x-ratelimit-reset). Longer requests fail at once.
+  std::chrono::milliseconds max_wait{120'000};
+  int max_redirects = 5;
+  uint64_t max_body = 32ull << 20;
+  /// CA bundle; empty: $SSL_CERT_FILE, else /etc/ssl/certs/ca-certificates.crt.
+  std::string ca_file;
+
+  /// Seams. Unset members use the real thing.
+  std::function<void(std::chrono::milliseconds)> sleep;
+  /// Seconds since the epoch (x-ratelimit-reset is an epoch time).
+  std::function<int64_t()> now;
+  /// A number in [0, 1) for the jitter.
+  std::function<double()> random;
+  /// Looks up an environment variable; nullopt when unset.
+  std::function<std::optional<std::string>(const char*)> getenv;
+  /// Receives one line per retry, redirect and failure, already redacted.
+  std::function<void(const std::string&)> log;
+};
+
+/// Where a request to `url` should go: "" for direct, else the proxy URL, following curl's environment rules.
+/// Exposed for tests.
+std::string proxy_for(const std::string& url, const std::function<std::optional<std::string>(const char*)>& getenv);
+
+/// The parts of an absolute http(s) URL.
+struct Url {
+  std::string scheme;  // "http" or "https", lower case
+  std::string host;    // lower case, without brackets
+  int port = 0;        // explicit or the scheme's default
+  std::string target;  // path and query, at least "/"
+  std::string userinfo;
+
+  /// scheme://host[:port], the port only when it is not the default.
+  std::string origin() const;
+};
+Result<Url> parse_url(const std::string& url);
+
+/// Resolves a Location header against the URL it came from.
+std::string resolve_location(const Url& base, const std::string& location);
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpClientOptions options = {});
+
+  /// Sends `request`, with retries and redirects as described above. Any status the server gives after that is a
+  /// response (a 404 is a response, not an error); an error is a transport failure, a refused redirect, a body over
+  /// the limit, or retries exhausted on a transient failure (the message then says what the last attempt got).
+  Result<HttpResponse> send(const HttpRequest& request);
+
+  /// Adds a value that must never be logged (the token, when it is not sent as an Authorization header).
+  void add_secret(std::string secret);
+  /// `text` with every known secret replaced by "***".
+  std::string redact(std::string text) const;
+
+  const HttpClientOptions& options() const { return m_options; }
+
+ private:
+  struct Attempt;
+  Attempt send_once(const HttpRequest& request, const Url& url);
+  std::optional<std::chrono::milliseconds> retry_delay(const Attempt& attempt, int attempt_number,
+                                                       bool idempotent) const;
+  void log(const std::string& line) const;
+  std::string loggable_url(const std::string& url) const;
+  void learn_secrets(const HttpHeaders& headers);
+
+  HttpClientOptions m_options;
+  std::vector<std::string> m_secrets;
+};
+
+}  // namespace treeprint

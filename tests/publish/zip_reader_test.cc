@@ -1,0 +1,72 @@
+#include "publish/zip_reader.h"
+
+#include <gtest/gtest.h>
+
+#include "publish/zip_fixture.h"
+#include "util/format.h"
+
+namespace treeprint {
+namespace {
+
+using testing::make_zip;
+
+TEST(ZipReader, ReadsTheNamedFile) {
+  const std::string zip = make_zip({{"other.txt", "no"}, {"manifest.json", "{\"files\":[]}\n"}, {"dir/x", "y"}});
+  auto r = read_zip_entry(zip, "manifest.json");
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(*r, "{\"files\":[]}\n");
+  auto nested = read_zip_entry(zip, "dir/x");
+  ASSERT_TRUE(nested) << nested.error();
+  EXPECT_EQ(*nested, "y");
+}
+
+TEST(ZipReader, MissingFileAndGarbageAreErrors) {
+  auto missing = read_zip_entry(make_zip({{"a", "1"}}), "manifest.json");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error(), "'manifest.json' in the zip: no such file");
+  auto garbage = read_zip_entry("this is not a zip archive", "manifest.json");
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error(), "not a zip archive (25 bytes)");
+}
+
+TEST(ZipReader, UnsafeNamesRefuseTheWholeArchive) {
+  for (const std::string bad : {"../escape", "a/../../escape", "/etc/passwd", "C:/x", "a\\..\\b"}) {
+    auto r = read_zip_entry(make_zip({{"manifest.json", "ok"}, {bad, "evil"}}), "manifest.json");
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error(), "the zip holds an unsafe name '" + printable(bad) + "'; refusing the archive");
+  }
+  EXPECT_TRUE(is_safe_zip_name("a/b..c/..d"));
+  EXPECT_FALSE(is_safe_zip_name(""));
+}
+
+TEST(ZipReader, SizeAndRatioBombsAreRefused) {
+  ZipLimits limits;
+  limits.max_size = 1000;
+  auto big = read_zip_entry(make_zip({{"m", std::string(2000, 'a')}}), "m", limits);
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error(), "'m' in the zip is 2000 bytes uncompressed, more than the limit of 1000");
+
+  // 8 MiB of zeros deflate to a few kilobytes: far past a ratio of 200.
+  const std::string zeros(8 << 20, '\0');
+  auto bomb = read_zip_entry(make_zip({{"m", zeros}}), "m");
+  ASSERT_FALSE(bomb);
+  EXPECT_NE(bomb.error().find("expands"), std::string::npos) << bomb.error();
+  EXPECT_NE(bomb.error().find("more than the limit of 200"), std::string::npos) << bomb.error();
+
+  limits = ZipLimits{};
+  limits.max_ratio = 100'000;
+  auto allowed = read_zip_entry(make_zip({{"m", zeros}}), "m", limits);
+  ASSERT_TRUE(allowed) << allowed.error();
+  EXPECT_EQ(*allowed, zeros);
+}
+
+TEST(ZipReader, TooManyEntries) {
+  ZipLimits limits;
+  limits.max_entries = 2;
+  auto r = read_zip_entry(make_zip({{"a", "1"}, {"b", "2"}, {"c", "3"}}), "a", limits);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), "the zip holds 3 entries, more than the limit of 2");
+}
+
+}  // namespace
+}  // namespace treeprint
