@@ -2,6 +2,7 @@
 
 #include <variant>
 
+#include "app/action_command.h"
 #include "app/compare_commands.h"
 #include "app/inspect_command.h"
 #include "app/output_commands.h"
@@ -12,7 +13,10 @@
 namespace treeprint {
 
 int run_app(int argc, const char* const* argv, AppContext& ctx) {
+  // A CI step runs the image without arguments: the settings are in the environment.
+  if (argc <= 1 && runs_as_action(ctx.env)) return run_action(ctx.env, ctx);
   const Command command = parse_command_line(argc, argv);
+  if (std::holds_alternative<ActionCommand>(command)) return run_action(ctx.env, ctx);
   if (const auto* scan = std::get_if<ScanOptions>(&command)) {
     return run_scan(*scan, ctx);
   }

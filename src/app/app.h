@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "inputs/environment.h"
 #include "scan/fs.h"
 
 namespace treeprint {
@@ -18,6 +19,7 @@ struct AppContext {
   FileSystem& fs;
   std::FILE* out;
   std::FILE* err;
+  EnvLookup env = process_environment();
 };
 
 int run_app(int argc, const char* const* argv, AppContext& ctx);

@@ -20,12 +20,12 @@ namespace {
 constexpr size_t k_errors_shown = 20;
 
 // Opens an output file before any work, so an unwritable path fails fast, and tells the walker to leave it out.
-bool open_output(const std::string& path, std::unique_ptr<AtomicFile>* file, WalkOptions* walk, AppContext& ctx) {
+bool open_output(const std::string& path, std::unique_ptr<AtomicFile>* file, WalkOptions* walk, AppContext& ctx,
+                 std::string* error) {
   if (path.empty() || path == "-") return true;
-  std::string error;
-  *file = AtomicFile::create(path, &error);
+  *file = AtomicFile::create(path, error);
   if (!*file) {
-    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(*error).c_str());
     return false;
   }
   if (!(*file)->temp_name().empty()) {  // a regular file (not a device or pipe written in place)
@@ -122,18 +122,26 @@ bool scan_tree(const ScanOptions& o, AppContext& ctx, Manifest* manifest) {
   return true;
 }
 
-int run_scan(const ScanOptions& o, AppContext& ctx) {
+int run_scan(const ScanOptions& o, AppContext& ctx) { return scan_and_write(o, ctx).exit_code; }
+
+ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
+  ScanResult result;
+  result.exit_code = k_exit_fatal;
   Filters filters;
-  if (!build_filters(o, &filters, ctx)) return k_exit_fatal;
+  if (!build_filters(o, &filters, ctx)) {
+    result.fatal_error = "a filter pattern is not valid";
+    return result;
+  }
   WalkProgress progress;
   std::vector<std::string> warnings;
   WalkOptions walk = walk_options(o, filters, &progress, &warnings);
 
   std::unique_ptr<AtomicFile> manifest_file, sums_file, stat_file;
   const std::string stat_path = o.baseline.empty() ? std::string() : stat_file_path(o.output);
-  if (!open_output(o.output, &manifest_file, &walk, ctx) || !open_output(o.sha256sum_path, &sums_file, &walk, ctx) ||
-      !open_output(stat_path, &stat_file, &walk, ctx)) {
-    return k_exit_fatal;
+  if (!open_output(o.output, &manifest_file, &walk, ctx, &result.fatal_error) ||
+      !open_output(o.sha256sum_path, &sums_file, &walk, ctx, &result.fatal_error) ||
+      !open_output(stat_path, &stat_file, &walk, ctx, &result.fatal_error)) {
+    return result;
   }
 
   const auto start = std::chrono::steady_clock::now();
@@ -156,7 +164,7 @@ int run_scan(const ScanOptions& o, AppContext& ctx) {
     walk.root_dev = &stat_header.root_dev;
   }
 
-  Manifest manifest;
+  Manifest& manifest = result.manifest;
   std::string fatal;
   bool walked;
   {
@@ -169,11 +177,15 @@ int run_scan(const ScanOptions& o, AppContext& ctx) {
   }
   if (!walked) {
     std::fprintf(ctx.err, "treeprint: error: %s\n", printable(fatal).c_str());
-    return k_exit_fatal;
+    result.fatal_error = fatal;
+    return result;
   }
+  result.ran = true;
   if (o.shard_count != 0) manifest.shard = ShardSpec{o.shard_index, o.shard_count};
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Digest root = root_digest(manifest);
+  result.root = root;
+  result.seconds = seconds;
 
   const bool written =
       finish_output(
@@ -198,8 +210,9 @@ int run_scan(const ScanOptions& o, AppContext& ctx) {
         human_bytes(static_cast<uint64_t>(rate)).c_str(), manifest.symlinks.size(), manifest.skipped.size(),
         manifest.errors.size(), to_hex(root).c_str(), where.c_str());
   }
-  if (!written) return k_exit_fatal;
-  return manifest.errors.empty() ? k_exit_ok : k_exit_partial;
+  result.written = written;
+  result.exit_code = !written ? k_exit_fatal : manifest.errors.empty() ? k_exit_ok : k_exit_partial;
+  return result;
 }
 
 }  // namespace treeprint

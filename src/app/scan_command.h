@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "app/app.h"
 #include "inputs/scan_options.h"
 #include "manifest/entry.h"
@@ -8,6 +10,20 @@ namespace treeprint {
 
 /// `treeprint scan`: walk, hash, write the manifest (and sha256sum file) atomically, print a summary.
 int run_scan(const ScanOptions& options, AppContext& ctx);
+
+/// What a scan produced, for callers that go on with it (the action: outputs, summaries, uploads).
+struct ScanResult {
+  int exit_code = 0;  // what run_scan returns
+  bool ran = false;   // the tree was walked (false: nothing was scanned, the message was printed)
+  bool written = false;
+  std::string fatal_error;
+  Manifest manifest;
+  Digest root{};
+  double seconds = 0;
+};
+
+/// run_scan's work: walks, hashes, writes the outputs, prints the summary; returns everything it made.
+ScanResult scan_and_write(const ScanOptions& options, AppContext& ctx);
 
 /// Walks and hashes `options.dir` with its filters, writing nothing: how diff and verify read a directory. Progress
 /// and problems go to ctx.err unless quiet. False (with the message printed) when the tree cannot be scanned.

@@ -179,7 +179,15 @@ Command parse_command_line(int argc, const char* const* argv) {
   export_cmd->add_option("-o,--output", exp.output, "write to FILE (default: standard output)")->type_name("FILE");
   export_cmd->footer("Exit status: 0 written; 1 written, but some names could not be carried (listed); 2 error.");
 
-  CLI::App* const commands[] = {scan_cmd, inspect_cmd, diff_cmd, verify_cmd, merge_cmd, export_cmd};
+  CLI::App* action_cmd = app.add_subcommand(
+      "action",
+      "run as a CI step: settings from INPUT_* / PLUGIN_* variables and the config file (docs/action-inputs.md)");
+  action_cmd->footer(
+      "Without arguments, treeprint runs this way when GITHUB_ACTIONS=true, DRONE=true or CI=woodpecker.\n"
+      "Exit status: 0 done; 1 fail-on was met (errors, or changes since the baseline); 2 an input is not valid or\n"
+      "the scan could not run.");
+
+  CLI::App* const commands[] = {scan_cmd, inspect_cmd, diff_cmd, verify_cmd, merge_cmd, export_cmd, action_cmd};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -230,6 +238,7 @@ Command parse_command_line(int argc, const char* const* argv) {
     return verify;
   }
   if (app.got_subcommand(merge_cmd)) return merge;
+  if (app.got_subcommand(action_cmd)) return ActionCommand{};
   if (app.got_subcommand(export_cmd)) {
     const auto it = k_export_formats.find(export_format);
     if (it == k_export_formats.end()) {

@@ -9,6 +9,8 @@
 namespace treeprint {
 
 struct VersionCommand {};
+/// `treeprint action`: run as a CI step, settings from the environment (what a run without arguments does on CI).
+struct ActionCommand {};
 struct HelpCommand {
   std::string text;
 };
@@ -18,7 +20,7 @@ struct UsageError {
 };
 
 using Command = std::variant<ScanOptions, InspectOptions, DiffOptions, VerifyOptions, MergeOptions, ExportOptions,
-                             VersionCommand, HelpCommand, UsageError>;
+                             ActionCommand, VersionCommand, HelpCommand, UsageError>;
 
 Command parse_command_line(int argc, const char* const* argv);
 

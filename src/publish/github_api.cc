@@ -344,8 +344,8 @@ Result<std::string> GitHubApi::download_artifact(int64_t artifact_id, const Base
   return std::move(r->body);
 }
 
-Result<Baseline> GitHubApi::find_baseline(const BaselineQuery& query) {
-  using R = Result<Baseline>;
+Result<BaselineArtifact> GitHubApi::find_baseline(const BaselineQuery& query) {
+  using R = Result<BaselineArtifact>;
   const std::string what = "looking for the baseline artifact '" + printable(query.artifact_name) + "' on branch '" +
                            printable(query.branch) + "'";
   struct Candidate {
@@ -412,7 +412,7 @@ Result<Baseline> GitHubApi::find_baseline(const BaselineQuery& query) {
     }
     auto content = read_zip_entry(*zip, query.file_name, query.zip_limits);
     if (!content) return R::failure(what + ": artifact " + std::to_string(c.id) + ": " + content.error());
-    Baseline b;
+    BaselineArtifact b;
     b.artifact_id = c.id;
     b.run_id = c.run_id;
     b.created_at = c.created_at;

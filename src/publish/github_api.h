@@ -70,7 +70,7 @@ struct StickyComment {
   bool created = false;  // false: an existing comment was updated
 };
 
-struct Baseline {
+struct BaselineArtifact {
   int64_t artifact_id = 0;
   int64_t run_id = 0;
   std::string created_at;
@@ -111,7 +111,7 @@ class GitHubApi {
 
   /// The newest unexpired artifact named `artifact_name` from a successful run on `branch`, and the content of
   /// `file_name` in it.
-  Result<Baseline> find_baseline(const BaselineQuery& query);
+  Result<BaselineArtifact> find_baseline(const BaselineQuery& query);
 
   /// The hidden marker a sticky comment for `key` carries.
   static std::string comment_marker(const std::string& key);

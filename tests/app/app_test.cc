@@ -3,8 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <map>
 
 #include "app/version.h"
 #include "test_support.h"
@@ -22,14 +24,14 @@ struct AppRun {
   std::string err;
 };
 
-AppRun run(std::vector<std::string> args, FileSystem* fs = nullptr) {
+AppRun run(std::vector<std::string> args, FileSystem* fs = nullptr, std::map<std::string, std::string> env = {}) {
   RealFileSystem real;
   char* out_buf = nullptr;
   char* err_buf = nullptr;
   size_t out_size = 0, err_size = 0;
   std::FILE* out = open_memstream(&out_buf, &out_size);
   std::FILE* err = open_memstream(&err_buf, &err_size);
-  AppContext ctx{fs != nullptr ? *fs : real, out, err};
+  AppContext ctx{fs != nullptr ? *fs : real, out, err, environment_from(std::move(env))};
   args.insert(args.begin(), "treeprint");
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
@@ -139,6 +141,138 @@ TEST(App, IncludeAndExcludeKeepCommandLineOrder) {
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("x.md")));
   r = run({"scan", dir.path(), "-o", "-", "-q", "--exclude", "*.txt", "--include", "*.txt"});
   EXPECT_THAT(r.out, HasSubstr("\"drop.txt\""));
+}
+
+// The binary as a CI step: no arguments, settings and runner files in the environment.
+struct ActionRun {
+  AppRun run;
+  std::string outputs;
+  std::string summary;
+};
+
+ActionRun run_action_mode(const TempDir& dir, std::map<std::string, std::string> env, FileSystem* fs = nullptr) {
+  env.emplace("GITHUB_ACTIONS", "true");
+  env.emplace("GITHUB_WORKSPACE", dir.path());
+  env.emplace("RUNNER_TEMP", dir / "tmp");
+  env.emplace("GITHUB_OUTPUT", dir / "output");
+  env.emplace("GITHUB_STEP_SUMMARY", dir / "summary");
+  env.emplace("INPUT_SUMMARY", "none");
+  dir.write("output", "");
+  dir.write("summary", "");
+  ActionRun r;
+  char* cwd = ::getcwd(nullptr, 0);  // the action enters the workspace; the other tests expect to stay here
+  r.run = run({}, fs, env);
+  EXPECT_EQ(::chdir(cwd), 0);
+  std::free(cwd);
+  r.outputs = testing::read_file(dir / "output");
+  r.summary = testing::read_file(dir / "summary");
+  return r;
+}
+
+// name -> value, read from GITHUB_OUTPUT the way the runner reads it.
+std::map<std::string, std::string> parse_outputs(const std::string& text) {
+  std::map<std::string, std::string> out;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t eol = text.find('\n', at);
+    const std::string line = text.substr(at, eol - at);
+    const size_t mark = line.find("<<");
+    const std::string name = line.substr(0, mark), delim = line.substr(mark + 2);
+    const size_t end = text.find("\n" + delim + "\n", eol);
+    out[name] = end == eol ? "" : text.substr(eol + 1, end - eol - 1);
+    at = end + delim.size() + 2;
+  }
+  return out;
+}
+
+TEST(Action, ScansWritesOutputsAndTheJobSummary) {
+  TempDir dir;
+  dir.write("tree/a.txt", "hello");
+  dir.write("tree/sub/b.bin", "world!");
+  const ActionRun r = run_action_mode(dir, {{"INPUT_PATH", dir / "tree"}, {"INPUT_SHA256SUM-PATH", dir / "sums"}});
+  EXPECT_EQ(r.run.code, k_exit_ok) << r.run.err;
+  const auto out = parse_outputs(r.outputs);
+  EXPECT_EQ(out.at("manifest-path"), dir / "tmp/treeprint/manifest.json");
+  EXPECT_EQ(out.at("sha256sum-path"), dir / "sums");
+  EXPECT_EQ(out.at("files"), "2");
+  EXPECT_EQ(out.at("bytes"), "11");
+  EXPECT_EQ(out.at("errors"), "0");
+  EXPECT_EQ(out.at("changed"), "");
+  EXPECT_EQ(out.at("summary-url"), "");
+  EXPECT_THAT(out.at("digest"), StartsWith("sha256:"));
+  EXPECT_TRUE(exists(dir / "tmp/treeprint/manifest.json"));
+  EXPECT_THAT(testing::read_file(dir / "tmp/treeprint/manifest.json"), HasSubstr(out.at("digest")));
+  EXPECT_THAT(r.summary, HasSubstr(out.at("digest").substr(7)));
+  EXPECT_THAT(r.run.out, HasSubstr("::group::treeprint: scanning"));
+}
+
+TEST(Action, BadInputsFailBeforeAnyWorkAndNameTheInput) {
+  TempDir dir;
+  dir.write("tree/a.txt", "hello");
+  const ActionRun r = run_action_mode(
+      dir, {{"INPUT_PATH", dir / "tree"}, {"INPUT_FAIL-ON", "sometimes"}, {"INPUT_EXCLUDE", "ok\n[bad"}});
+  EXPECT_EQ(r.run.code, k_exit_fatal);
+  EXPECT_THAT(r.run.out,
+              HasSubstr("::error::fail-on (INPUT_FAIL-ON): 'sometimes' is not one of: never, errors, changes"));
+  EXPECT_THAT(r.run.out, HasSubstr("::error::exclude (INPUT_EXCLUDE line 2)"));
+  EXPECT_EQ(r.outputs, "");
+  EXPECT_FALSE(exists(dir / "tmp/treeprint/manifest.json"));
+}
+
+TEST(Action, UnreadableFilesAreAnnotatedAndFailPerFailOn) {
+  TempDir dir;
+  dir.write("tree/ok.txt", "fine");
+  dir.write("tree/locked.txt", "secret");
+  testing::FaultFileSystem fs;
+  fs.on_open_file = [](const char* name) -> std::optional<int> {
+    return std::string_view(name) == "locked.txt" ? std::optional<int>(-EACCES) : std::nullopt;
+  };
+  ActionRun r = run_action_mode(dir, {{"INPUT_PATH", "tree"}}, &fs);
+  EXPECT_EQ(r.run.code, k_exit_partial);
+  EXPECT_THAT(r.run.out, HasSubstr("::error file=tree/locked.txt,title=treeprint%3A not hashed::cannot open"));
+  EXPECT_EQ(parse_outputs(r.outputs).at("errors"), "1");
+  r = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_FAIL-ON", "never"}}, &fs);
+  EXPECT_EQ(r.run.code, k_exit_ok);
+}
+
+TEST(Action, ComparesWithABaselineManifest) {
+  TempDir dir;
+  dir.write("tree/same.txt", "same");
+  dir.write("tree/old.txt", "old");
+  ASSERT_EQ(run({"scan", dir / "tree", "-o", dir / "before.json", "-q"}).code, k_exit_ok);
+  ASSERT_EQ(::unlink((dir / "tree/old.txt").c_str()), 0);
+  dir.write("tree/new.txt", "new content");
+  std::map<std::string, std::string> env = {{"INPUT_PATH", dir / "tree"}, {"INPUT_BASELINE", dir / "before.json"}};
+  ActionRun r = run_action_mode(dir, env);
+  EXPECT_EQ(r.run.code, k_exit_ok) << r.run.out << r.run.err;
+  auto out = parse_outputs(r.outputs);
+  EXPECT_EQ(out.at("changed"), "2");
+  EXPECT_EQ(out.at("added"), "1");
+  EXPECT_EQ(out.at("removed"), "1");
+  EXPECT_THAT(r.summary, HasSubstr("new.txt"));
+  env["INPUT_FAIL-ON"] = "changes";
+  EXPECT_EQ(run_action_mode(dir, env).run.code, k_exit_partial);
+}
+
+TEST(Action, RunsOnlyWhenTheEnvironmentSaysCi) {
+  TempDir dir;
+  // Without CI variables, no arguments is a usage error, as before.
+  EXPECT_EQ(run({}, nullptr, {}).code, k_exit_fatal);
+  EXPECT_THAT(run({}, nullptr, {}).err, HasSubstr("no command given"));
+  // Drone and Woodpecker run plugins without arguments too, with PLUGIN_* settings.
+  dir.write("tree/a", "a");
+  dir.write("output", "");
+  char* cwd = ::getcwd(nullptr, 0);
+  const AppRun r = run({}, nullptr,
+                       {{"DRONE", "true"},
+                        {"PLUGIN_PATH", dir / "tree"},
+                        {"PLUGIN_SUMMARY", "none"},
+                        {"PLUGIN_MANIFEST_PATH", dir / "m.json"}});
+  EXPECT_EQ(::chdir(cwd), 0);
+  std::free(cwd);
+  EXPECT_EQ(r.code, k_exit_ok) << r.err;
+  EXPECT_TRUE(exists(dir / "m.json"));
+  EXPECT_THAT(r.out, HasSubstr("treeprint: output files=1"));
 }
 
 }  // namespace

@@ -6,7 +6,8 @@ Starts, on free loopback ports:
   - `prism mock` on the description (happy-path answers made from its examples);
   - our programmable fake GitHub (fake_github.py) and its "blob storage", with `prism proxy --errors` in front of the
     fake, for failures: 5xx, 429 with Retry-After, rate limits, slow answers, dropped connections, redirects;
-then runs the contract test binary (argv[1]) with their URLs in its environment, and stops everything by PID.
+then runs the given command (the contract test binary, or an end-to-end test script) with their URLs in its
+environment, and stops everything by PID.
 
 Needs `npm ci` in tests/servers (scripts/install-deps.sh --test does it).
 """
@@ -51,9 +52,9 @@ def wait_ready(url, proc, log_path):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: run_contract_tests.py CONTRACT_TEST_BINARY")
-    binary = sys.argv[1]
+    if len(sys.argv) < 2:
+        sys.exit("usage: run_contract_tests.py COMMAND [ARG...]")
+    command = sys.argv[1:]
     prism = os.path.join(HERE, "node_modules", ".bin", "prism")
     node = shutil.which("node")
     if not node or not os.path.exists(prism):
@@ -89,7 +90,7 @@ def main():
                     "TREEPRINT_FAKE_URL": fake_url})
         for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
             env.pop(k, None)
-        rc = subprocess.call([binary], env=env)
+        rc = subprocess.call(command, env=env)
         if rc != 0:
             for _, log_path in procs:
                 print("---- %s ----" % os.path.basename(log_path))

@@ -1,0 +1,371 @@
+#include "app/action_command.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <memory>
+
+#include "app/scan_command.h"
+#include "app/version.h"
+#include "inputs/action_settings.h"
+#include "manifest/diff.h"
+#include "manifest/reader.h"
+#include "publish/github_api.h"
+#include "publish/http_client.h"
+#include "publish/job_summary.h"
+#include "publish/runner.h"
+#include "simdjson.h"
+#include "util/format.h"
+
+namespace treeprint {
+
+namespace {
+
+constexpr const char* k_check_name = "treeprint";
+
+std::string env_or(const EnvLookup& env, const std::string& name, std::string fallback = {}) {
+  auto v = env(name);
+  return v && !v->empty() ? *v : fallback;
+}
+
+std::string base_name_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// What the workflow's event says about the pull request, if it is one.
+struct PullRequest {
+  int64_t number = 0;
+  std::string head_sha;
+};
+
+std::optional<PullRequest> pull_request_of(const EnvLookup& env) {
+  const std::string path = env_or(env, "GITHUB_EVENT_PATH");
+  if (path.empty()) return std::nullopt;
+  simdjson::padded_string json;
+  if (simdjson::padded_string::load(path).get(json) != simdjson::SUCCESS) return std::nullopt;
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  if (parser.iterate(json).get(doc) != simdjson::SUCCESS) return std::nullopt;
+  PullRequest pr;
+  std::string_view sha;
+  if (doc["pull_request"]["number"].get_int64().get(pr.number) != simdjson::SUCCESS) return std::nullopt;
+  if (doc["pull_request"]["head"]["sha"].get_string().get(sha) == simdjson::SUCCESS) pr.head_sha.assign(sha);
+  return pr;
+}
+
+ChangeExamples examples_of(const TreeDiff& d, ChangeKind kind) {
+  ChangeExamples e;
+  e.count = d.counts[static_cast<size_t>(kind)];
+  for (const Change& c : d.changes) {
+    if (c.kind == kind && e.examples.size() < 100) e.examples.push_back({c.path, c.old_path});
+  }
+  return e;
+}
+
+ChangeSummary change_summary(const TreeDiff& d, std::string label) {
+  ChangeSummary s;
+  s.baseline = std::move(label);
+  s.added = examples_of(d, ChangeKind::added);
+  s.removed = examples_of(d, ChangeKind::removed);
+  s.modified = examples_of(d, ChangeKind::modified);
+  s.renamed = examples_of(d, ChangeKind::renamed);
+  s.mode_changed = examples_of(d, ChangeKind::mode_changed);
+  s.type_changed = examples_of(d, ChangeKind::type_changed);
+  return s;
+}
+
+// Joins the scanned directory and a manifest path, as a path relative to the workspace (for annotations).
+std::string workspace_path(const std::string& dir, const std::string& path) {
+  if (dir.empty() || dir == ".") return path;
+  std::string d = dir;
+  while (d.size() > 2 && d.compare(0, 2, "./") == 0) d.erase(0, 2);
+  return d.back() == '/' ? d + path : d + "/" + path;
+}
+
+class Action {
+ public:
+  Action(const EnvLookup& env, AppContext& ctx) : m_env(env), m_ctx(ctx), m_runner(runner_environment(env), ctx.out) {}
+
+  int run() {
+    // Paths in the inputs are relative to the workspace, whatever directory the step was started in (a container
+    // action starts there anyway; a plain `docker run` may not).
+    const std::string& ws = m_runner.environment().workspace;
+    if (!ws.empty() && ::chdir(ws.c_str()) != 0) {
+      m_runner.error("cannot enter the workspace '" + printable(ws) + "': " + errno_text(errno));
+      return k_exit_fatal;
+    }
+    // The token is masked before anything else can be printed, even when the inputs turn out not to be valid.
+    for (const char* name : {"INPUT_TOKEN", "PLUGIN_TOKEN"}) m_runner.add_mask(env_or(m_env, name));
+    auto loaded = load_action_settings(m_env);
+    if (auto* errors = std::get_if<std::vector<SettingsError>>(&loaded)) {
+      for (const SettingsError& e : *errors) m_runner.error(e.message);
+      std::fprintf(m_ctx.err, "treeprint: %zu input(s) not valid; nothing was scanned\n", errors->size());
+      return k_exit_fatal;
+    }
+    m_settings = std::get<ActionSettings>(std::move(loaded));
+    const ActionSettings& s = m_settings;
+    for (const std::string& w : s.warnings) m_runner.warning(w);
+
+    for (const std::string* path : {&s.manifest_path, &s.sha256sum_path}) {
+      std::string error;
+      if (!path->empty() && !make_parent_dirs(*path, &m_created_dirs, &error)) {
+        m_runner.error("cannot create the folder for '" + printable(*path) + "': " + error);
+        return k_exit_fatal;
+      }
+    }
+
+    ScanOptions options = to_scan_options(s);
+    options.output = s.manifest_path;
+    options.sha256sum_path = s.sha256sum_path;
+    m_runner.group("treeprint: scanning " + printable(options.dir));
+    ScanResult scan = scan_and_write(options, m_ctx);
+    m_runner.end_group();
+    fix_ownership();
+    if (!scan.ran || !scan.written) {
+      m_runner.error("the scan could not run: " +
+                     (scan.fatal_error.empty() ? std::string("see the log above") : printable(scan.fatal_error)));
+      return k_exit_fatal;
+    }
+
+    std::optional<TreeDiff> diff;
+    std::string baseline_label;
+    compare_with_baseline(scan.manifest, &diff, &baseline_label);
+    std::optional<ChangeSummary> changes;
+    if (diff) changes = change_summary(*diff, baseline_label);
+
+    annotate_errors(scan.manifest, options.dir);
+    const std::string summary_md = job_summary(scan, changes ? &*changes : nullptr);
+    std::string error;
+    if (!m_runner.append_summary(summary_md, &error)) m_runner.warning("could not write the job summary: " + error);
+
+    // Everything local is written before the network is touched: a slow or failing API costs nothing but its URL.
+    const bool failed = fails(scan.manifest, changes ? &*changes : nullptr);
+    set_outputs(scan, changes ? &*changes : nullptr);
+    set_output("summary-url", post_summary(scan, summary_md, failed, changes ? &*changes : nullptr));
+    return failed ? k_exit_partial : k_exit_ok;
+  }
+
+ private:
+  bool fails(const Manifest& m, const ChangeSummary* changes) const {
+    switch (m_settings.fail_on) {
+      case FailOn::never: return false;
+      case FailOn::errors: return !m.errors.empty();
+      case FailOn::changes: return !m.errors.empty() || (changes != nullptr && changes->total() != 0);
+    }
+    return false;
+  }
+
+  // Files written into the workspace belong to the workspace's owner, not to the container's root.
+  void fix_ownership() {
+    const std::string& ws = m_runner.environment().workspace;
+    if (ws.empty()) return;
+    std::vector<std::string> paths = m_created_dirs;
+    for (const std::string& p : {m_settings.manifest_path, m_settings.sha256sum_path}) {
+      if (!p.empty()) paths.push_back(p);
+    }
+    for (const std::string& p : paths) {
+      std::string error;
+      if (!match_owner(p, ws, &error)) std::fprintf(m_ctx.err, "treeprint: note: %s\n", printable(error).c_str());
+    }
+  }
+
+  void compare_with_baseline(const Manifest& now, std::optional<TreeDiff>* diff, std::string* label) {
+    const ActionSettings& s = m_settings;
+    Manifest before;
+    ManifestHeader header;
+    std::string error;
+    if (s.baseline == BaselineKind::off) return;
+    if (s.baseline == BaselineKind::path) {
+      if (!load_manifest(s.baseline_path, &before, &header, &error)) {
+        m_runner.warning("baseline: " + error + " (no comparison made)");
+        return;
+      }
+      *label = base_name_of(s.baseline_path);
+    } else {
+      auto api = make_api();
+      if (!api) {
+        m_runner.notice("baseline: previous-run needs a token and GITHUB_REPOSITORY; no comparison made");
+        return;
+      }
+      BaselineQuery q;
+      q.artifact_name = s.artifact_name;
+      q.branch = env_or(m_env, "GITHUB_BASE_REF", env_or(m_env, "GITHUB_REF_NAME"));
+      q.file_name = base_name_of(s.manifest_path);
+      auto found = api->find_baseline(q);
+      if (!found) {
+        m_runner.notice("baseline: no earlier manifest found (" + found.error() + "); no comparison made");
+        return;
+      }
+      auto source = memory_source(found->content);
+      if (!load_manifest(*source, &before, &header, &error)) {
+        m_runner.warning("baseline: the artifact's manifest is not valid: " + error);
+        return;
+      }
+      before.storage.push_back(std::make_shared<std::string>(std::move(found->content)));
+      *label = "run " + std::to_string(found->run_id) + " (" + found->head_sha.substr(0, 12) + ")";
+    }
+    *diff = diff_trees(before, now);
+  }
+
+  void annotate_errors(const Manifest& m, const std::string& dir) {
+    if (m.errors.empty()) return;
+    std::vector<Annotation> list;
+    for (const ErrorEntry& e : m.errors) {
+      list.push_back({printable(e.message), "treeprint: not hashed", workspace_path(dir, printable(e.path)), 0});
+    }
+    m_runner.annotate_all(AnnotationLevel::error, list, "all of them are in the manifest's \"errors\"");
+  }
+
+  std::string job_summary(const ScanResult& scan, const ChangeSummary* changes) const {
+    JobSummaryOptions o;
+    o.scanned = m_settings.path;
+    o.manifest = m_settings.manifest_path;
+    o.changes = changes;
+    return build_job_summary(scan.manifest, scan.root, o);
+  }
+
+  std::unique_ptr<GitHubApi> make_api() {
+    const std::string repo = env_or(m_env, "GITHUB_REPOSITORY");
+    if (m_settings.token.empty() || repo.empty()) return nullptr;
+    if (!m_http) {
+      HttpClientOptions o;
+      o.log = [this](const std::string& line) { std::fprintf(m_ctx.err, "treeprint: http: %s\n", line.c_str()); };
+      m_http = std::make_unique<HttpClient>(o);
+      m_http->add_secret(m_settings.token);
+    }
+    return std::make_unique<GitHubApi>(*m_http, env_or(m_env, "GITHUB_API_URL", "https://api.github.com"),
+                                       m_settings.token, repo);
+  }
+
+  std::string run_url() const {
+    const std::string server = env_or(m_env, "GITHUB_SERVER_URL", "https://github.com");
+    const std::string repo = env_or(m_env, "GITHUB_REPOSITORY");
+    const std::string run = env_or(m_env, "GITHUB_RUN_ID");
+    return repo.empty() || run.empty() ? "" : server + "/" + repo + "/actions/runs/" + run;
+  }
+
+  // Posts the summary through the REST API as the `summary` input says. Any failure is a warning: the manifest, the
+  // outputs and the job summary do not depend on it. Returns the URL of what was posted, or "".
+  std::string post_summary(const ScanResult& scan, const std::string& markdown, bool failed,
+                           const ChangeSummary* changes) {
+    const ActionSettings& s = m_settings;
+    if (s.summary == SummaryMode::none) return "";
+    auto api = make_api();
+    if (!api) {
+      m_runner.warning(std::string("summary: ") + to_string(s.summary) +
+                       " needs a token and GITHUB_REPOSITORY; only the job summary was written");
+      return "";
+    }
+    const auto pr = pull_request_of(m_env);
+    const std::string sha = pr && !pr->head_sha.empty() ? pr->head_sha : env_or(m_env, "GITHUB_SHA");
+    const Manifest& m = scan.manifest;
+    std::string headline = with_commas(m.files.size()) + " files, " + human_bytes(m.total_bytes) + ", " +
+                           std::to_string(m.errors.size()) + " errors";
+    if (changes != nullptr) headline += ", " + std::to_string(changes->total()) + " changes";
+    switch (s.summary) {
+      case SummaryMode::check_run: {
+        if (sha.empty()) {
+          m_runner.warning("summary: check-run needs GITHUB_SHA; only the job summary was written");
+          return "";
+        }
+        CheckRun run;
+        run.name = k_check_name;
+        run.head_sha = sha;
+        run.conclusion = failed ? "failure" : "success";
+        run.details_url = run_url();
+        run.title = headline;
+        run.summary = markdown;
+        for (const ErrorEntry& e : m.errors) {
+          CheckAnnotation a;
+          a.path = workspace_path(s.path, printable(e.path));
+          a.level = "failure";
+          a.title = "not hashed";
+          a.message = printable(e.message);
+          run.annotations.push_back(std::move(a));
+        }
+        auto created = api->create_check_run(run);
+        if (!created) {
+          m_runner.warning("summary: could not create the check run: " + created.error());
+          return "";
+        }
+        return created->html_url;
+      }
+      case SummaryMode::comment: {
+        if (!pr) {
+          m_runner.notice("summary: comment needs a pull_request event; only the job summary was written");
+          return "";
+        }
+        auto posted = api->upsert_sticky_comment(pr->number, "treeprint:" + s.artifact_name, markdown);
+        if (!posted) {
+          m_runner.warning("summary: could not post the pull-request comment: " + posted.error());
+          return "";
+        }
+        return env_or(m_env, "GITHUB_SERVER_URL", "https://github.com") + "/" + env_or(m_env, "GITHUB_REPOSITORY") +
+               "/pull/" + std::to_string(pr->number) + "#issuecomment-" + std::to_string(posted->id);
+      }
+      case SummaryMode::status: {
+        if (sha.empty()) {
+          m_runner.warning("summary: status needs GITHUB_SHA; only the job summary was written");
+          return "";
+        }
+        CommitStatus st;
+        st.sha = sha;
+        st.state = failed ? "failure" : "success";
+        st.context = k_check_name;
+        st.description = headline;
+        st.target_url = run_url();
+        auto done = api->create_commit_status(st);
+        if (!done) {
+          m_runner.warning("summary: could not set the commit status: " + done.error());
+          return "";
+        }
+        return st.target_url;
+      }
+      case SummaryMode::none: break;
+    }
+    return "";
+  }
+
+  void set_output(const std::string& name, const std::string& value) {
+    std::string error;
+    if (!m_runner.set_output(name, value, &error)) m_runner.warning("could not set output " + name + ": " + error);
+  }
+
+  void set_outputs(const ScanResult& scan, const ChangeSummary* changes) {
+    const Manifest& m = scan.manifest;
+    const std::pair<const char*, std::string> outputs[] = {
+        {"manifest-path", m_settings.manifest_path},
+        {"sha256sum-path", m_settings.sha256sum_path},
+        {"digest", "sha256:" + to_hex(scan.root)},
+        {"files", std::to_string(m.files.size())},
+        {"bytes", std::to_string(m.total_bytes)},
+        {"errors", std::to_string(m.errors.size())},
+        {"changed", changes ? std::to_string(changes->total()) : ""},
+        {"added", changes ? std::to_string(changes->added.count) : ""},
+        {"removed", changes ? std::to_string(changes->removed.count) : ""},
+    };
+    for (const auto& [name, value] : outputs) set_output(name, value);
+  }
+
+  const EnvLookup& m_env;
+  AppContext& m_ctx;
+  Runner m_runner;
+  ActionSettings m_settings;
+  std::vector<std::string> m_created_dirs;
+  std::unique_ptr<HttpClient> m_http;
+};
+
+}  // namespace
+
+int run_action(const EnvLookup& env, AppContext& ctx) {
+  Action action(env, ctx);
+  return action.run();
+}
+
+bool runs_as_action(const EnvLookup& env) {
+  return env_or(env, "GITHUB_ACTIONS") == "true" || env_or(env, "DRONE") == "true" || env_or(env, "CI") == "woodpecker";
+}
+
+}  // namespace treeprint
