@@ -1,11 +1,9 @@
 # Multi-stage: build and test the static binary on Debian bookworm, ship it alone in a scratch image.
 FROM docker.io/library/debian:bookworm-slim AS build
 WORKDIR /src
-COPY scripts/install-deps.sh scripts/
-# The package lists stay: CMake runs `apt-get source` at configure time. This stage is discarded anyway.
-RUN scripts/install-deps.sh --test
 COPY . .
-RUN rm -rf build && scripts/build.sh \
+# The package lists stay: CMake runs `apt-get source` at configure time. This stage is discarded anyway.
+RUN rm -rf build build-* tests/servers/node_modules && scripts/install-deps.sh --test && scripts/build.sh \
  && cd build && ctest --output-on-failure -j"$(nproc)" \
  && strip treeprint \
  && mkdir -p /out/tmp /out/usr/share/licenses/treeprint \

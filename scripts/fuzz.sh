@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${1:-30}
 build=${FUZZ_BUILD_DIR:-$here/build-fuzz}
-command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (scripts/install-deps.sh --test installs it)" >&2; exit 1; }
+"$here/scripts/install-deps.sh" --fuzz
 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DTREEPRINT_FUZZ=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" --target reader_fuzz >/dev/null
 scratch=$(mktemp -d)

@@ -3,6 +3,7 @@
 #
 #   scripts/install-deps.sh          # build dependencies
 #   scripts/install-deps.sh --test   # plus what the test suite uses, and `npm ci` in tests/servers
+#   scripts/install-deps.sh --fuzz   # plus clang and libFuzzer (scripts/fuzz.sh)
 #
 # Everything comes from Debian: -dev packages with static archives, and a deb-src entry (in its own file under
 # /etc/apt/sources.list.d; debian.sources is never edited) so that CMake can `apt-get source` cpp-httplib and
@@ -11,10 +12,12 @@ set -euo pipefail
 
 build_pkgs=(g++ cmake make pkg-config git ca-certificates dpkg-dev
             libssl-dev zlib1g-dev libyaml-cpp-dev libminizip-dev libcli11-dev libgtest-dev libgmock-dev)
-test_pkgs=(python3 python3-jsonschema coreutils util-linux clang libclang-rt-14-dev)
+test_pkgs=(python3 python3-jsonschema coreutils util-linux)
+fuzz_pkgs=(clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
+[ "${1:-}" = "--fuzz" ] && want+=("${fuzz_pkgs[@]}")
 # The REST contract tests run Prism (tests/servers/package.json, Node >= 18.20). Debian's nodejs and npm are enough;
 # a newer Node that is already installed (a nodesource package, say) is kept.
 if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null; then
