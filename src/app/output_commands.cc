@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "app/output.h"
 #include "manifest/export.h"
 #include "manifest/json_writer.h"
 #include "manifest/manifest.h"
@@ -15,26 +16,6 @@
 namespace treeprint {
 
 namespace {
-
-// Writes `write`'s output to `path` atomically ("-": standard output). False with the message printed otherwise.
-template <typename Write>
-bool write_output(const std::string& path, Write&& write, AppContext& ctx) {
-  if (path == "-") {
-    bool ok = true;
-    write([&](std::string_view s) { ok = ok && std::fwrite(s.data(), 1, s.size(), ctx.out) == s.size(); });
-    ok = std::fflush(ctx.out) == 0 && ok;
-    if (!ok) std::fprintf(ctx.err, "treeprint: error: writing to standard output failed\n");
-    return ok;
-  }
-  std::string error;
-  auto file = AtomicFile::create(path, &error);
-  if (file) {
-    write([&](std::string_view s) { file->write(s); });
-    if (file->commit(&error)) return true;
-  }
-  std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
-  return false;
-}
 
 template <typename T>
 void sort_by_path(std::vector<T>& v) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 
+#include "app/output.h"
 #include "app/progress.h"
 #include "app/version.h"
 #include "manifest/json_writer.h"
@@ -31,25 +32,6 @@ bool open_output(const std::string& path, std::unique_ptr<AtomicFile>* file, Wal
   if (!(*file)->temp_name().empty()) {  // a regular file (not a device or pipe written in place)
     walk->leave_out.push_back({(*file)->dir_dev(), (*file)->dir_ino(), (*file)->base_name()});
     walk->leave_out.push_back({(*file)->dir_dev(), (*file)->dir_ino(), (*file)->temp_name()});
-  }
-  return true;
-}
-
-template <typename Write>
-bool finish_output(const std::string& path, std::unique_ptr<AtomicFile>& file, Write&& write, AppContext& ctx) {
-  if (path == "-") {
-    bool ok = true;
-    write([&](std::string_view s) { ok = ok && std::fwrite(s.data(), 1, s.size(), ctx.out) == s.size(); });
-    ok = std::fflush(ctx.out) == 0 && ok;
-    if (!ok) std::fprintf(ctx.err, "treeprint: error: writing to standard output failed\n");
-    return ok;
-  }
-  if (!file) return true;
-  write([&](std::string_view s) { file->write(s); });
-  std::string error;
-  if (!file->commit(&error)) {
-    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
-    return false;
   }
   return true;
 }
