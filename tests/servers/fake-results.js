@@ -184,7 +184,10 @@ async function twirp(method, req, body) {
   }
   if (!FIELDS[method]) throw new TwirpError('not_found', `no method ${method}`);
   checkFields(method, body);
-  if (body.workflow_run_backend_id !== ids.run || body.workflow_job_run_backend_id !== ids.job) {
+  // A job may read and delete what other jobs of its run uploaded (with the ids ListArtifacts gave), but writes as
+  // itself only.
+  const writes = method === 'CreateArtifact' || method === 'FinalizeArtifact';
+  if (body.workflow_run_backend_id !== ids.run || (writes && body.workflow_job_run_backend_id !== ids.job)) {
     throw new TwirpError('permission_denied', 'the backend ids do not match the token');
   }
   const inRun = (a) => a.run === ids.run;
