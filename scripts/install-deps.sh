@@ -18,7 +18,8 @@ fuzz_pkgs=(clang libclang-rt-14-dev)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
 [ "${1:-}" = "--fuzz" ] && want+=("${fuzz_pkgs[@]}")
-# The REST contract tests run Prism (tests/servers/package.json, Node >= 18.20). Debian's nodejs and npm are enough;
+# The REST contract tests run Prism, the artifact tests Azurite and @actions/artifact (tests/servers/package.json,
+# Node >= 18.20). Debian's nodejs and npm are enough;
 # a newer Node that is already installed (a nodesource package, say) is kept.
 if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null; then
     want+=(nodejs npm)
@@ -60,13 +61,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Prism and its dependencies, exactly as package-lock.json pins them; skipped when node_modules matches the lock file.
+# Prism, Azurite and @actions/artifact with their dependencies, exactly as package-lock.json pins them; skipped when
+# node_modules matches the lock file.
 # --omit=dev leaves out @octokit/openapi, needed only to cut github-subset.json again (extract-spec.js).
 if [ "${1:-}" = "--test" ]; then
     servers=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/servers" && pwd)
     stamp="$servers/node_modules/.treeprint-lock.sha256"
     want_sum=$(sha256sum "$servers/package-lock.json" "$servers/package.json" | sha256sum | cut -d' ' -f1)
-    if [ ! -x "$servers/node_modules/.bin/prism" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want_sum" ]; then
+    if [ ! -x "$servers/node_modules/.bin/prism" ] || [ ! -x "$servers/node_modules/.bin/azurite-blob" ] ||
+       [ "$(cat "$stamp" 2>/dev/null)" != "$want_sum" ]; then
         echo "install-deps: npm ci in tests/servers"
         (cd "$servers" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
         echo "$want_sum" > "$stamp"

@@ -493,11 +493,7 @@ SettingsResult Loader::run() {
 
   if (Raw r = lookup(spec("artifact-name")); r.present) {
     s.artifact_name = r.text;
-    std::string bad;
-    for (char c : r.text) {
-      if (k_artifact_name_forbidden.find(c) != std::string_view::npos && bad.find(c) == std::string::npos) bad += c;
-    }
-    if (!bad.empty()) {
+    if (const std::string bad = forbidden_artifact_name_chars(r.text); !bad.empty()) {
       error_at("artifact-name", r,
                quoted(r.text) + " contains " + printable(bad) +
                    "; an artifact name cannot contain any of \" : < > | * ? \\ / or a line break");
@@ -588,6 +584,14 @@ std::string plugin_input_variable(const std::string& input) {
   std::replace(name.begin(), name.end(), '-', '_');
   std::replace(name.begin(), name.end(), ' ', '_');
   return "PLUGIN_" + upper(name);
+}
+
+std::string forbidden_artifact_name_chars(std::string_view name) {
+  std::string bad;
+  for (char c : name) {
+    if (k_artifact_name_forbidden.find(c) != std::string_view::npos && bad.find(c) == std::string::npos) bad += c;
+  }
+  return bad;
 }
 
 SettingsResult load_action_settings(const EnvLookup& env) { return Loader(env).run(); }
