@@ -11,6 +11,7 @@
 #include "inputs/action_settings.h"
 #include "manifest/diff.h"
 #include "manifest/reader.h"
+#include "publish/artifact_upload.h"
 #include "publish/github_api.h"
 #include "publish/http_client.h"
 #include "publish/job_summary.h"
@@ -140,9 +141,11 @@ class Action {
     std::string error;
     if (!m_runner.append_summary(summary_md, &error)) m_runner.warning("could not write the job summary: " + error);
 
-    // Everything local is written before the network is touched: a slow or failing API costs nothing but its URL.
-    const bool failed = fails(scan.manifest, changes ? &*changes : nullptr);
+    // Everything local is written before the network is touched: a slow or failing upload or API call costs
+    // nothing but its own outputs.
+    bool failed = fails(scan.manifest, changes ? &*changes : nullptr);
     set_outputs(scan, changes ? &*changes : nullptr);
+    failed = !upload() || failed;
     set_output("summary-url", post_summary(scan, summary_md, failed, changes ? &*changes : nullptr));
     return failed ? k_exit_partial : k_exit_ok;
   }
@@ -226,17 +229,59 @@ class Action {
     return build_job_summary(scan.manifest, scan.root, o);
   }
 
-  std::unique_ptr<GitHubApi> make_api() {
-    const std::string repo = env_or(m_env, "GITHUB_REPOSITORY");
-    if (m_settings.token.empty() || repo.empty()) return nullptr;
+  HttpClient& http() {
     if (!m_http) {
       HttpClientOptions o;
       o.log = [this](const std::string& line) { std::fprintf(m_ctx.err, "treeprint: http: %s\n", line.c_str()); };
       m_http = std::make_unique<HttpClient>(o);
-      m_http->add_secret(m_settings.token);
+      if (!m_settings.token.empty()) m_http->add_secret(m_settings.token);
     }
-    return std::make_unique<GitHubApi>(*m_http, env_or(m_env, "GITHUB_API_URL", "https://api.github.com"),
+    return *m_http;
+  }
+
+  std::unique_ptr<GitHubApi> make_api() {
+    const std::string repo = env_or(m_env, "GITHUB_REPOSITORY");
+    if (m_settings.token.empty() || repo.empty()) return nullptr;
+    return std::make_unique<GitHubApi>(http(), env_or(m_env, "GITHUB_API_URL", "https://api.github.com"),
                                        m_settings.token, repo);
+  }
+
+  // Uploads the manifest (and the sha256sum file) as a workflow artifact when the runner gave the means to (GitHub
+  // passes ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL into container actions). A failure is a warning, or an
+  // error when `fail-on` is not `never`; returns false then.
+  bool upload() {
+    const ActionSettings& s = m_settings;
+    const auto runtime = artifact_runtime_from_env(m_env);
+    if (!runtime) {
+      std::fprintf(m_ctx.err,
+                   "treeprint: not on a GitHub runner with artifact access: nothing uploaded; the manifest is %s\n",
+                   printable(s.manifest_path).c_str());
+      return true;
+    }
+    ArtifactUpload up;
+    up.name = s.artifact_name;
+    up.retention_days = s.retention_days;
+    up.overwrite = s.overwrite;
+    up.files.push_back({s.manifest_path, base_name_of(s.manifest_path)});
+    if (!s.sha256sum_path.empty() && base_name_of(s.sha256sum_path) != base_name_of(s.manifest_path)) {
+      up.files.push_back({s.sha256sum_path, base_name_of(s.sha256sum_path)});
+    }
+    auto done = upload_artifact(http(), up, *runtime);
+    if (!done) {
+      const std::string message = "artifact: the manifest was not uploaded (it is still at " +
+                                  printable(s.manifest_path) + "): " + done.error();
+      if (s.fail_on == FailOn::never) {
+        m_runner.warning(message);
+        return true;
+      }
+      m_runner.error(message);
+      return false;
+    }
+    set_output("artifact-id", std::to_string(done->id));
+    set_output("artifact-url", done->url.value_or(""));
+    std::fprintf(m_ctx.err, "treeprint: uploaded artifact '%s' (%s, %s)\n", printable(s.artifact_name).c_str(),
+                 human_bytes(done->size).c_str(), done->digest.c_str());
+    return true;
   }
 
   std::string run_url() const {

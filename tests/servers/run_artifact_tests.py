@@ -5,7 +5,8 @@
   - our fake Results service, fake-results.js, which signs SAS URLs into Azurite and checks the Twirp calls;
   - GitHub's own client (@actions/artifact) against the fake first (artifact-client.js selftest: upload, list, get,
     download with the digest check), which shows the fake is faithful;
-  - then the test binary (argv[1]), whose uploads the official client downloads again.
+  - then the given command (the test driver, or the real binary's end-to-end test), whose uploads the official
+    client downloads again.
 
 Stops everything by PID. Needs `npm ci` in tests/servers (scripts/install-deps.sh --test does it).
 """
@@ -46,8 +47,8 @@ def wait_ready(url, proc, log_path):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: run_artifact_tests.py ARTIFACT_TEST_BINARY")
+    if len(sys.argv) < 2:
+        sys.exit("usage: run_artifact_tests.py COMMAND [ARG...]")
     node = shutil.which("node")
     azurite = os.path.join(HERE, "node_modules", ".bin", "azurite-blob")
     if not node or not os.path.exists(azurite) or not os.path.isdir(os.path.join(HERE, "node_modules", "@actions")):
@@ -86,7 +87,7 @@ def main():
 
         env.update({"TREEPRINT_RESULTS_URL": fake_url, "TREEPRINT_NODE": node,
                     "TREEPRINT_ARTIFACT_CLIENT": os.path.join(HERE, "artifact-client.js")})
-        rc = subprocess.call([sys.argv[1]], env=env)
+        rc = subprocess.call(sys.argv[1:], env=env)
         if rc != 0:
             for _, log_path in procs:
                 print("---- %s ----" % os.path.basename(log_path))
