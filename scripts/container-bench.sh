@@ -5,12 +5,12 @@
 #
 #   CORPUS=/path/to/corpus scripts/container-bench.sh
 #
-# Environment: IMAGE (default localhost/treeprint:test), CORPUS (default $BENCH_DIR/corpus50k, BENCH_DIR default
+# Environment: IMAGE (default localhost/treeprint:test), CORPUS (default $WORK/corpus50k as bench/run.sh makes it, WORK default
 # ${TMPDIR:-/tmp}/treeprint-bench), BIN (default: the image's own binary, copied out), RUNS (default 10).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 image=${IMAGE:-localhost/treeprint:test}
-corpus=$(realpath "${CORPUS:-${BENCH_DIR:-${TMPDIR:-/tmp}/treeprint-bench}/corpus50k}")
+corpus=$(realpath "${CORPUS:-${WORK:-${TMPDIR:-/tmp}/treeprint-bench}/corpus50k}")
 runs=${RUNS:-10}
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/tests/container/containers.conf}
 work=$(mktemp -d)
