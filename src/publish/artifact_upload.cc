@@ -51,21 +51,6 @@ std::optional<std::string> base64url_decode(std::string_view in) {
   return out;
 }
 
-std::string url_encode(std::string_view s) {
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(ch);
-    } else {
-      char buf[4];
-      snprintf(buf, sizeof buf, "%%%02X", c);
-      out.append(buf);
-    }
-  }
-  return out;
-}
-
 void add_field(std::string& out, std::string_view key, std::string_view value) {
   if (out.size() > 1) out.push_back(',');
   append_json_string(out, key);

@@ -49,21 +49,6 @@ void add_int(std::string& out, std::string_view key, int64_t value) {
   out.append(std::to_string(value));
 }
 
-std::string url_encode(std::string_view s) {
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(ch);
-    } else {
-      char buf[4];
-      snprintf(buf, sizeof buf, "%%%02X", c);
-      out.append(buf);
-    }
-  }
-  return out;
-}
-
 std::string get_string(simdjson::dom::element e, const char* key) {
   std::string_view v;
   if (e[key].get_string().get(v)) return "";

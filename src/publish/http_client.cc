@@ -470,4 +470,19 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& original) {
   }
 }
 
+std::string url_encode(std::string_view s) {
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(ch);
+    } else {
+      char buf[4];
+      snprintf(buf, sizeof buf, "%%%02X", c);
+      out.append(buf);
+    }
+  }
+  return out;
+}
+
 }  // namespace treeprint

@@ -34,6 +34,9 @@ namespace treeprint {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
+/// Percent-encodes everything but RFC 3986's unreserved characters, for a path segment or a query value.
+std::string url_encode(std::string_view s);
+
 /// The value of header `name` (case-insensitive), or nullptr.
 const std::string* find_header(const HttpHeaders& headers, std::string_view name);
 

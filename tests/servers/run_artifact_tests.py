@@ -13,37 +13,13 @@ Stops everything by PID. Needs `npm ci` in tests/servers (scripts/install-deps.s
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-READY_TIMEOUT = 60
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(url, proc, log_path):
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("%s exited with %d:\n%s" % (url, proc.returncode, open(log_path).read()))
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer means it is listening
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("%s not ready after %d s:\n%s" % (url, READY_TIMEOUT, open(log_path).read()))
+sys.path.insert(0, HERE)
+from launch import free_port, wait_ready  # noqa: E402
 
 
 def main():

@@ -15,40 +15,14 @@ Needs `npm ci` in tests/servers (scripts/install-deps.sh --test does it).
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from launch import free_port, wait_ready  # noqa: E402
 import fake_github  # noqa: E402
-
-READY_TIMEOUT = 120  # seconds; Prism takes 1-5 s on a quiet machine, much longer on a loaded one
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(url, proc, log_path):
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("%s exited with %d:\n%s" % (url, proc.returncode, open(log_path).read()))
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer (404 for "/") means it is listening
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("%s not ready after %d s:\n%s" % (url, READY_TIMEOUT, open(log_path).read()))
 
 
 def main():
