@@ -12,13 +12,15 @@ TREEPRINT_FAKE_URL (from run_contract_tests.py), CONTAINERS_CONF (optional)."""
 
 import json
 import os
-import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
-import urllib.request
 import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
+from runner_files import fake_control, parse_outputs  # noqa: E402
 
 IMAGE = os.environ["TREEPRINT_IMAGE"]
 BIN = os.environ["TREEPRINT_BIN"]
@@ -30,21 +32,8 @@ RUNNER_UID, RUNNER_GID = 1001, 121  # the hosted runner's user: files it cannot 
 
 
 def control(path, data=None):
-    req = urllib.request.Request(FAKE + "/_fake/" + path, data=json.dumps(data or {}).encode(), method="POST")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read() or b"{}")
+    return fake_control(FAKE, path, data)
 
-
-def parse_outputs(text):
-    out, lines, i = {}, text.split("\n"), 0
-    assert text == "" or text.endswith("\n"), text
-    while i < len(lines) - 1:
-        m = re.fullmatch(r"([a-z0-9-]+)<<(ghadelimiter_[0-9a-f-]{36})", lines[i])
-        assert m, "bad record header %r" % lines[i]
-        end = lines.index(m.group(2), i + 1)
-        out[m.group(1)] = "\n".join(lines[i + 1:end])
-        i = end + 1
-    return out
 
 
 def podman(args, env, timeout=300):

@@ -1,6 +1,8 @@
 """Starting the test servers: free loopback ports, and waiting until a server answers."""
 
+import os
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -29,3 +31,23 @@ def wait_ready(url, proc, log_path, timeout=READY_TIMEOUT):
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("%s not ready after %d s:\n%s" % (url, timeout, open(log_path).read()))
+
+
+def print_logs(procs):
+    """Shows the end of each server's log (after a failure)."""
+    for _, log_path in procs:
+        print("---- %s ----" % os.path.basename(log_path))
+        with open(log_path) as f:
+            print(f.read()[-20000:])
+
+
+def stop(procs):
+    """Stops the servers started by the caller: (Popen, log path) pairs. Terminate, then kill what lingers."""
+    for proc, _ in procs:
+        proc.terminate()
+    for proc, _ in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

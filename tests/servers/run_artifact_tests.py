@@ -19,7 +19,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from launch import free_port, wait_ready  # noqa: E402
+from launch import free_port, print_logs, stop, wait_ready  # noqa: E402
 
 
 def main():
@@ -65,20 +65,10 @@ def main():
                     "TREEPRINT_ARTIFACT_CLIENT": os.path.join(HERE, "artifact-client.js")})
         rc = subprocess.call(sys.argv[1:], env=env)
         if rc != 0:
-            for _, log_path in procs:
-                print("---- %s ----" % os.path.basename(log_path))
-                with open(log_path) as f:
-                    print(f.read()[-20000:])
+            print_logs(procs)
         return rc
     finally:
-        for proc, _ in procs:
-            proc.terminate()
-        for proc, _ in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -9,7 +9,6 @@ TREEPRINT_NODE and TREEPRINT_ARTIFACT_CLIENT; TREEPRINT_BIN is the binary."""
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_artifact_tests import jwt  # noqa: E402
+from runner_files import parse_outputs  # noqa: E402
 
 BIN = os.environ["TREEPRINT_BIN"]
 RESULTS = os.environ["TREEPRINT_RESULTS_URL"] + "/"
@@ -48,7 +48,7 @@ class ActionArtifact(unittest.TestCase):
         env.update(extra or {})
         p = subprocess.run([BIN], env=env, cwd=self.ws, capture_output=True, timeout=120)
         with open(out) as f:
-            outputs = dict(re.findall(r"^([a-z0-9-]+)<<(?:ghadelimiter_[0-9a-f-]+)\n(.*?)\n", f.read(), re.M | re.S))
+            outputs = parse_outputs(f.read())
         self.assertNotIn(self.token, p.stdout.decode() + p.stderr.decode())
         return p, outputs
 

@@ -11,14 +11,15 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
-import urllib.request
 import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runner_files import fake_control, parse_outputs  # noqa: E402
 
 BIN = os.environ["TREEPRINT_BIN"]
 PROXY = os.environ["TREEPRINT_PRISM_PROXY_URL"]
@@ -29,24 +30,8 @@ PR_HEAD = "fedcba9876543210fedcba9876543210fedcba98"
 
 
 def control(path, data=None):
-    req = urllib.request.Request(FAKE + "/_fake/" + path, data=json.dumps(data or {}).encode(), method="POST")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read() or b"{}")
+    return fake_control(FAKE, path, data)
 
-
-def parse_outputs(text):
-    """GITHUB_OUTPUT as the runner reads it: name<<DELIM, value lines, DELIM. Checks the exact framing."""
-    out, lines, i = {}, text.split("\n"), 0
-    assert text.endswith("\n"), text
-    while i < len(lines) - 1:
-        m = re.fullmatch(r"([a-z0-9-]+)<<(ghadelimiter_[0-9a-f-]{36})", lines[i])
-        assert m, "bad record header %r" % lines[i]
-        name, delim = m.groups()
-        end = lines.index(delim, i + 1)
-        assert name not in out, name
-        out[name] = "\n".join(lines[i + 1:end])
-        i = end + 1
-    return out
 
 
 class ActionE2E(unittest.TestCase):
