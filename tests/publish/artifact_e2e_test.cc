@@ -14,6 +14,7 @@
 
 #include "manifest/path_encoding.h"
 #include "publish/artifact_upload.h"
+#include "publish/runtime_token.h"
 #include "test_support.h"
 
 namespace treeprint {
@@ -31,18 +32,9 @@ std::string env(const char* name) {
   return v;
 }
 
-std::string b64url(std::string_view s) {
-  std::string out = base64_encode(s);
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
+using testing::runtime_token;
 
-std::string jwt(const std::string& scp) {
-  return b64url(R"({"alg":"none","typ":"JWT"})") + "." + b64url(R"({"scp":")" + scp + R"("})") + ".";
-}
-
-const std::string k_token = jwt("Actions.ExampleScope Actions.Results:c0ffee00-run:d00dfeed-job");
+const std::string k_token = runtime_token("Actions.ExampleScope Actions.Results:c0ffee00-run:d00dfeed-job");
 
 std::string fake(const std::string& path, const std::string& body = "{}") {
   HttpClient http;
@@ -226,7 +218,8 @@ TEST_F(ArtifactE2E, RefusedBeforeAnyRequest) {
   auto r = upload_artifact(c.http, {"bad:name", {{dir / "m.json", "manifest.json"}}}, runtime());
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("cannot contain"), std::string::npos) << r.error();
-  r = upload_artifact(c.http, {"good", {{dir / "m.json", "manifest.json"}}}, runtime(jwt("Actions.ExampleScope")));
+  r = upload_artifact(c.http, {"good", {{dir / "m.json", "manifest.json"}}},
+                      runtime(runtime_token("Actions.ExampleScope")));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("Actions.Results"), std::string::npos) << r.error();
   EXPECT_TRUE(fake_log().empty());

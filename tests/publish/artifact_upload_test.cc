@@ -13,6 +13,7 @@
 
 #include "manifest/path_encoding.h"
 #include "publish/local_server.h"
+#include "publish/runtime_token.h"
 #include "publish/zip_reader.h"
 #include "test_support.h"
 #include "util/format.h"
@@ -24,18 +25,9 @@ namespace {
 using testing::ServerThread;
 using testing::TempDir;
 
-std::string b64url(std::string_view s) {
-  std::string out = base64_encode(s);
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
+using testing::runtime_token;
 
-std::string jwt(const std::string& scp) {
-  return b64url(R"({"alg":"none","typ":"JWT"})") + "." + b64url(R"({"scp":")" + scp + R"(","exp":9999999999})") + ".";
-}
-
-const std::string k_token = jwt("Actions.ExampleScope Actions.Results:run-id-1:job-id-2");
+const std::string k_token = runtime_token("Actions.ExampleScope Actions.Results:run-id-1:job-id-2");
 
 TEST(ArtifactUploadTest, BackendIdsFromTheScpClaim) {
   auto ids = backend_ids_from_token(k_token);
@@ -43,12 +35,13 @@ TEST(ArtifactUploadTest, BackendIdsFromTheScpClaim) {
   EXPECT_EQ(ids->workflow_run, "run-id-1");
   EXPECT_EQ(ids->workflow_job_run, "job-id-2");
   // Integers as ids work too (act uses them).
-  ids = backend_ids_from_token(jwt("Actions.Results:17:42"));
+  ids = backend_ids_from_token(runtime_token("Actions.Results:17:42"));
   ASSERT_TRUE(ids);
   EXPECT_EQ(ids->workflow_run, "17");
 
-  for (const std::string& bad : {jwt("Actions.ExampleScope"), jwt("Actions.Results:only-one"),
-                                 jwt("Actions.Results:a:b:c"), jwt("Actions.Results::b"), jwt("")}) {
+  for (const std::string& bad :
+       {runtime_token("Actions.ExampleScope"), runtime_token("Actions.Results:only-one"),
+        runtime_token("Actions.Results:a:b:c"), runtime_token("Actions.Results::b"), runtime_token("")}) {
     auto r = backend_ids_from_token(bad);
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().find("Actions.Results"), std::string::npos) << r.error();
@@ -270,7 +263,7 @@ TEST(ArtifactUploadTest, RefusedBeforeAnyRequest) {
 
   up.name = "good";
   ArtifactRuntime rt = fake.runtime();
-  rt.runtime_token = jwt("Actions.ExampleScope");
+  rt.runtime_token = runtime_token("Actions.ExampleScope");
   r = upload_artifact(http, up, rt);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("Actions.Results"), std::string::npos) << r.error();
