@@ -7,8 +7,8 @@ FROM docker.io/library/debian:bookworm-slim AS build
 ARG TREEPRINT_TESTS=all
 WORKDIR /src
 COPY . .
-# Dependencies exactly as on a developer machine: Debian packages, and `apt-get source` of cpp-httplib and simdjson at
-# configure time (the package lists stay for that; this stage is discarded). --test adds Python, git and Node.js
+# Dependencies exactly as on a developer machine: Debian packages, and `apt-get source` of cpp-httplib, simdjson and
+# openssl (built trimmed, about 2 minutes) at configure time (the package lists stay for that; this stage is discarded). --test adds Python, git and Node.js
 # (Prism and the workflow linters in tests/servers). The optional secret `extra_ca` is a PEM bundle trusted by npm in
 # this step only (a TLS-inspecting proxy on the build host); it is mounted, never stored in a layer or the image.
 RUN --mount=type=secret,id=extra_ca \
@@ -22,15 +22,16 @@ RUN strip --strip-all -o /treeprint build/treeprint \
  && if readelf -l /treeprint | grep -q -e INTERP -e DYNAMIC; then echo "treeprint is not static" >&2; exit 1; fi \
  && ls -l /treeprint
 # The licence texts of everything the static binary contains: Debian's copyright files of the packages whose static
-# archives are linked, and the LICENSE files CMake fetched with the cpp-httplib and simdjson sources.
+# archives are linked, and the licence files CMake fetched with the cpp-httplib, simdjson and openssl sources.
 RUN mkdir -p /out/tmp /out/usr/share/licenses/treeprint \
  && chmod 1777 /out/tmp \
  && lic=/out/usr/share/licenses/treeprint \
- && for p in libc6:glibc libstdc++6:libstdc++ libgcc-s1:libgcc libssl3:openssl zlib1g:zlib libminizip1:minizip \
+ && for p in libc6:glibc libstdc++6:libstdc++ libgcc-s1:libgcc zlib1g:zlib libminizip1:minizip \
              libyaml-cpp0.7:yaml-cpp libcli11-dev:cli11; do \
       cp "/usr/share/doc/${p%%:*}/copyright" "$lic/${p#*:}.copyright" || exit 1; \
     done \
- && cp build/_deps/licenses/cpp-httplib.LICENSE build/_deps/licenses/simdjson.LICENSE "$lic/" \
+ && cp build/_deps/licenses/cpp-httplib.LICENSE build/_deps/licenses/simdjson.LICENSE \
+       build/_deps/licenses/openssl.LICENSE build/_deps/licenses/openssl.copyright "$lic/" \
  && mv /treeprint /out/treeprint \
  && ls -l "$lic"
 

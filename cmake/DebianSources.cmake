@@ -5,8 +5,6 @@
 # `apt-get source` needs a deb-src entry; scripts/install-deps.sh adds one in its own file under
 # /etc/apt/sources.list.d (it never edits debian.sources).
 
-set(TREEPRINT_DEPS_DIR "${CMAKE_BINARY_DIR}/_deps" CACHE PATH "where fetched third-party sources are placed")
-
 # package=version | file in the unpacked source | destination | sha256
 set(_treeprint_debian_files
   "cpp-httplib=0.11.4+ds-1+deb12u1|cpp-httplib-0.11.4+ds/httplib.h|httplib/httplib.h|2bcaaeb62b3fee7beed69aa51e14f811f4d0bac3a0c1d6f0f095b02655d80a4e"

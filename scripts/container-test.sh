@@ -113,10 +113,14 @@ if ldd "$work/treeprint" >/dev/null 2>&1 && ! ldd "$work/treeprint" 2>&1 | grep 
     die "ldd lists shared libraries: $(ldd "$work/treeprint")"
 fi
 if file -b "$work/treeprint" | grep -q 'not stripped'; then die "the binary is not stripped"; fi
+# The OpenSSL linked in is the one cmake/OpenSSLFromSource.cmake pins.
+openssl_want=$(sed -n 's/^set(TREEPRINT_OPENSSL_UPSTREAM_VERSION "\(.*\)")$/\1/p' "$here/cmake/OpenSSLFromSource.cmake")
+"$work/treeprint" --version | grep -q "^OpenSSL $openssl_want " \
+    || die "the binary reports $("$work/treeprint" --version | tail -1), expected OpenSSL $openssl_want"
 for lic in glibc libstdc++ libgcc openssl zlib minizip yaml-cpp cli11; do
     [ -s "$work/licenses/$lic.copyright" ] || die "licence text missing: $lic.copyright"
 done
-for lic in cpp-httplib simdjson; do
+for lic in cpp-httplib simdjson openssl; do
     [ -s "$work/licenses/$lic.LICENSE" ] || die "licence text missing: $lic.LICENSE"
 done
 grep -qE '^(\./)?tmp/?$' "$work/files.txt" || die "no /tmp in the image"

@@ -6,11 +6,11 @@
 #   scripts/install-deps.sh --fuzz   # plus clang and libFuzzer (scripts/fuzz.sh)
 #
 # Everything comes from Debian: -dev packages with static archives, and a deb-src entry (in its own file under
-# /etc/apt/sources.list.d; debian.sources is never edited) so that CMake can `apt-get source` cpp-httplib and
-# simdjson at configure time.
+# /etc/apt/sources.list.d; debian.sources is never edited) so that CMake can `apt-get source` cpp-httplib,
+# simdjson and openssl at configure time (perl runs OpenSSL's Configure; libssl-dev serves sanitizer builds).
 set -euo pipefail
 
-build_pkgs=(g++ cmake make pkg-config git ca-certificates dpkg-dev
+build_pkgs=(g++ cmake make perl pkg-config git ca-certificates dpkg-dev
             libssl-dev zlib1g-dev libyaml-cpp-dev libminizip-dev libcli11-dev libgtest-dev libgmock-dev)
 test_pkgs=(python3 python3-jsonschema coreutils util-linux)
 fuzz_pkgs=(clang libclang-rt-14-dev)

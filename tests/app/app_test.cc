@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <openssl/crypto.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -52,7 +53,8 @@ bool exists(const std::string& path) {
 TEST(App, Version) {
   const AppRun r = run({"--version"});
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out, std::string("treeprint ") + k_version + "\n");
+  EXPECT_EQ(r.out, std::string("treeprint ") + k_version + "\n" + OpenSSL_version(OPENSSL_VERSION) + "\n");
+  EXPECT_THAT(r.out, HasSubstr("\nOpenSSL 3."));
 }
 
 TEST(App, CleanScanWritesManifestAndExitsZero) {
