@@ -80,7 +80,8 @@ fi
 
 # --- build ----------------------------------------------------------------------------------------------------------
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    say "building $image (TREEPRINT_TESTS=${TREEPRINT_TESTS:-all}); this compiles and tests everything"
+    if [ "${TREEPRINT_TESTS:-all}" = none ]; then what="builds OpenSSL and treeprint"; else what="builds OpenSSL and treeprint, then runs the test suite"; fi
+    say "building $image (TREEPRINT_TESTS=${TREEPRINT_TESTS:-all}): minutes, it $what"
     start=$(date +%s)
     secret=()
     extra_ca=${EXTRA_CA_FILE:-${NODE_EXTRA_CA_CERTS:-}}
