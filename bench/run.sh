@@ -56,7 +56,7 @@ for i in "${!names[@]}"; do hf+=(-n "${names[$i]}" "${cmds[$i]}"); done
     echo "date: $(date -u +%FT%TZ)"
     echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), sha_ni: $(grep -qw sha_ni /proc/cpuinfo && echo yes || echo no)"
     echo "corpus: $(find "$CORPUS" -type f | wc -l) regular files, $(find "$CORPUS" -type f -printf '%s\n' | awk '{s+=$1} END{print s}') bytes"
-    echo "treeprint: $("$TREEPRINT" --version), $(stat -c %s "$TREEPRINT") bytes"
+    echo "treeprint: $("$TREEPRINT" --version | paste -sd, -), $(stat -c %s "$TREEPRINT") bytes"
 } | tee "$RES/summary.txt"
 
 echo "== warm page cache: $RUNS runs each"
