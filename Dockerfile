@@ -8,9 +8,10 @@ ARG TREEPRINT_TESTS=all
 WORKDIR /src
 COPY . .
 # Dependencies exactly as on a developer machine: Debian packages, and `apt-get source` of cpp-httplib, simdjson and
-# openssl (built trimmed, about 2 minutes) at configure time (the package lists stay for that; this stage is discarded). --test adds Python, git and Node.js
-# (Prism and the workflow linters in tests/servers). The optional secret `extra_ca` is a PEM bundle trusted by npm in
-# this step only (a TLS-inspecting proxy on the build host); it is mounted, never stored in a layer or the image.
+# openssl (built trimmed, about 2 minutes) at configure time (the package lists stay for that; this stage is
+# discarded). --test adds Python, git and Node.js (Prism and the workflow linters in tests/servers). The optional
+# secret `extra_ca` is a PEM bundle trusted by npm in this step only (a TLS-inspecting proxy on the build host); it is
+# mounted, never stored in a layer or the image.
 RUN --mount=type=secret,id=extra_ca \
     if [ -s /run/secrets/extra_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/extra_ca; fi \
  && rm -rf build build-* tests/servers/node_modules \
