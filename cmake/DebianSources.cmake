@@ -14,6 +14,26 @@ set(_treeprint_debian_files
   "simdjson=3.0.1-1|simdjson-3.0.1/LICENSE|licenses/simdjson.LICENSE|664f4e8a5ae846b8a94960da2418187c0b4176d64266ba5fdb8316a8ddf50f27"
 )
 
+# Runs `apt-get source PACKAGE=VERSION` (download, check against Debian's signed indexes, unpack with Debian's
+# patches) in WORK, unless EXPECTED, a path relative to WORK, is already there.
+function(treeprint_apt_source pkg work expected)
+  if(EXISTS "${work}/${expected}")
+    return()
+  endif()
+  find_program(APT_GET apt-get)
+  if(NOT APT_GET)
+    message(FATAL_ERROR "treeprint: apt-get not found; ${expected} comes from the Debian source package ${pkg}")
+  endif()
+  file(MAKE_DIRECTORY "${work}")
+  message(STATUS "treeprint: apt-get source ${pkg}")
+  execute_process(COMMAND "${APT_GET}" source -qq "${pkg}" WORKING_DIRECTORY "${work}"
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
+  if(NOT rc EQUAL 0 OR NOT EXISTS "${work}/${expected}")
+    message(FATAL_ERROR "treeprint: `apt-get source ${pkg}` failed (${rc}):\n${log}\n"
+                        "Run scripts/install-deps.sh first: it adds the deb-src entry and dpkg-dev.")
+  endif()
+endfunction()
+
 function(_treeprint_fetch_debian_file spec)
   string(REPLACE "|" ";" parts "${spec}")
   list(GET parts 0 pkg)
@@ -28,20 +48,7 @@ function(_treeprint_fetch_debian_file spec)
     endif()
   endif()
   set(work "${TREEPRINT_DEPS_DIR}/src")
-  if(NOT EXISTS "${work}/${src}")
-    find_program(APT_GET apt-get)
-    if(NOT APT_GET)
-      message(FATAL_ERROR "treeprint: apt-get not found; ${src} comes from the Debian source package ${pkg}")
-    endif()
-    file(MAKE_DIRECTORY "${work}")
-    message(STATUS "treeprint: apt-get source ${pkg}")
-    execute_process(COMMAND "${APT_GET}" source -qq "${pkg}" WORKING_DIRECTORY "${work}"
-                    RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
-    if(NOT rc EQUAL 0 OR NOT EXISTS "${work}/${src}")
-      message(FATAL_ERROR "treeprint: `apt-get source ${pkg}` failed (${rc}):\n${log}\n"
-                          "Run scripts/install-deps.sh first: it adds the deb-src entry and dpkg-dev.")
-    endif()
-  endif()
+  treeprint_apt_source("${pkg}" "${work}" "${src}")
   file(SHA256 "${work}/${src}" have)
   if(NOT have STREQUAL want)
     message(FATAL_ERROR "treeprint: ${src} from ${pkg} has sha256 ${have}, expected ${want}. "

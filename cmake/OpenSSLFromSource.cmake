@@ -46,34 +46,14 @@ function(treeprint_build_openssl prefix)
     endif()
   endif()
 
-  if(NOT EXISTS "${dsc}")
-    find_program(APT_GET apt-get)
-    if(NOT APT_GET)
-      message(FATAL_ERROR "treeprint: apt-get not found; OpenSSL comes from the Debian source package openssl. "
-                          "Configure with -DTREEPRINT_OPENSSL_FROM_SOURCE=OFF to link the system's libssl-dev.")
-    endif()
-    file(MAKE_DIRECTORY "${work}")
-    message(STATUS "treeprint: apt-get source --download-only openssl=${TREEPRINT_OPENSSL_DEBIAN_VERSION}")
-    execute_process(COMMAND "${APT_GET}" source -qq --download-only "openssl=${TREEPRINT_OPENSSL_DEBIAN_VERSION}"
-                    WORKING_DIRECTORY "${work}" RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
-    if(NOT rc EQUAL 0 OR NOT EXISTS "${dsc}")
-      message(FATAL_ERROR "treeprint: `apt-get source openssl=${TREEPRINT_OPENSSL_DEBIAN_VERSION}` failed (${rc}):\n"
-                          "${log}\nRun scripts/install-deps.sh first: it adds the deb-src entry and dpkg-dev.")
-    endif()
-  endif()
+  # apt-get source checks the files against Debian's signed indexes and unpacks them with Debian's patches; the .dsc's
+  # sha256 then pins the exact version (it lists the tarballs' hashes, which dpkg-source checked).
+  treeprint_apt_source("openssl=${TREEPRINT_OPENSSL_DEBIAN_VERSION}" "${work}"
+                       "openssl-${TREEPRINT_OPENSSL_UPSTREAM_VERSION}/Configure")
   file(SHA256 "${dsc}" have)
   if(NOT have STREQUAL TREEPRINT_OPENSSL_DSC_SHA256)
     message(FATAL_ERROR "treeprint: ${dsc} has sha256 ${have}, expected ${TREEPRINT_OPENSSL_DSC_SHA256}. "
                         "Check the Debian source package and update cmake/OpenSSLFromSource.cmake.")
-  endif()
-  if(NOT EXISTS "${source}/Configure")
-    # Unpacks the upstream tarball, checks it against the .dsc and applies Debian's patches.
-    execute_process(COMMAND dpkg-source -x "${dsc}" "${source}"
-                    WORKING_DIRECTORY "${work}" RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
-    if(NOT rc EQUAL 0)
-      file(REMOVE_RECURSE "${source}")
-      message(FATAL_ERROR "treeprint: dpkg-source -x ${dsc} failed (${rc}):\n${log}")
-    endif()
   endif()
 
   execute_process(COMMAND dpkg --print-architecture OUTPUT_VARIABLE arch OUTPUT_STRIP_TRAILING_WHITESPACE
