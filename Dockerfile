@@ -15,7 +15,8 @@ COPY . .
 RUN --mount=type=secret,id=extra_ca \
     if [ -s /run/secrets/extra_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/extra_ca; fi \
  && rm -rf build build-* tests/servers/node_modules \
- && if [ "$TREEPRINT_TESTS" = none ]; then scripts/install-deps.sh; else scripts/install-deps.sh --test; fi \
+ && if [ "$TREEPRINT_TESTS" = none ]; then scripts/install-deps.sh; export BUILD_TARGETS=treeprint; \
+    else scripts/install-deps.sh --test; fi \
  && scripts/build.sh
 RUN if [ "$TREEPRINT_TESTS" != none ]; then ctest --test-dir build --output-on-failure -j"$(nproc)"; fi
 # Every dependency is linked in: no program interpreter, no dynamic section.

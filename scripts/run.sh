@@ -5,5 +5,5 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/install-deps.sh"
 echo "run: building treeprint (a few minutes the first time)" >&2
-"$here/scripts/build.sh" >/dev/null
+BUILD_TARGETS=treeprint "$here/scripts/build.sh" >/dev/null   # the binary only, not the test programs
 exec "${BUILD_DIR:-$here/build}/treeprint" scan "${1:-.}" -o "${OUT:-treeprint-manifest.json}" "${@:2}"
