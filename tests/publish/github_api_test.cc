@@ -79,6 +79,15 @@ struct Env {
   }
 };
 
+// A GitHubApi for o/r at BASE, on an HTTP client that neither sleeps between retries nor reads the environment.
+struct Api {
+  Env env;
+  HttpClient http{env.options};
+  GitHubApi api;
+  explicit Api(const std::string& base) : api(http, base, "ghs_test0123456789", "o/r") {}
+  GitHubApi* operator->() { return &api; }
+};
+
 simdjson::dom::element parse(simdjson::dom::parser& parser, const std::string& body) {
   simdjson::dom::element e;
   EXPECT_FALSE(parser.parse(body).get(e)) << body;
@@ -94,9 +103,7 @@ TEST(GitHubApi, CheckRunSendsTheFirst50AnnotationsThenPatchesTheRest) {
   gh->Patch("/repos/o/r/check-runs/77", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"id": 77})", "application/json");
   });
-  Env env;
-  HttpClient http(env.options);
-  GitHubApi api(http, gh.url("/"), "ghs_test0123456789", "o/r");
+  Api api(gh.url("/"));
   CheckRun run;
   run.name = "treeprint";
   run.head_sha = "abc123";
@@ -105,7 +112,7 @@ TEST(GitHubApi, CheckRunSendsTheFirst50AnnotationsThenPatchesTheRest) {
   run.summary = std::string(70'000, 's');
   for (int i = 0; i < 120; ++i)
     run.annotations.push_back({"f" + std::to_string(i), i + 1, i + 1, "warning", "changed"});
-  auto r = api.create_check_run(run);
+  auto r = api->create_check_run(run);
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->id, 77);
   EXPECT_EQ(r->html_url, "https://github.com/o/r/runs/77");
@@ -151,10 +158,8 @@ TEST(GitHubApi, ReadOnlyTokenIsAClearErrorAndNotRetried) {
     res.set_content(R"({"message":"Resource not accessible by integration","documentation_url":"https://docs"})",
                     "application/json");
   });
-  Env env;
-  HttpClient http(env.options);
-  GitHubApi api(http, gh.url(), "ghs_test0123456789", "o/r");
-  auto r = api.create_check_run({"treeprint", "abc"});
+  Api api(gh.url());
+  auto r = api->create_check_run({"treeprint", "abc"});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(),
             "creating check run 'treeprint': HTTP 403: Resource not accessible by integration (the token may not do "
@@ -168,10 +173,8 @@ TEST(GitHubApi, CommitStatusDescriptionIsCut) {
     res.status = 201;
     res.set_content("{}", "application/json");
   });
-  Env env;
-  HttpClient http(env.options);
-  GitHubApi api(http, gh.url(), "ghs_test0123456789", "o/r");
-  auto r = api.create_commit_status({"abc", "success", "treeprint", std::string(300, 'd'), "https://x/y"});
+  Api api(gh.url());
+  auto r = api->create_commit_status({"abc", "success", "treeprint", std::string(300, 'd'), "https://x/y"});
   ASSERT_TRUE(r) << r.error();
   const auto seen = gh.seen();
   ASSERT_EQ(seen.size(), 1u);
@@ -213,10 +216,8 @@ void serve_comments(FakeGitHub& gh, int64_t marked, const std::string& next_base
 TEST(GitHubApi, StickyCommentIsFoundOnALaterPageAndUpdated) {
   FakeGitHub gh;
   serve_comments(gh, 142, "");
-  Env env;
-  HttpClient http(env.options);
-  GitHubApi api(http, gh.url(), "ghs_test0123456789", "o/r");
-  auto r = api.upsert_sticky_comment(5, "treeprint", "new report");
+  Api api(gh.url());
+  auto r = api->upsert_sticky_comment(5, "treeprint", "new report");
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->id, 142);
   EXPECT_FALSE(r->created);
@@ -232,10 +233,8 @@ TEST(GitHubApi, StickyCommentIsFoundOnALaterPageAndUpdated) {
 TEST(GitHubApi, StickyCommentIsCreatedOnceWhenAbsent) {
   FakeGitHub gh;
   serve_comments(gh, 0, "");
-  Env env;
-  HttpClient http(env.options);
-  GitHubApi api(http, gh.url(), "ghs_test0123456789", "o/r");
-  auto r = api.upsert_sticky_comment(5, "treeprint", std::string(70'000, 'x'));
+  Api api(gh.url());
+  auto r = api->upsert_sticky_comment(5, "treeprint", std::string(70'000, 'x'));
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->id, 999);
   EXPECT_TRUE(r->created);
@@ -251,10 +250,8 @@ TEST(GitHubApi, StickyCommentIsCreatedOnceWhenAbsent) {
 TEST(GitHubApi, StickyCommentDoesNotFollowPagesToAnotherHost) {
   FakeGitHub gh;
   serve_comments(gh, 0, "http://127.0.0.2:9");
-  Env env;
-  HttpClient http(env.options);
-  GitHubApi api(http, gh.url(), "ghs_test0123456789", "o/r");
-  auto r = api.upsert_sticky_comment(5, "treeprint", "report");
+  Api api(gh.url());
+  auto r = api->upsert_sticky_comment(5, "treeprint", "report");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(),
             "updating the comment on pull request #5: the next page of comments is on another host "
@@ -321,10 +318,8 @@ TEST(GitHubApi, BaselineIsTheNewestUnexpiredArtifactOfASuccessfulRunOnTheBranch)
       {4, "main", true, "2024-05-01T00:00:00Z", 13, "auto"},    // expired
       {5, "topic", false, "2024-06-01T00:00:00Z", 14, "auto"},  // another branch
   });
-  Env env;
-  HttpClient http(env.options);
-  GitHubApi api(http, s.gh.url(), "ghs_test0123456789", "o/r");
-  auto r = api.find_baseline({"treeprint-manifest", "main", "manifest.json"});
+  Api api(s.gh.url());
+  auto r = api->find_baseline({"treeprint-manifest", "main", "manifest.json"});
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->artifact_id, 2);
   EXPECT_EQ(r->run_id, 11);
@@ -340,10 +335,8 @@ TEST(GitHubApi, BaselineIsTheNewestUnexpiredArtifactOfASuccessfulRunOnTheBranch)
 
 TEST(GitHubApi, BaselineWithAWrongDigestIsRefused) {
   BaselineServers s({{2, "main", false, "2024-03-01T00:00:00Z", 11, "sha256:" + std::string(64, '0')}});
-  Env env;
-  HttpClient http(env.options);
-  GitHubApi api(http, s.gh.url(), "ghs_test0123456789", "o/r");
-  auto r = api.find_baseline({"treeprint-manifest", "main", "manifest.json"});
+  Api api(s.gh.url());
+  auto r = api->find_baseline({"treeprint-manifest", "main", "manifest.json"});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("artifact 2 does not match its digest"), std::string::npos) << r.error();
 }
@@ -351,10 +344,8 @@ TEST(GitHubApi, BaselineWithAWrongDigestIsRefused) {
 TEST(GitHubApi, BaselineZipWithAnUnsafeNameIsRefused) {
   BaselineServers s({{2, "main", false, "2024-03-01T00:00:00Z", 11, ""}});
   s.zip = testing::make_zip({{"manifest.json", "{}"}, {"../../etc/cron.d/x", "evil"}});
-  Env env;
-  HttpClient http(env.options);
-  GitHubApi api(http, s.gh.url(), "ghs_test0123456789", "o/r");
-  auto r = api.find_baseline({"treeprint-manifest", "main", "manifest.json"});
+  Api api(s.gh.url());
+  auto r = api->find_baseline({"treeprint-manifest", "main", "manifest.json"});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(),
             "looking for the baseline artifact 'treeprint-manifest' on branch 'main': artifact 2: the zip holds an "
@@ -363,10 +354,8 @@ TEST(GitHubApi, BaselineZipWithAnUnsafeNameIsRefused) {
 
 TEST(GitHubApi, NoBaselineIsAClearError) {
   BaselineServers s({{5, "topic", false, "2024-06-01T00:00:00Z", 14, ""}});
-  Env env;
-  HttpClient http(env.options);
-  GitHubApi api(http, s.gh.url(), "ghs_test0123456789", "o/r");
-  auto r = api.find_baseline({"treeprint-manifest", "main", "manifest.json"});
+  Api api(s.gh.url());
+  auto r = api->find_baseline({"treeprint-manifest", "main", "manifest.json"});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(),
             "looking for the baseline artifact 'treeprint-manifest' on branch 'main': none found from a successful "
@@ -375,10 +364,8 @@ TEST(GitHubApi, NoBaselineIsAClearError) {
 
 TEST(GitHubApi, NotFoundIsAClearError) {
   FakeGitHub gh;
-  Env env;
-  HttpClient http(env.options);
-  GitHubApi api(http, gh.url(), "ghs_test0123456789", "o/r");
-  auto r = api.find_baseline({"treeprint-manifest", "main", "manifest.json"});
+  Api api(gh.url());
+  auto r = api->find_baseline({"treeprint-manifest", "main", "manifest.json"});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(),
             "looking for the baseline artifact 'treeprint-manifest' on branch 'main': HTTP 404 (not found, or the "
