@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-namespace treeprint {
+#include "util/digest.h"
 
-using Digest = std::array<unsigned char, 32>;
+namespace treeprint {
 
 struct FileEntry {
   std::string_view path;  // storage owned by whoever made the entry (see Manifest::storage)

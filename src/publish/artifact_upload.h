@@ -25,7 +25,7 @@
 
 #include "inputs/environment.h"
 #include "publish/http_client.h"
-#include "publish/result.h"
+#include "util/result.h"
 
 namespace treeprint {
 

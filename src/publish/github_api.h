@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "publish/http_client.h"
-#include "publish/result.h"
+#include "util/result.h"
 #include "publish/zip_reader.h"
 
 namespace treeprint {

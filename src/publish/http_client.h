@@ -28,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-#include "publish/result.h"
+#include "util/result.h"
 
 namespace treeprint {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "publish/result.h"
+#include "util/result.h"
 
 namespace treeprint {
 

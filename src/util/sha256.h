@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "manifest/entry.h"
+#include "util/digest.h"
 
 namespace treeprint {
 

@@ -1,6 +1,6 @@
 #pragma once
-// Result<T>: a value or an error message, for the publish layer, where every failure is reported to the caller (who
-// turns it into a warning) and nothing throws.
+// Result<T>: a value or an error message with its context, for every layer. A failure goes back to the caller (who
+// adds context or turns it into a warning); nothing throws.
 
 #include <optional>
 #include <string>
