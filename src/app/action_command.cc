@@ -206,7 +206,6 @@ class Action {
         m_runner.warning("baseline: the artifact's manifest is not valid: " + error);
         return;
       }
-      before.storage.push_back(std::make_shared<std::string>(std::move(found->content)));
       *label = "run " + std::to_string(found->run_id) + " (" + found->head_sha.substr(0, 12) + ")";
     }
     *diff = diff_trees(before, now);
@@ -232,6 +231,7 @@ class Action {
   HttpClient& http() {
     if (!m_http) {
       HttpClientOptions o;
+      o.user_agent = std::string("treeprint/") + k_version;
       o.log = [this](const std::string& line) { std::fprintf(m_ctx.err, "treeprint: http: %s\n", line.c_str()); };
       m_http = std::make_unique<HttpClient>(o);
       if (!m_settings.token.empty()) m_http->add_secret(m_settings.token);

@@ -9,7 +9,7 @@
 // could not be read; changes: that, or the tree differs from the baseline); 0 otherwise.
 
 #include "app/app.h"
-#include "inputs/environment.h"
+#include "util/env.h"
 
 namespace treeprint {
 

@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "inputs/environment.h"
+#include "util/env.h"
 #include "scan/fs.h"
 
 namespace treeprint {

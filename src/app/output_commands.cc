@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "app/output.h"
+#include "manifest/file_table.h"
 #include "manifest/export.h"
 #include "manifest/json_writer.h"
 #include "manifest/manifest.h"
@@ -14,15 +15,6 @@
 #include "util/format.h"
 
 namespace treeprint {
-
-namespace {
-
-template <typename T>
-void sort_by_path(std::vector<T>& v) {
-  std::sort(v.begin(), v.end(), [](const T& a, const T& b) { return a.path < b.path; });
-}
-
-}  // namespace
 
 int run_merge(const MergeOptions& o, AppContext& ctx) {
   auto fail = [&](const std::string& message) {
@@ -78,7 +70,7 @@ int run_merge(const MergeOptions& o, AppContext& ctx) {
     std::move(m.skipped.begin(), m.skipped.end(), std::back_inserter(merged.skipped));
     std::move(m.errors.begin(), m.errors.end(), std::back_inserter(merged.errors));
     merged.total_bytes += m.total_bytes;
-    std::move(m.storage.begin(), m.storage.end(), std::back_inserter(merged.storage));
+    merged.table.absorb(std::move(m.table));
   }
   std::string missing;
   for (uint32_t i = 0; i < count; ++i) {
@@ -87,12 +79,7 @@ int run_merge(const MergeOptions& o, AppContext& ctx) {
   if (!missing.empty()) {
     return fail("shard(s) " + missing + " of " + std::to_string(count) + " missing: merge needs all of them");
   }
-  std::sort(merged.files.begin(), merged.files.end(),
-            [](const FileEntry* a, const FileEntry* b) { return a->path < b->path; });
-  sort_by_path(merged.symlinks);
-  sort_by_path(merged.skipped);
-  std::sort(merged.errors.begin(), merged.errors.end(),
-            [](const auto& a, const auto& b) { return a.path != b.path ? a.path < b.path : a.message < b.message; });
+  sort_canonical(merged);
   const Digest root = root_digest(merged);
   if (!write_output(
           o.output, [&](const Sink& sink) { write_manifest_json(merged, root, version, sink, 1); }, ctx)) {

@@ -9,7 +9,8 @@
 #include "manifest/json_writer.h"
 #include "manifest/manifest.h"
 #include "manifest/sha256sum_writer.h"
-#include "scan/baseline.h"
+#include "manifest/reader.h"
+#include "scan/stat_cache.h"
 #include "scan/walk.h"
 #include "util/atomic_file.h"
 #include "util/format.h"
@@ -47,8 +48,7 @@ WalkOptions walk_options(const ScanOptions& o, const Filters& filters, WalkProgr
   walk.filters = filters.empty() ? nullptr : &filters;
   walk.progress = progress;
   walk.warnings = warnings;
-  walk.shard_index = o.shard_index;
-  walk.shard_count = o.shard_count;
+  walk.shard = ShardFilter{o.shard_index, o.shard_count};
   return walk;
 }
 
@@ -90,18 +90,54 @@ bool scan_tree(const ScanOptions& o, AppContext& ctx, Manifest* manifest) {
   WalkProgress progress;
   std::vector<std::string> warnings;
   const WalkOptions walk = walk_options(o, filters, &progress, &warnings);
-  std::string fatal;
-  bool walked;
+  Status walked = ok_status();
   {
     ProgressReporter reporter(progress, ctx.err, !o.quiet);
-    walked = walk_tree(ctx.fs, o.dir, walk, manifest, &fatal);
+    walked = walk_tree(ctx.fs, o.dir, walk, manifest);
   }
   if (!walked) {
-    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(fatal).c_str());
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(walked.error()).c_str());
     return false;
   }
   if (!o.quiet) print_problems(warnings, *manifest, ctx);
   return true;
+}
+
+std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std::string* note, bool* warning) {
+  *warning = false;
+  struct stat st {};
+  if (::stat(manifest_path.c_str(), &st) != 0 && errno == ENOENT) {
+    *note =
+        "no baseline at '" + printable(manifest_path) + "' yet: hashing every file (the next run can reuse this one)";
+    return nullptr;
+  }
+  Manifest before;
+  ManifestHeader header;
+  std::string error;
+  if (!load_manifest(manifest_path, &before, &header, &error)) {
+    *warning = true;
+    *note = "ignoring the baseline: " + error;
+    return nullptr;
+  }
+  const std::string stat_path = stat_file_path(manifest_path);
+  auto source = open_byte_source(stat_path, &error);
+  std::string bytes;
+  if (source) {
+    bytes.resize(source->size());
+    if (!source->read_at(0, bytes.data(), bytes.size(), &error)) source.reset();
+  }
+  if (!source) {
+    *warning = true;
+    *note = "ignoring the baseline: " + error + " (it is written by `scan --baseline`; hashing every file)";
+    return nullptr;
+  }
+  auto cache = StatCache::from(std::move(before), header.root_digest, bytes);
+  if (!cache) {
+    *warning = true;
+    *note = "ignoring '" + printable(stat_path) + "': " + cache.error() + "; hashing every file";
+    return nullptr;
+  }
+  return std::move(*cache);
 }
 
 int run_scan(const ScanOptions& o, AppContext& ctx) { return scan_and_write(o, ctx).exit_code; }
@@ -131,35 +167,32 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
   StatHeader stat_header;
   stat_header.racy_after_ns = now_ns() - 2'000'000'000;
   walk.racy_after_ns = stat_header.racy_after_ns;
-  std::unique_ptr<Baseline> baseline;
+  std::unique_ptr<StatCache> stat_cache;
   std::string baseline_note;
   bool baseline_warning = false;
-  std::vector<FileStat> stats;
   if (!o.baseline.empty()) {
     if (!o.rehash_all) {
-      walk.baseline = [&]() -> const Baseline* {
-        baseline = Baseline::load(o.baseline, &baseline_note, &baseline_warning);
-        return baseline.get();
+      walk.stat_cache = [&]() -> const StatCache* {
+        stat_cache = load_stat_cache(o.baseline, &baseline_note, &baseline_warning);
+        return stat_cache.get();
       };
     }
-    walk.stats = &stats;
     walk.root_dev = &stat_header.root_dev;
   }
 
   Manifest& manifest = result.manifest;
-  std::string fatal;
-  bool walked;
+  Status walked = ok_status();
   {
     ProgressReporter reporter(progress, ctx.err, !o.quiet);
-    walked = walk_tree(ctx.fs, o.dir, walk, &manifest, &fatal);
+    walked = walk_tree(ctx.fs, o.dir, walk, &manifest);
   }
   if (!baseline_note.empty() && !o.quiet) {
     std::fprintf(ctx.err, "treeprint: %s: %s\n", baseline_warning ? "warning" : "note",
                  printable(baseline_note).c_str());
   }
   if (!walked) {
-    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(fatal).c_str());
-    result.fatal_error = fatal;
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(walked.error()).c_str());
+    result.fatal_error = walked.error();
     return result;
   }
   result.ran = true;
@@ -176,7 +209,7 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
       finish_output(
           o.sha256sum_path, sums_file, [&](const Sink& sink) { write_sha256sum(manifest, sink); }, ctx) &&
       finish_output(
-          stat_path, stat_file, [&](const Sink& sink) { sink(encode_stat_file(root, stat_header, stats)); }, ctx);
+          stat_path, stat_file, [&](const Sink& sink) { sink(encode_stat_file(root, stat_header, manifest)); }, ctx);
 
   if (!o.quiet) {
     print_problems(warnings, manifest, ctx);

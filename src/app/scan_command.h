@@ -1,10 +1,12 @@
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "app/app.h"
 #include "inputs/scan_options.h"
 #include "manifest/entry.h"
+#include "scan/stat_cache.h"
 
 namespace treeprint {
 
@@ -28,5 +30,10 @@ ScanResult scan_and_write(const ScanOptions& options, AppContext& ctx);
 /// Walks and hashes `options.dir` with its filters, writing nothing: how diff and verify read a directory. Progress
 /// and problems go to ctx.err unless quiet. False (with the message printed) when the tree cannot be scanned.
 bool scan_tree(const ScanOptions& options, AppContext& ctx, Manifest* manifest);
+
+/// Reads the manifest of an earlier `scan --baseline` and its sidecar into a stat cache. Null when there is nothing
+/// to reuse, with `note` saying why (a missing manifest is the first run of an incremental chain, not a problem;
+/// `warning` is set for a damaged or mismatched one).
+std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std::string* note, bool* warning);
 
 }  // namespace treeprint

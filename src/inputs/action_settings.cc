@@ -13,6 +13,7 @@
 
 #include "inputs/time_spec.h"
 #include "scan/ignore.h"
+#include "util/artifact_name.h"
 #include "util/format.h"
 
 namespace treeprint {
@@ -49,8 +50,6 @@ constexpr InputSpec k_inputs[] = {
 constexpr size_t k_max_config_bytes = 1 << 20;
 constexpr unsigned k_max_threads = 1024;
 constexpr unsigned k_max_retention_days = 400;
-// What the artifact service refuses in an artifact name.
-constexpr std::string_view k_artifact_name_forbidden = "\":<>|*?\r\n\\/";
 
 struct Item {
   std::string text;
@@ -584,14 +583,6 @@ std::string plugin_input_variable(const std::string& input) {
   std::replace(name.begin(), name.end(), '-', '_');
   std::replace(name.begin(), name.end(), ' ', '_');
   return "PLUGIN_" + upper(name);
-}
-
-std::string forbidden_artifact_name_chars(std::string_view name) {
-  std::string bad;
-  for (char c : name) {
-    if (k_artifact_name_forbidden.find(c) != std::string_view::npos && bad.find(c) == std::string::npos) bad += c;
-  }
-  return bad;
 }
 
 SettingsResult load_action_settings(const EnvLookup& env) { return Loader(env).run(); }

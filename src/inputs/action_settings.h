@@ -19,7 +19,7 @@
 #include <variant>
 #include <vector>
 
-#include "inputs/environment.h"
+#include "util/env.h"
 #include "inputs/scan_options.h"
 
 namespace treeprint {
@@ -69,9 +69,7 @@ using SettingsResult = std::variant<ActionSettings, std::vector<SettingsError>>;
 /// paths are relative to the current directory, the workspace on a runner); touches nothing else.
 SettingsResult load_action_settings(const EnvLookup& env);
 
-/// The characters of `name` the artifact service refuses in an artifact name (" : < > | * ? \\ / CR LF), each once
-/// in order of appearance; empty when there are none. An empty name is refused too, but is not reported here.
-std::string forbidden_artifact_name_chars(std::string_view name);
+
 
 /// The input names, in the order the action documents them.
 const std::vector<std::string>& action_input_names();

@@ -12,16 +12,21 @@
 #include <string_view>
 #include <vector>
 
+#include "manifest/file_table.h"
 #include "util/digest.h"
 
 namespace treeprint {
 
 struct FileEntry {
-  std::string_view path;  // storage owned by whoever made the entry (see Manifest::storage)
+  std::string_view path;  // bytes owned by a FileTable (see Manifest::table)
   uint64_t size = 0;
   int64_t mtime_ns = 0;  // nanoseconds since the Unix epoch, may be negative
   bool executable = false;
   Digest sha256{};
+  // Where the scan found the file on this machine, for the next incremental scan's stat cache (scan/stat_cache.h).
+  // Not part of the manifest: written to its binary sidecar, zero when read back from JSON.
+  uint64_t ino = 0;
+  int64_t ctime_ns = 0;
 };
 
 struct SymlinkEntry {
@@ -56,8 +61,8 @@ struct Manifest {
   std::vector<ErrorEntry> errors;
   uint64_t total_bytes = 0;
   std::optional<ShardSpec> shard;  // set for one shard of a sharded scan
-  /// Keeps the FileEntry objects and the bytes their paths point into alive.
-  std::vector<std::shared_ptr<const void>> storage;
+  /// Owns the entries `files` points at.
+  FileTable table;
 };
 
 }  // namespace treeprint

@@ -904,42 +904,21 @@ class Reader {
   RootDigestBuilder m_digest;
 };
 
-// Keeps entries in memory: one arena of FileEntry and their path bytes.
+// Keeps entries in memory, in the manifest's FileTable.
 class LoadingVisitor final : public ManifestVisitor {
  public:
-  struct Storage {
-    std::deque<FileEntry> files;
-    std::deque<std::string> text;  // path chunks
-  };
-  explicit LoadingVisitor(Manifest* m) : m_manifest(m), m_storage(std::make_shared<Storage>()) {}
+  explicit LoadingVisitor(Manifest* m) : m_manifest(m) {}
   void symlink(const SymlinkEntry& e) override { m_manifest->symlinks.push_back(e); }
   void skipped(const SkippedEntry& e) override { m_manifest->skipped.push_back(e); }
   void error(const ErrorEntry& e) override { m_manifest->errors.push_back(e); }
   void file(const FileEntry& e) override {
-    FileEntry& copy = m_storage->files.emplace_back(e);
-    copy.path = store(e.path);
-    m_manifest->files.push_back(&copy);
+    m_manifest->files.push_back(m_manifest->table.add(e));
     m_manifest->total_bytes += e.size;
   }
-  void done(const ManifestHeader& h) {
-    m_manifest->shard = h.shard;
-    m_manifest->storage.push_back(m_storage);
-  }
+  void done(const ManifestHeader& h) { m_manifest->shard = h.shard; }
 
  private:
-  std::string_view store(std::string_view s) {
-    constexpr size_t k_chunk = 256 << 10;
-    if (m_storage->text.empty() || m_storage->text.back().capacity() - m_storage->text.back().size() < s.size()) {
-      m_storage->text.emplace_back().reserve(std::max(k_chunk, s.size()));
-    }
-    std::string& chunk = m_storage->text.back();
-    const size_t at = chunk.size();
-    chunk.append(s);  // never reallocates: the capacity was checked
-    return std::string_view(chunk).substr(at, s.size());
-  }
-
   Manifest* m_manifest;
-  std::shared_ptr<Storage> m_storage;
 };
 
 }  // namespace

@@ -13,9 +13,8 @@
 #include <ctime>
 #include <memory>
 
-#include "app/version.h"
-#include "inputs/action_settings.h"
 #include "manifest/path_encoding.h"
+#include "util/artifact_name.h"
 #include "publish/zip_reader.h"
 #include "util/format.h"
 #include "util/sha256.h"
@@ -306,9 +305,7 @@ class Twirp {
     HttpRequest r;
     r.method = "POST";
     r.url = m_origin + k_service + method;
-    r.headers = {{"Content-Type", "application/json"},
-                 {"Authorization", "Bearer " + m_token},
-                 {"User-Agent", std::string("treeprint/") + k_version}};
+    r.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + m_token}};
     r.body = std::move(body);
     r.idempotent = idempotent;
     auto res = m_http.send(r);

@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "inputs/environment.h"
+#include "util/env.h"
 #include "publish/http_client.h"
 #include "util/result.h"
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "app/version.h"
 #include "manifest/path_encoding.h"
 #include "util/format.h"
 #include "util/sha256.h"
@@ -174,9 +173,7 @@ HttpRequest GitHubApi::request(std::string method, const std::string& path_or_ur
   HttpRequest r;
   r.method = std::move(method);
   r.url = path_or_url.rfind("http", 0) == 0 ? path_or_url : m_api_url + path_or_url;
-  r.headers = {{"Accept", "application/vnd.github+json"},
-               {"X-GitHub-Api-Version", "2022-11-28"},
-               {"User-Agent", std::string("treeprint/") + k_version}};
+  r.headers = {{"Accept", "application/vnd.github+json"}, {"X-GitHub-Api-Version", "2022-11-28"}};
   if (!m_token.empty()) r.headers.emplace_back("Authorization", "Bearer " + m_token);
   if (r.method != "GET" && r.method != "HEAD") r.headers.emplace_back("Content-Type", "application/json");
   r.body = std::move(body);

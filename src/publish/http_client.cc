@@ -411,6 +411,7 @@ std::optional<std::chrono::milliseconds> HttpClient::retry_delay(const Attempt& 
 Result<HttpResponse> HttpClient::send(const HttpRequest& original) {
   learn_secrets(original.headers);
   HttpRequest request = original;
+  if (find_header(request.headers, "User-Agent") == nullptr) request.headers.emplace_back("User-Agent", m_options.user_agent);
   const bool idempotent =
       request.idempotent.value_or(request.method == "GET" || request.method == "HEAD" || request.method == "PUT" ||
                                   request.method == "DELETE" || request.method == "OPTIONS");

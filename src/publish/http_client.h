@@ -77,6 +77,8 @@ struct HttpClientOptions {
   uint64_t max_body = 32ull << 20;
   /// CA bundle; empty: $SSL_CERT_FILE, else /etc/ssl/certs/ca-certificates.crt.
   std::string ca_file;
+  /// Sent as User-Agent with every request that does not set one (the app passes "treeprint/<version>").
+  std::string user_agent = "treeprint";
 
   /// Seams. Unset members use the real thing.
   std::function<void(std::chrono::milliseconds)> sleep;

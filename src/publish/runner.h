@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "inputs/environment.h"
+#include "util/env.h"
 
 namespace treeprint {
 

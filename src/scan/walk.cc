@@ -14,76 +14,20 @@
 #include <functional>
 #include <mutex>
 #include <thread>
-#include <type_traits>
 
+#include "manifest/file_table.h"
+#include "scan/hash_file.h"
 #include "util/format.h"
-#include "util/sha256.h"
 
 namespace treeprint {
 
 namespace {
 
 constexpr size_t k_batch = 16;                // files per job: enough reads in flight, fine-grained enough to balance
-constexpr size_t k_read_buffer = 128 << 10;   // per thread; small enough to stay in L2 between copy and hash
 constexpr size_t k_dents_buffer = 64 << 10;   // per thread
 constexpr uint64_t k_prefetch_max = 8 << 20;  // WILLNEED at most this much of a file; readahead does the rest
 constexpr uint64_t k_gitignore_max = 100 << 20;  // git refuses larger ignore files too
-constexpr size_t k_records_per_chunk = 4096;
 constexpr uint64_t k_report_bytes = 8 << 20;  // progress granularity within big files
-constexpr uint64_t k_big_file = 4 << 20;      // hashing takes milliseconds: let other threads take the rest
-constexpr size_t k_text_chunk = 256 << 10;
-
-enum class RecordState : uint8_t { pending, ok, failed, filtered };
-
-struct FileRecord {
-  FileEntry entry;  // first: the manifest points at entries, and the stats are found from them
-  RecordState state = RecordState::pending;
-  uint64_t ino = 0;
-  int64_t ctime_ns = 0;
-};
-static_assert(std::is_standard_layout_v<FileRecord>);
-
-// Per-worker storage with stable addresses: records are filled in by whichever worker hashes them.
-class Arena {
- public:
-  FileRecord* new_record() {
-    if (m_records.empty() || m_record_used == k_records_per_chunk) {
-      m_records.emplace_back(new FileRecord[k_records_per_chunk]);
-      m_record_used = 0;
-    }
-    return &m_records.back()[m_record_used++];
-  }
-
-  // Stores "dir/name" followed by a NUL (so the name can be passed to openat) and returns it without the NUL.
-  std::string_view store_path(std::string_view path) {
-    const size_t need = path.size() + 1;
-    if (m_text.empty() || m_text_cap - m_text_used < need) {
-      m_text_cap = std::max(k_text_chunk, need);
-      m_text.emplace_back(new char[m_text_cap]);
-      m_text_used = 0;
-    }
-    char* p = m_text.back().get() + m_text_used;
-    std::memcpy(p, path.data(), path.size());
-    p[path.size()] = '\0';
-    m_text_used += need;
-    return {p, path.size()};
-  }
-
-  template <typename F>
-  void for_each(F&& f) const {
-    for (size_t c = 0; c < m_records.size(); ++c) {
-      const size_t n = c + 1 == m_records.size() ? m_record_used : k_records_per_chunk;
-      for (size_t i = 0; i < n; ++i) f(m_records[c][i]);
-    }
-  }
-
- private:
-  std::vector<std::unique_ptr<FileRecord[]>> m_records;
-  size_t m_record_used = 0;
-  std::vector<std::unique_ptr<char[]>> m_text;
-  size_t m_text_used = 0;
-  size_t m_text_cap = 0;
-};
 
 // An open directory, shared by the jobs that still need its fd.
 struct DirRef {
@@ -121,7 +65,7 @@ struct DirJob {
 struct FileJob {
   std::shared_ptr<DirRef> dir;
   uint32_t count = 0;
-  std::array<FileRecord*, k_batch> records{};
+  std::array<FileEntry*, k_batch> entries{};  // listed, not yet hashed
 };
 
 const char* type_name(mode_t mode) {
@@ -132,10 +76,6 @@ const char* type_name(mode_t mode) {
     case S_IFBLK: return "block-device";
     default: return "unknown";
   }
-}
-
-int64_t mtime_ns(const struct stat& st) {
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
 std::string_view base_name(std::string_view path) {
@@ -154,33 +94,19 @@ std::string join(std::string_view dir, std::string_view name) {
   return out;
 }
 
-bool prefetch_enabled() {
-  const char* v = std::getenv("TREEPRINT_PREFETCH");
-  return v == nullptr || std::strcmp(v, "0") != 0;
-}
-
-class Walker;
-
-// What hashing a file in a batch tells the batch, as soon as it is known.
-struct HashHooks {
-  bool probe_cache = false;    // try the first read from the page cache only (RWF_NOWAIT), to learn it is cold
-  std::function<void()> cold;  // a read found the data not in the page cache
-  std::function<void()> big;   // the file is big: hashing it will take a while
-};
-
 struct Worker {
   std::mutex mu;
   std::deque<DirJob> dirs;
   std::deque<FileJob> files;
 
-  Arena arena;
+  FileTable table;                     // every file this worker listed
+  std::vector<const FileEntry*> kept;  // the ones it hashed (or took from the stat cache), in no order
   std::vector<SymlinkEntry> symlinks;
   std::vector<SkippedEntry> skipped;
   std::vector<ErrorEntry> errors;
   std::vector<std::string> warnings;
-  std::unique_ptr<char[]> read_buffer{new char[k_read_buffer]};
   std::unique_ptr<char[]> dents_buffer{new char[k_dents_buffer]};
-  Sha256 hasher;
+  FileHasher hasher;
   uint64_t unreported_files = 0;
   uint64_t unreported_bytes = 0;
 
@@ -196,7 +122,7 @@ struct Worker {
 class Walker {
  public:
   Walker(FileSystem& fs, const WalkOptions& options, unsigned threads)
-      : m_fs(fs), m_options(options), m_prefetch(prefetch_enabled()) {
+      : m_fs(fs), m_options(options) {
     for (unsigned i = 0; i < threads; ++i) m_workers.emplace_back(std::make_unique<Worker>());
     const uint64_t limit = raise_open_file_limit();
     // Directory fds stay open while their files wait to be hashed; keep a margin for file batches and the rest.
@@ -204,11 +130,12 @@ class Walker {
     // Filesystem timestamps come from a coarse clock and may lag; two seconds of margin cover that.
     struct timespec now {};
     clock_gettime(CLOCK_REALTIME, &now);
-    m_racy_after_ns =
+    m_policy.racy_after_ns =
         options.racy_after_ns.value_or((static_cast<int64_t>(now.tv_sec) - 2) * 1'000'000'000 + now.tv_nsec);
+    m_policy.since_ns = options.since_ns;
   }
 
-  bool start(const std::string& root, std::string* fatal_error);
+  Status start(const std::string& root);
   void run();
   void collect(Manifest* manifest);
 
@@ -222,8 +149,9 @@ class Walker {
 
   void list_dir(Worker& w, DirJob job);
   void hash_batch(Worker& w, FileJob& job);
-  /// `hooks` (may be null) lets the batch react to what the first reads reveal.
-  bool hash_open_file(Worker& w, int fd, std::string_view path, FileRecord* rec, const HashHooks* hooks);
+  /// Hashes `entry`'s open file and keeps the entry, or records why not. `hooks` (may be null) lets the batch react
+  /// to what the first reads reveal.
+  void hash_one(Worker& w, int fd, FileEntry* entry, const HashHooks* hooks);
   void follow_link(Worker& w, const std::shared_ptr<DirRef>& dir, const std::shared_ptr<const DirIdentity>& identity,
                    std::string_view name, const std::string& path, const std::shared_ptr<const IgnoreChain>& ignore,
                    bool in_included_dir);
@@ -244,41 +172,38 @@ class Walker {
 
   FileSystem& m_fs;
   const WalkOptions& m_options;
-  bool m_prefetch;
   std::vector<std::unique_ptr<Worker>> m_workers;
   std::atomic<int64_t> m_pending{0};
   std::atomic<uint32_t> m_epoch{0};
   std::atomic<uint64_t> m_open_dirs{0};
   uint64_t m_dir_fd_cap = 256;
-  // The baseline, fetched by the first batch (see WalkOptions::baseline); null if on another device than the root.
-  const Baseline* baseline() {
-    std::call_once(m_baseline_once, [&] {
-      const Baseline* b = m_options.baseline ? m_options.baseline() : nullptr;
-      if (b != nullptr && b->root_dev() == m_root_dev) m_baseline = b;
+  // The stat cache, fetched by the first batch (see WalkOptions::stat_cache); null if on another device than the root.
+  const StatCache* stat_cache() {
+    std::call_once(m_stat_cache_once, [&] {
+      const StatCache* c = m_options.stat_cache ? m_options.stat_cache() : nullptr;
+      if (c != nullptr && c->root_dev() == m_root_dev) m_stat_cache = c;
     });
-    return m_baseline;
+    return m_stat_cache;
   }
-  std::once_flag m_baseline_once;
-  const Baseline* m_baseline = nullptr;
+  std::once_flag m_stat_cache_once;
+  const StatCache* m_stat_cache = nullptr;
   uint64_t m_root_dev = 0;
-  int64_t m_racy_after_ns = 0;  // files with a ctime at or after this are checked twice (see hash_open_file)
+  HashPolicy m_policy;
   std::string m_root_real;      // for --follow-symlinks: absolute path of the root
   DirJob m_root_job;
 };
 
-bool Walker::start(const std::string& root, std::string* fatal_error) {
+Status Walker::start(const std::string& root) {
   const int fd = m_fs.open_dir(AT_FDCWD, root.c_str(), /*follow=*/true);
   if (fd < 0) {
     struct stat st {};
     if (fd == -ENOTDIR || (m_fs.stat_at(AT_FDCWD, root.c_str(), &st, true) == 0 && !S_ISDIR(st.st_mode))) {
-      *fatal_error = "'" + root + "' is not a directory; give the directory to scan";
-    } else {
-      *fatal_error = "cannot open directory '" + root + "': " + errno_text(-fd);
+      return Status::failure("'" + root + "' is not a directory; give the directory to scan");
     }
-    return false;
+    return Status::failure("cannot open directory '" + root + "': " + errno_text(-fd));
   }
   m_root_job.fd = fd;
-  if (m_options.baseline || m_options.root_dev != nullptr) {
+  if (m_options.stat_cache || m_options.root_dev != nullptr) {
     struct stat st {};
     if (m_fs.fstat(fd, &st) == 0) {
       m_root_dev = st.st_dev;
@@ -306,7 +231,7 @@ bool Walker::start(const std::string& root, std::string* fatal_error) {
       m_fs.close(git);
     }
   }
-  return true;
+  return ok_status();
 }
 
 void Walker::run() {
@@ -562,10 +487,8 @@ void Walker::list_dir(Worker& w, DirJob job) {
     switch (type) {
       case DT_DIR: push_dir(w, DirJob{dir, -1, std::string(name), path, ignore, identity, included}); break;
       case DT_REG: {
-        if (m_options.shard_count > 1 && shard_of(path, m_options.shard_count) != m_options.shard_index) break;
-        FileRecord* rec = w.arena.new_record();
-        rec->entry.path = w.arena.store_path(path);
-        batch.records[batch.count++] = rec;
+        if (!m_options.shard.keeps(path)) break;
+        batch.entries[batch.count++] = w.table.add(path);
         ++files_found;
         if (batch.count == k_batch) {
           push_files(w, std::move(batch));
@@ -670,126 +593,39 @@ void Walker::follow_link(Worker& w, const std::shared_ptr<DirRef>& dir,
     w.skipped.push_back({path, type_name(st.st_mode)});
     return;
   }
-  if ((m_options.since_ns && mtime_ns(st) < *m_options.since_ns) ||
-      (m_options.shard_count > 1 && shard_of(path, m_options.shard_count) != m_options.shard_index)) {
+  if ((m_options.since_ns && mtime_ns(st) < *m_options.since_ns) || !m_options.shard.keeps(path)) {
     m_fs.close(fd);
     return;
   }
-  FileRecord* rec = w.arena.new_record();
-  rec->entry.path = w.arena.store_path(path);
+  FileEntry* entry = w.table.add(path);
   if (m_options.progress) m_options.progress->files_found.fetch_add(1, std::memory_order_relaxed);
-  hash_open_file(w, fd, rec->entry.path, rec, nullptr);
+  hash_one(w, fd, entry, nullptr);
   m_fs.close(fd);
   report_progress(w);
 }
 
-// Hashes one open file. The usual case costs four system calls (open, read, fstat, close): a short read ends the
-// loop and one fstat afterwards confirms that the size read is the file's size. Whether the file changed while it
-// was read is decided the way git decides "racy" index entries: a file whose ctime is older than the scan's start
-// cannot have been written during the read, since every write moves ctime to the current time. A file changed
-// recently is read a second time between two fstat calls, and kept only if nothing moved.
-bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord* rec, const HashHooks* hooks) {
-  struct stat st {};
-  uint64_t got = 0;
-  auto fail = [&](std::string message) {
-    rec->state = RecordState::failed;
-    error(w, std::string(path), std::move(message));
-    return false;
-  };
-  // Reads to the end, hashing; leaves the file's final fstat in `st`. Returns an errno or 0.
-  auto hash_pass = [&](bool first_pass, bool allow_cold_probe) -> int {
-    got = 0;
-    w.hasher.reset();
-    bool have_stat = false;
-    bool read_on_after_short = false;
-    bool probe = allow_cold_probe;
-    for (;;) {
-      long n;
-      bool from_cache_probe = false;
-      if (probe) {
-        probe = false;
-        n = m_fs.read_cached(fd, w.read_buffer.get(), k_read_buffer);
-        if (n == -EAGAIN) {
-          hooks->cold();
-          n = m_fs.read(fd, w.read_buffer.get(), k_read_buffer);
-        } else {
-          from_cache_probe = true;
-        }
-      } else {
-        n = m_fs.read(fd, w.read_buffer.get(), k_read_buffer);
-      }
-      if (n < 0) return static_cast<int>(-n);
-      if (n == 0) break;
-      w.hasher.update(w.read_buffer.get(), static_cast<size_t>(n));
-      got += static_cast<uint64_t>(n);
-      if (first_pass) {  // progress counts each byte of the tree once
-        w.unreported_bytes += static_cast<uint64_t>(n);
-        if (w.unreported_bytes >= k_report_bytes) report_progress(w);
-      }
-      const bool short_read = static_cast<size_t>(n) < k_read_buffer;
-      if (short_read || got == k_read_buffer) {
-        // After a short read (the end of a regular file) or the first full buffer (a big file: make sure it is
-        // still a regular file before reading on), look at the metadata.
-        if (const int rc = m_fs.fstat(fd, &st); rc != 0) return -rc;
-        if (!S_ISREG(st.st_mode)) return 0;
-        if (first_pass && !short_read && hooks != nullptr && static_cast<uint64_t>(st.st_size) >= k_big_file) {
-          hooks->big();
-        }
-        have_stat = got == static_cast<uint64_t>(st.st_size);
-        if (have_stat) break;
-        if (short_read) {
-          // Fewer bytes than the size: the cache probe found only part of the file cached, or the file grew after
-          // the read. Read on, once: a file that keeps growing is reported by the caller, and one that grew once is
-          // read again anyway (its ctime is recent), so no digest of a state that never existed is kept.
-          if (read_on_after_short) break;
-          read_on_after_short = true;
-          if (from_cache_probe) hooks->cold();
-        }
-      }
-    }
-    if (!have_stat) {
-      if (const int rc = m_fs.fstat(fd, &st); rc != 0) return -rc;
-    }
-    return 0;
-  };
-
-  if (const int err = hash_pass(true, hooks != nullptr && hooks->probe_cache); err != 0)
-    return fail("read failed: " + errno_text(err));
-  if (!S_ISREG(st.st_mode)) {  // replaced by a FIFO or device since it was listed; O_NONBLOCK kept us safe
-    rec->state = RecordState::failed;
-    w.skipped.push_back({std::string(path), type_name(st.st_mode)});
-    return false;
+void Walker::hash_one(Worker& w, int fd, FileEntry* entry, const HashHooks* hooks) {
+  HashHooks progress;
+  if (hooks == nullptr) {
+    progress.read = [&](uint64_t n) { w.unreported_bytes += n; };
+    hooks = &progress;
   }
-  const int64_t changed_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
-  if (got == static_cast<uint64_t>(st.st_size) && changed_ns >= m_racy_after_ns) {
-    const struct stat before = st;
-    const uint64_t got_before = got;
-    const int rc = m_fs.rewind(fd);
-    const int err = rc == 0 ? hash_pass(false, false) : -rc;
-    if (err != 0) return fail("read failed: " + errno_text(err));
-    if (got != got_before || st.st_size != before.st_size || mtime_ns(st) != mtime_ns(before) ||
-        st.st_ctim.tv_sec != before.st_ctim.tv_sec || st.st_ctim.tv_nsec != before.st_ctim.tv_nsec) {
-      return fail("file changed while it was being hashed (size " + std::to_string(before.st_size) + ", then " +
-                  std::to_string(st.st_size) + "); no digest recorded, scan again");
-    }
+  const HashResult r = w.hasher.hash(m_fs, fd, m_policy, hooks);
+  switch (r.outcome) {
+    case HashOutcome::hashed:
+      entry->size = r.file.size;
+      entry->mtime_ns = r.file.mtime_ns;
+      entry->executable = r.file.executable;
+      entry->sha256 = r.file.sha256;
+      entry->ino = r.file.ino;
+      entry->ctime_ns = r.file.ctime_ns;
+      w.kept.push_back(entry);
+      ++w.unreported_files;
+      return;
+    case HashOutcome::failed: error(w, std::string(entry->path), r.message); return;
+    case HashOutcome::not_regular: w.skipped.push_back({std::string(entry->path), type_name(r.type)}); return;
+    case HashOutcome::filtered: return;
   }
-  if (got != static_cast<uint64_t>(st.st_size)) {
-    return fail("file changed while it was being hashed (" + std::to_string(got) + " bytes read, size now " +
-                std::to_string(st.st_size) + "); no digest recorded, scan again");
-  }
-  if (m_options.since_ns && mtime_ns(st) < *m_options.since_ns) {
-    rec->state = RecordState::filtered;
-    return false;
-  }
-  rec->entry.size = got;
-  rec->entry.mtime_ns = mtime_ns(st);
-  rec->entry.executable = (st.st_mode & S_IXUSR) != 0;
-  rec->entry.sha256 = w.hasher.finish();
-  rec->ino = st.st_ino;
-  rec->ctime_ns = ctime_ns(st);
-  rec->state = RecordState::ok;
-  ++w.unreported_files;
-  return true;
 }
 
 void Walker::hash_batch(Worker& w, FileJob& job) {
@@ -797,27 +633,26 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
   const int dir_fd = job.dir->fd;
   for (uint32_t i = 0; i < job.count; ++i) {
     fds[i] = -1;
-    FileRecord* rec = job.records[i];
-    const std::string_view path = rec->entry.path;
-    const char* name = path.data() + (path.size() - base_name(path).size());  // NUL-terminated in the arena
-    if (m_options.since_ns || (m_options.baseline && baseline() != nullptr)) {
+    FileEntry* entry = job.entries[i];
+    const std::string_view path = entry->path;
+    const char* name = path.data() + (path.size() - base_name(path).size());  // NUL-terminated in the table
+    if (m_options.since_ns || (m_options.stat_cache && stat_cache() != nullptr)) {
       // lstat first: files outside the --since window are never opened, and unchanged ones keep their digest.
       struct stat st {};
       const int rc = m_fs.stat_at(dir_fd, name, &st, false);
       if (rc == 0 && S_ISREG(st.st_mode) && m_options.since_ns && mtime_ns(st) < *m_options.since_ns) {
-        rec->state = RecordState::filtered;
         ++w.unreported_files;
         continue;
       }
-      if (rc == 0 && m_baseline != nullptr) {
-        if (const FileEntry* before = m_baseline->reusable(path, st)) {
-          rec->entry.size = before->size;
-          rec->entry.mtime_ns = before->mtime_ns;
-          rec->entry.executable = before->executable;
-          rec->entry.sha256 = before->sha256;
-          rec->ino = st.st_ino;
-          rec->ctime_ns = ctime_ns(st);
-          rec->state = RecordState::ok;
+      if (rc == 0 && m_stat_cache != nullptr) {
+        if (const FileEntry* before = m_stat_cache->reusable(path, st)) {
+          entry->size = before->size;
+          entry->mtime_ns = before->mtime_ns;
+          entry->executable = before->executable;
+          entry->sha256 = before->sha256;
+          entry->ino = st.st_ino;
+          entry->ctime_ns = ctime_ns(st);
+          w.kept.push_back(entry);
           ++w.unreported_files;
           continue;
         }
@@ -825,7 +660,6 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
     }
     const int fd = m_fs.open_file(dir_fd, name, false);
     if (fd < 0) {
-      rec->state = RecordState::failed;
       if (fd == -ENOENT) {
         error(w, std::string(path), "file vanished after it was listed (deleted during the scan)");
       } else if (fd == -ELOOP) {
@@ -840,9 +674,13 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
   // Warm cache: every read is served from memory and no prefetch is needed. The first time a read would block, ask
   // the kernel to start reading the rest of the batch, so they load while this one is hashed.
   // A big file keeps this thread busy for a while: hand the rest of the batch back, so an idle thread can take it.
-  bool prefetched = !m_prefetch;
+  bool prefetched = !m_options.prefetch;
   uint32_t current = 0;
   HashHooks hooks;
+  hooks.read = [&](uint64_t n) {  // progress counts each byte of the tree once
+    w.unreported_bytes += n;
+    if (w.unreported_bytes >= k_report_bytes) report_progress(w);
+  };
   hooks.cold = [&] {
     if (prefetched) return;
     prefetched = true;
@@ -857,7 +695,7 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
       if (fds[k] < 0) continue;
       m_fs.close(fds[k]);
       fds[k] = -1;
-      rest.records[rest.count++] = job.records[k];
+      rest.entries[rest.count++] = job.entries[k];
     }
     job.count = current + 1;
     if (rest.count != 0) {
@@ -868,7 +706,7 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
   for (; current < job.count; ++current) {
     if (fds[current] < 0) continue;
     hooks.probe_cache = !prefetched;
-    hash_open_file(w, fds[current], job.records[current]->entry.path, job.records[current], &hooks);
+    hash_one(w, fds[current], job.entries[current], &hooks);
     m_fs.close(fds[current]);
   }
   report_progress(w);
@@ -883,104 +721,40 @@ void Walker::report_progress(Worker& w) {
   w.unreported_bytes = 0;
 }
 
-// Sorts by path bytewise; with several threads, slices are sorted in parallel and then merged.
-void sort_files(std::vector<const FileEntry*>& files, unsigned threads) {
-  const auto by_path = [](const FileEntry* a, const FileEntry* b) { return a->path < b->path; };
-  constexpr size_t k_min_slice = 16384;
-  const size_t cpus = std::max(1u, std::thread::hardware_concurrency());
-  const size_t slices = std::min({static_cast<size_t>(threads), cpus, std::max<size_t>(1, files.size() / k_min_slice)});
-  if (slices <= 1) {
-    std::sort(files.begin(), files.end(), by_path);
-    return;
-  }
-  std::vector<size_t> bounds;
-  for (size_t i = 0; i <= slices; ++i) bounds.push_back(files.size() * i / slices);
-  {
-    std::vector<std::jthread> sorters;
-    for (size_t i = 1; i < slices; ++i) {
-      sorters.emplace_back([&, i] { std::sort(files.begin() + bounds[i], files.begin() + bounds[i + 1], by_path); });
-    }
-    std::sort(files.begin(), files.begin() + bounds[1], by_path);
-  }
-  for (size_t i = 2; i <= slices; ++i) {
-    std::inplace_merge(files.begin(), files.begin() + bounds[i - 1], files.begin() + bounds[i], by_path);
-  }
-}
-
-struct WalkStorage {
-  std::vector<std::unique_ptr<Worker>> workers;
-};
-
 void Walker::collect(Manifest* m) {
   size_t n = 0;
-  for (auto& w : m_workers) w->arena.for_each([&](const FileRecord& r) { n += r.state == RecordState::ok; });
+  for (auto& w : m_workers) n += w->kept.size();
   m->files.reserve(n);
   for (auto& w : m_workers) {
-    w->arena.for_each([&](const FileRecord& r) {
-      if (r.state == RecordState::ok) {
-        m->files.push_back(&r.entry);
-        m->total_bytes += r.entry.size;
-      }
-    });
+    for (const FileEntry* e : w->kept) m->total_bytes += e->size;
+    m->files.insert(m->files.end(), w->kept.begin(), w->kept.end());
+    m->table.absorb(std::move(w->table));
     std::move(w->symlinks.begin(), w->symlinks.end(), std::back_inserter(m->symlinks));
     std::move(w->skipped.begin(), w->skipped.end(), std::back_inserter(m->skipped));
     std::move(w->errors.begin(), w->errors.end(), std::back_inserter(m->errors));
     if (m_options.warnings) {
       std::move(w->warnings.begin(), w->warnings.end(), std::back_inserter(*m_options.warnings));
     }
-    w->symlinks = {};
-    w->skipped = {};
-    w->errors = {};
-    w->listed = {};
-    w->names = {};
-    w->read_buffer.reset();
-    w->dents_buffer.reset();
   }
-  if (m_options.shard_count > 1) {
-    const auto other_shard = [&](const auto& e) {
-      return shard_of(e.path, m_options.shard_count) != m_options.shard_index;
-    };
+  m_workers.clear();
+  if (m_options.shard.active()) {
+    const auto other_shard = [&](const auto& e) { return !m_options.shard.keeps(e.path); };
     std::erase_if(m->symlinks, other_shard);
     std::erase_if(m->skipped, other_shard);
     std::erase_if(m->errors, other_shard);
   }
-  sort_files(m->files, static_cast<unsigned>(m_workers.size()));
-  if (m_options.stats != nullptr) {
-    m_options.stats->clear();
-    m_options.stats->reserve(m->files.size());
-    for (const FileEntry* e : m->files) {
-      const auto* r = reinterpret_cast<const FileRecord*>(e);
-      m_options.stats->push_back({r->ino, r->ctime_ns});
-    }
-  }
-  std::sort(m->symlinks.begin(), m->symlinks.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-  std::sort(m->skipped.begin(), m->skipped.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-  std::sort(m->errors.begin(), m->errors.end(),
-            [](const auto& a, const auto& b) { return a.path != b.path ? a.path < b.path : a.message < b.message; });
+  sort_canonical(*m, m_options.threads);
   if (m_options.warnings) std::sort(m_options.warnings->begin(), m_options.warnings->end());
-  auto storage = std::make_shared<WalkStorage>();
-  storage->workers = std::move(m_workers);
-  m->storage.push_back(std::move(storage));
 }
 
 }  // namespace
 
-uint32_t shard_of(std::string_view path, uint32_t count) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (const char c : path) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ull;
-  }
-  return static_cast<uint32_t>(h % count) + 1;
-}
-
-bool walk_tree(FileSystem& fs, const std::string& root, const WalkOptions& options, Manifest* manifest,
-               std::string* fatal_error) {
+Status walk_tree(FileSystem& fs, const std::string& root, const WalkOptions& options, Manifest* manifest) {
   Walker walker(fs, options, std::max(1u, options.threads));
-  if (!walker.start(root, fatal_error)) return false;
+  if (Status started = walker.start(root); !started) return started;
   walker.run();
   walker.collect(manifest);
-  return true;
+  return ok_status();
 }
 
 }  // namespace treeprint

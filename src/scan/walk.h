@@ -12,9 +12,8 @@
 //   them one by one, so a cold cache has many reads in flight per thread.
 // - Each worker keeps its results to itself; they are merged and sorted by path at the end, so the output does not
 //   depend on the thread count.
-// - A file is read to its end and then fstat'ed: if it yields a different number of bytes than its size, or it was
-//   changed since the scan started and a second read between two fstat calls does not match, it is reported as an
-//   error rather than given a digest of a state that never existed (git's "racy" rule, see hash_open_file).
+// - Hashing one file, with the rules for files that change while read, is scan/hash_file.h; the entries live in a
+//   FileTable per worker (manifest/file_table.h), handed to the manifest at the end.
 
 #include <sys/types.h>
 
@@ -27,9 +26,11 @@
 #include <vector>
 
 #include "manifest/entry.h"
-#include "scan/baseline.h"
 #include "scan/fs.h"
 #include "scan/ignore.h"
+#include "scan/shard.h"
+#include "scan/stat_cache.h"
+#include "util/result.h"
 
 namespace treeprint {
 
@@ -57,30 +58,25 @@ struct WalkOptions {
   const Filters* filters = nullptr;
   std::vector<LeaveOut> leave_out;
   /// Files whose ctime is at or after this are read a second time to prove they did not change while hashed
-  /// (default: two seconds before the walk starts; see hash_open_file).
+  /// (default: two seconds before the walk starts; see scan/hash_file.h).
   std::optional<int64_t> racy_after_ns;
   WalkProgress* progress = nullptr;
   std::vector<std::string>* warnings = nullptr;  // non-fatal notes (a malformed .gitignore line)
   /// Digests to reuse for files unchanged since an earlier scan (ignored when the root is on another device). Called
   /// once, when the first file is about to be hashed, so that loading the baseline overlaps listing the tree; may
   /// return null.
-  std::function<const Baseline*()> baseline;
-  /// --shard I/N: keep only the entries whose path falls in shard `shard_index` (1-based) of `shard_count`.
-  uint32_t shard_index = 0;
-  uint32_t shard_count = 0;
-  /// When set, receives each kept file's inode and ctime, in the manifest's order (for the next run's baseline),
-  /// and `root_dev` the root's device.
-  std::vector<FileStat>* stats = nullptr;
+  std::function<const StatCache*()> stat_cache;
+  /// --shard I/N: keep only the entries whose path falls in that shard.
+  ShardFilter shard;
+  /// When set, receives the root's device (for the next run's stat cache). Each file's inode and ctime are in its
+  /// FileEntry.
   uint64_t* root_dev = nullptr;
+  /// Ask the kernel to read the rest of a batch ahead once a read finds the page cache cold (posix_fadvise).
+  bool prefetch = true;
 };
 
-/// The shard (1..count) a path belongs to: FNV-1a (64-bit) of the raw path bytes, modulo count, plus one. Part of
-/// the manifest's contract: shards written by different versions must still merge.
-uint32_t shard_of(std::string_view path, uint32_t count);
-
-/// Walks `root`. Returns false with `fatal_error` set when the root itself cannot be scanned; otherwise fills
-/// `manifest` (entries that could not be read are in manifest->errors).
-bool walk_tree(FileSystem& fs, const std::string& root, const WalkOptions& options, Manifest* manifest,
-               std::string* fatal_error);
+/// Walks `root` into `manifest` (entries that could not be read are in manifest->errors). Fails only when the root
+/// itself cannot be scanned.
+Status walk_tree(FileSystem& fs, const std::string& root, const WalkOptions& options, Manifest* manifest);
 
 }  // namespace treeprint

@@ -14,7 +14,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-/// Builds a Manifest whose FileEntry paths point into storage the manifest keeps alive.
+/// Builds a Manifest whose entries live in its own FileTable.
 class ManifestBuilder {
  public:
   ManifestBuilder& file(std::string path, uint64_t size) {
@@ -31,20 +31,15 @@ class ManifestBuilder {
   }
   Manifest build() {
     std::sort(m_files.begin(), m_files.end());
-    auto paths = std::make_shared<std::deque<std::string>>();
-    auto entries = std::make_shared<std::deque<FileEntry>>();
-    Manifest m = m_manifest;
+    Manifest m;
+    m.errors = m_manifest.errors;
+    m.symlinks = m_manifest.symlinks;
     for (const auto& [path, size] : m_files) {
-      paths->push_back(path);
-      FileEntry e;
-      e.path = paths->back();
-      e.size = size;
-      entries->push_back(e);
-      m.files.push_back(&entries->back());
+      FileEntry* e = m.table.add(path);
+      e->size = size;
+      m.files.push_back(e);
       m.total_bytes += size;
     }
-    m.storage.push_back(paths);
-    m.storage.push_back(entries);
     return m;
   }
 

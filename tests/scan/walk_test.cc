@@ -36,7 +36,9 @@ Scan scan(const std::string& root, WalkOptions options = {}, FileSystem* fs = nu
   RealFileSystem real;
   Scan s;
   options.warnings = &s.warnings;
-  s.ok = walk_tree(fs != nullptr ? *fs : real, root, options, &s.manifest, &s.fatal);
+  const Status walked = walk_tree(fs != nullptr ? *fs : real, root, options, &s.manifest);
+  s.ok = walked.ok();
+  s.fatal = walked.error();
   return s;
 }
 

@@ -1,4 +1,4 @@
-#include "inputs/environment.h"
+#include "util/env.h"
 
 #include <cstdlib>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "scan/baseline.h"
+#include "scan/stat_cache.h"
 
 #include <fcntl.h>
 #include <gmock/gmock.h>
@@ -7,6 +7,7 @@
 
 #include <ctime>
 
+#include "app/scan_command.h"
 #include "manifest/json_writer.h"
 #include "manifest/manifest.h"
 #include "scan/walk.h"
@@ -40,7 +41,7 @@ struct ScanRun {
   int opened = 0;
 };
 ScanRun scan_with_baseline(const std::string& root, const TempDir& out, const std::string& name,
-                           const Baseline* baseline, int64_t racy_after_ns) {
+                           const StatCache* baseline, int64_t racy_after_ns) {
   FaultFileSystem fs;
   ScanRun run;
   fs.on_open_file = [&](const char*) -> std::optional<int> {
@@ -49,22 +50,20 @@ ScanRun scan_with_baseline(const std::string& root, const TempDir& out, const st
   };
   WalkOptions o;
   o.threads = 2;
-  std::vector<FileStat> stats;
   StatHeader header;
   header.racy_after_ns = racy_after_ns;
-  o.stats = &stats;
   o.root_dev = &header.root_dev;
-  if (baseline != nullptr) o.baseline = [&] { return baseline; };
+  if (baseline != nullptr) o.stat_cache = [&] { return baseline; };
   Manifest m;
-  std::string fatal;
-  EXPECT_TRUE(walk_tree(fs, root, o, &m, &fatal)) << fatal;
+  const Status walked = walk_tree(fs, root, o, &m);
+  EXPECT_TRUE(walked) << walked.error();
   run.text = render(m);
   out.write(name, run.text);
-  out.write(name + ".stat", encode_stat_file(root_digest(m), header, stats));
+  out.write(name + ".stat", encode_stat_file(root_digest(m), header, m));
   return run;
 }
 
-TEST(Baseline, UnchangedFilesAreNotReadAndTheResultIsIdentical) {
+TEST(StatCache, UnchangedFilesAreNotReadAndTheResultIsIdentical) {
   TempDir tree, out;
   for (int i = 0; i < 50; ++i)
     tree.write("d" + std::to_string(i % 5) + "/f" + std::to_string(i), "content " + std::to_string(i));
@@ -73,7 +72,7 @@ TEST(Baseline, UnchangedFilesAreNotReadAndTheResultIsIdentical) {
   EXPECT_EQ(first.opened, 50);
   std::string note;
   bool warning = true;
-  auto baseline = Baseline::load(out / "m.json", &note, &warning);
+  auto baseline = load_stat_cache(out / "m.json", &note, &warning);
   ASSERT_NE(baseline, nullptr) << note;
   EXPECT_FALSE(warning);
   EXPECT_EQ(baseline->size(), 50u);
@@ -82,7 +81,7 @@ TEST(Baseline, UnchangedFilesAreNotReadAndTheResultIsIdentical) {
   EXPECT_EQ(second.text, first.text);
 }
 
-TEST(Baseline, ChangesThatKeepSizeAndMtimeAreStillCaught) {
+TEST(StatCache, ChangesThatKeepSizeAndMtimeAreStillCaught) {
   TempDir tree, out;
   tree.write("a", "aaaa");
   tree.write("b", "bbbb");
@@ -95,7 +94,7 @@ TEST(Baseline, ChangesThatKeepSizeAndMtimeAreStillCaught) {
   ASSERT_EQ(::utimensat(AT_FDCWD, (tree / "a").c_str(), times, 0), 0);
   std::string note;
   bool warning;
-  auto baseline = Baseline::load(out / "m.json", &note, &warning);
+  auto baseline = load_stat_cache(out / "m.json", &note, &warning);
   ASSERT_NE(baseline, nullptr) << note;
   const ScanRun second = scan_with_baseline(tree.path(), out, "m2.json", baseline.get(), now_ns());
   EXPECT_EQ(second.opened, 1);
@@ -103,24 +102,24 @@ TEST(Baseline, ChangesThatKeepSizeAndMtimeAreStillCaught) {
   EXPECT_THAT(second.text, HasSubstr(to_hex(Sha256::of("AAAA"))));
 }
 
-TEST(Baseline, FilesChangedAroundTheEarlierScanAreNotTrusted) {
+TEST(StatCache, FilesChangedAroundTheEarlierScanAreNotTrusted) {
   TempDir tree, out;
   tree.write("a", "aaaa");
   // The earlier scan started before the file's last change (racy): its digest must not be reused.
   scan_with_baseline(tree.path(), out, "m.json", nullptr, now_ns() - 3600'000'000'000);
   std::string note;
   bool warning;
-  auto baseline = Baseline::load(out / "m.json", &note, &warning);
+  auto baseline = load_stat_cache(out / "m.json", &note, &warning);
   ASSERT_NE(baseline, nullptr);
   EXPECT_EQ(scan_with_baseline(tree.path(), out, "m2.json", baseline.get(), now_ns()).opened, 1);
 }
 
-TEST(Baseline, MissingOrMismatchedSidecarsAreIgnoredWithAReason) {
+TEST(StatCache, MissingOrMismatchedSidecarsAreIgnoredWithAReason) {
   TempDir tree, out;
   tree.write("a", "aaaa");
   std::string note;
   bool warning = true;
-  EXPECT_EQ(Baseline::load(out / "none.json", &note, &warning), nullptr);
+  EXPECT_EQ(load_stat_cache(out / "none.json", &note, &warning), nullptr);
   EXPECT_FALSE(warning);
   EXPECT_THAT(note, HasSubstr("no baseline at"));
 
@@ -129,57 +128,24 @@ TEST(Baseline, MissingOrMismatchedSidecarsAreIgnoredWithAReason) {
   scan_with_baseline(tree.path(), out, "other.json", nullptr, now_ns());
   // m.json with other.json's sidecar: bound to another root digest.
   out.write("m.json.stat", testing::read_file(out / "other.json.stat"));
-  EXPECT_EQ(Baseline::load(out / "m.json", &note, &warning), nullptr);
+  EXPECT_EQ(load_stat_cache(out / "m.json", &note, &warning), nullptr);
   EXPECT_TRUE(warning);
   EXPECT_THAT(note, HasSubstr("belongs to another manifest"));
 
   std::string damaged = testing::read_file(out / "other.json.stat");
   damaged[damaged.size() / 2] ^= 1;
   out.write("other.json.stat", damaged);
-  EXPECT_EQ(Baseline::load(out / "other.json", &note, &warning), nullptr);
+  EXPECT_EQ(load_stat_cache(out / "other.json", &note, &warning), nullptr);
   EXPECT_THAT(note, HasSubstr("checksum is wrong"));
 
   ASSERT_EQ(::unlink((out / "other.json.stat").c_str()), 0);
-  EXPECT_EQ(Baseline::load(out / "other.json", &note, &warning), nullptr);
+  EXPECT_EQ(load_stat_cache(out / "other.json", &note, &warning), nullptr);
   EXPECT_THAT(note, HasSubstr("cannot open"));
 
   out.write("bad.json", "{}");
-  EXPECT_EQ(Baseline::load(out / "bad.json", &note, &warning), nullptr);
+  EXPECT_EQ(load_stat_cache(out / "bad.json", &note, &warning), nullptr);
   EXPECT_TRUE(warning);
   EXPECT_THAT(note, HasSubstr("ignoring the baseline"));
-}
-
-TEST(Shard, ShardsPartitionEveryEntryAndAreStable) {
-  TempDir tree;
-  for (int i = 0; i < 200; ++i) tree.write("d/f" + std::to_string(i), std::to_string(i));
-  tree.symlink("d/f1", "link");
-  ::mkfifo((tree / "fifo").c_str(), 0644);
-  RealFileSystem fs;
-  std::vector<std::string> all;
-  size_t links = 0, skipped = 0;
-  for (uint32_t i = 1; i <= 3; ++i) {
-    WalkOptions o;
-    o.shard_index = i;
-    o.shard_count = 3;
-    Manifest m;
-    std::string fatal;
-    ASSERT_TRUE(walk_tree(fs, tree.path(), o, &m, &fatal));
-    EXPECT_GT(m.files.size(), 40u);  // balanced enough
-    for (const FileEntry* f : m.files) {
-      EXPECT_EQ(shard_of(f->path, 3), i);
-      all.emplace_back(f->path);
-    }
-    links += m.symlinks.size();
-    skipped += m.skipped.size();
-  }
-  EXPECT_EQ(all.size(), 200u);
-  EXPECT_EQ(links, 1u);
-  EXPECT_EQ(skipped, 1u);
-  std::sort(all.begin(), all.end());
-  EXPECT_EQ(std::unique(all.begin(), all.end()), all.end());
-  // The assignment is part of the format: pinned values, so a change to the hash cannot pass unnoticed.
-  EXPECT_EQ(shard_of("", 7), 0xcbf29ce484222325ull % 7 + 1);
-  EXPECT_EQ(shard_of("a", 1000), 0xaf63dc4c8601ec8cull % 1000 + 1);
 }
 
 }  // namespace

@@ -1,0 +1,116 @@
+#include "manifest/file_table.h"
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include "manifest/entry.h"
+
+namespace treeprint {
+
+namespace {
+
+constexpr size_t k_entries_per_chunk = 4096;
+constexpr size_t k_text_chunk = 256 << 10;
+
+}  // namespace
+
+FileTable::FileTable() = default;
+FileTable::~FileTable() = default;
+FileTable::FileTable(FileTable&&) noexcept = default;
+FileTable& FileTable::operator=(FileTable&&) noexcept = default;
+
+FileEntry* FileTable::add(std::string_view path) {
+  if (m_entries.empty() || m_entries_used == k_entries_per_chunk) {
+    m_entries.emplace_back(new FileEntry[k_entries_per_chunk]);
+    m_entries_used = 0;
+  }
+  FileEntry* e = &m_entries.back()[m_entries_used++];
+  ++m_count;
+  const size_t need = path.size() + 1;
+  if (m_text.empty() || m_text_cap - m_text_used < need) {
+    m_text_cap = std::max(k_text_chunk, need);
+    m_text.emplace_back(new char[m_text_cap]);
+    m_text_used = 0;
+  }
+  char* p = m_text.back().get() + m_text_used;
+  std::memcpy(p, path.data(), path.size());
+  p[path.size()] = '\0';
+  m_text_used += need;
+  e->path = std::string_view(p, path.size());
+  return e;
+}
+
+FileEntry* FileTable::add(const FileEntry& entry) {
+  FileEntry* e = add(entry.path);
+  const std::string_view path = e->path;
+  *e = entry;
+  e->path = path;
+  return e;
+}
+
+void FileTable::absorb(FileTable&& other) {
+  if (other.m_entries.empty()) return;
+  // Appending `other`'s chunks after ours: our last chunk may be partly used, so theirs go before it, and we keep
+  // filling our own last chunk (and text chunk) afterwards.
+  if (m_entries.empty()) {
+    *this = std::move(other);
+    return;
+  }
+  auto last = std::move(m_entries.back());
+  m_entries.pop_back();
+  for (auto& c : other.m_entries) m_entries.push_back(std::move(c));
+  m_entries.push_back(std::move(last));
+  auto last_text = std::move(m_text.back());
+  m_text.pop_back();
+  for (auto& t : other.m_text) m_text.push_back(std::move(t));
+  m_text.push_back(std::move(last_text));
+  m_count += other.m_count;
+  other = FileTable{};
+}
+
+void sort_canonical(std::vector<const FileEntry*>& files, unsigned threads) {
+  const auto by_path = [](const FileEntry* a, const FileEntry* b) { return a->path < b->path; };
+  constexpr size_t k_min_slice = 16384;
+  const size_t cpus = std::max(1u, std::thread::hardware_concurrency());
+  const size_t slices =
+      std::min({static_cast<size_t>(std::max(1u, threads)), cpus, std::max<size_t>(1, files.size() / k_min_slice)});
+  if (slices <= 1) {
+    std::sort(files.begin(), files.end(), by_path);
+    return;
+  }
+  std::vector<size_t> bounds;
+  for (size_t i = 0; i <= slices; ++i) bounds.push_back(files.size() * i / slices);
+  {
+    std::vector<std::jthread> sorters;
+    for (size_t i = 1; i < slices; ++i) {
+      sorters.emplace_back([&, i] { std::sort(files.begin() + bounds[i], files.begin() + bounds[i + 1], by_path); });
+    }
+    std::sort(files.begin(), files.begin() + bounds[1], by_path);
+  }
+  for (size_t i = 2; i <= slices; ++i) {
+    std::inplace_merge(files.begin(), files.begin() + bounds[i - 1], files.begin() + bounds[i], by_path);
+  }
+}
+
+void sort_canonical(std::vector<SymlinkEntry>& symlinks) {
+  std::sort(symlinks.begin(), symlinks.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+}
+
+void sort_canonical(std::vector<SkippedEntry>& skipped) {
+  std::sort(skipped.begin(), skipped.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+}
+
+void sort_canonical(std::vector<ErrorEntry>& errors) {
+  std::sort(errors.begin(), errors.end(),
+            [](const auto& a, const auto& b) { return a.path != b.path ? a.path < b.path : a.message < b.message; });
+}
+
+void sort_canonical(Manifest& m, unsigned threads) {
+  sort_canonical(m.files, threads);
+  sort_canonical(m.symlinks);
+  sort_canonical(m.skipped);
+  sort_canonical(m.errors);
+}
+
+}  // namespace treeprint

@@ -1,0 +1,91 @@
+#pragma once
+// Hashing one open regular file, and deciding whether its digest describes a state the file really had.
+//
+// The usual case costs two system calls beyond open and close: reads to the end (a short read ends the loop), then
+// one fstat that confirms the bytes read are the file's size. Whether the file changed while it was read is decided
+// the way git decides "racy" index entries: a file whose ctime is older than the scan's start (`racy_after_ns`)
+// cannot have been written during the read, since every write moves ctime to the current time. A file changed
+// recently is read a second time between two fstat calls and kept only if nothing moved. A file that yields more
+// bytes than its size (procfs, sysfs, a file growing while read) is read at most `k_over_read_max` bytes past the
+// size fstat reported and then reported, never read without end.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "scan/fs.h"
+#include "util/digest.h"
+#include "util/sha256.h"
+
+namespace treeprint {
+
+/// What the hasher learns about a file it read to the end.
+struct HashedFile {
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  bool executable = false;
+  Digest sha256{};
+  uint64_t ino = 0;
+  int64_t ctime_ns = 0;
+};
+
+enum class HashOutcome : uint8_t {
+  hashed,       // `file` holds the digest
+  failed,       // `message` says why ("read failed: EIO", "file changed while it was being hashed ...")
+  not_regular,  // replaced by a FIFO, device or socket since it was listed: `type` names it
+  filtered,     // its mtime is older than `since_ns`: not part of the scan
+};
+
+struct HashResult {
+  HashOutcome outcome = HashOutcome::failed;
+  HashedFile file;
+  std::string message;
+  mode_t type = 0;
+};
+
+struct HashPolicy {
+  int64_t racy_after_ns = 0;        // files with a ctime at or after this are read twice
+  std::optional<int64_t> since_ns;  // keep files whose mtime >= since
+};
+
+/// What a batch of files learns while one of them is hashed, as soon as it is known. Every member may be empty.
+struct HashHooks {
+  bool probe_cache = false;          // try the first read from the page cache only, to learn it is cold
+  std::function<void()> cold;        // a read found the data not in the page cache
+  std::function<void()> big;         // the file is big: hashing it will take a while
+  std::function<void(uint64_t)> read;  // bytes of the first pass read (progress)
+};
+
+/// How many bytes past its fstat size a file may yield before it is reported instead of hashed.
+inline constexpr uint64_t k_over_read_max = 1 << 20;
+
+/// A hasher with its own read buffer; one per thread, reused for every file.
+class FileHasher {
+ public:
+  static constexpr size_t k_read_buffer = 128 << 10;  // small enough to stay in L2 between copy and hash
+  static constexpr uint64_t k_big_file = 4 << 20;     // hashing takes milliseconds: the batch hands the rest on
+
+  FileHasher();
+  /// Hashes the file open as `fd` (positioned at its start) under `policy`. `hooks` may be null.
+  HashResult hash(FileSystem& fs, int fd, const HashPolicy& policy, const HashHooks* hooks = nullptr);
+
+ private:
+  int read_pass(FileSystem& fs, int fd, bool first_pass, const HashHooks* hooks, struct stat* st, uint64_t* got);
+
+  std::unique_ptr<char[]> m_buffer;
+  Sha256 m_sha;
+};
+
+inline int64_t mtime_ns(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+inline int64_t ctime_ns(const struct stat& st) {
+  return static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+}
+
+}  // namespace treeprint
