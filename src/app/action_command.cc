@@ -9,6 +9,7 @@
 #include "app/scan_command.h"
 #include "app/version.h"
 #include "inputs/action_settings.h"
+#include "inputs/event.h"
 #include "manifest/diff.h"
 #include "manifest/reader.h"
 #include "publish/artifact_upload.h"
@@ -16,7 +17,6 @@
 #include "publish/http_client.h"
 #include "publish/job_summary.h"
 #include "publish/runner.h"
-#include "simdjson.h"
 #include "util/format.h"
 
 namespace treeprint {
@@ -33,27 +33,6 @@ std::string env_or(const EnvLookup& env, const std::string& name, std::string fa
 std::string base_name_of(const std::string& path) {
   const size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// What the workflow's event says about the pull request, if it is one.
-struct PullRequest {
-  int64_t number = 0;
-  std::string head_sha;
-};
-
-std::optional<PullRequest> pull_request_of(const EnvLookup& env) {
-  const std::string path = env_or(env, "GITHUB_EVENT_PATH");
-  if (path.empty()) return std::nullopt;
-  simdjson::padded_string json;
-  if (simdjson::padded_string::load(path).get(json) != simdjson::SUCCESS) return std::nullopt;
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document doc;
-  if (parser.iterate(json).get(doc) != simdjson::SUCCESS) return std::nullopt;
-  PullRequest pr;
-  std::string_view sha;
-  if (doc["pull_request"]["number"].get_int64().get(pr.number) != simdjson::SUCCESS) return std::nullopt;
-  if (doc["pull_request"]["head"]["sha"].get_string().get(sha) == simdjson::SUCCESS) pr.head_sha.assign(sha);
-  return pr;
 }
 
 ChangeExamples examples_of(const TreeDiff& d, ChangeKind kind) {
@@ -303,7 +282,7 @@ class Action {
                        " needs a token and GITHUB_REPOSITORY; only the job summary was written");
       return "";
     }
-    const auto pr = pull_request_of(m_env);
+    const auto pr = read_event(m_env).pull_request;
     const std::string sha = pr && !pr->head_sha.empty() ? pr->head_sha : env_or(m_env, "GITHUB_SHA");
     const Manifest& m = scan.manifest;
     std::string headline = with_commas(m.files.size()) + " files, " + human_bytes(m.total_bytes) + ", " +

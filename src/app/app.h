@@ -12,6 +12,7 @@ namespace treeprint {
 enum ExitCode : int {
   k_exit_ok = 0,       // everything was read
   k_exit_partial = 1,  // finished, but some entries could not be read (each is in the manifest's "errors")
+  k_exit_differ = 1,   // diff, verify: the trees differ (or an entry could not be compared)
   k_exit_fatal = 2,    // usage error, or the scan could not run (DIR missing, output not writable)
 };
 

@@ -4,13 +4,12 @@
 #include <memory>
 
 #include "app/output.h"
-#include "manifest/file_table.h"
+#include "manifest/merge.h"
 #include "manifest/export.h"
 #include "manifest/json_writer.h"
 #include "manifest/manifest.h"
 #include "manifest/reader.h"
 #include "manifest/sha256sum_writer.h"
-#include "scan/walk.h"
 #include "util/atomic_file.h"
 #include "util/format.h"
 
@@ -21,65 +20,18 @@ int run_merge(const MergeOptions& o, AppContext& ctx) {
     std::fprintf(ctx.err, "treeprint: error: %s\n", printable(message).c_str());
     return k_exit_fatal;
   };
-  Manifest merged;
-  std::string version;
-  uint32_t count = 0;
-  std::vector<std::string> seen;  // part path by shard index
-  for (const std::string& part : o.parts) {
-    Manifest m;
-    ManifestHeader h;
+  std::vector<ShardPart> parts;
+  for (const std::string& path : o.parts) {
+    ShardPart& part = parts.emplace_back();
+    part.name = path;
     std::string error;
-    if (!load_manifest(part, &m, &h, &error)) return fail(error);
-    if (!h.shard) return fail(part + " is not a shard (no \"shard\" member): write parts with `scan --shard I/N`");
-    if (count == 0) {
-      count = h.shard->count;
-      version = h.tool_version;
-      seen.assign(count, "");
-    }
-    if (h.shard->count != count) {
-      return fail(part + " is shard " + std::to_string(h.shard->index) + " of " + std::to_string(h.shard->count) +
-                  ", but " + o.parts.front() + " is one of " + std::to_string(count));
-    }
-    if (h.tool_version != version) {
-      return fail(part + " was written by treeprint " + h.tool_version + ", " + o.parts.front() + " by " + version +
-                  ": scan every shard with the same version");
-    }
-    std::string& where = seen[h.shard->index - 1];
-    if (!where.empty()) return fail(part + " and " + where + " are both shard " + std::to_string(h.shard->index));
-    where = part;
-    // Every entry must belong to its shard: parts of different scans (or different shard counts) must not mix.
-    auto check = [&](std::string_view path) { return shard_of(path, count) == h.shard->index; };
-    auto wrong = [&](std::string_view path) {
-      return fail(part + ": '" + std::string(path) + "' does not belong to shard " + std::to_string(h.shard->index) +
-                  " of " + std::to_string(count));
-    };
-    for (const FileEntry* f : m.files) {
-      if (!check(f->path)) return wrong(f->path);
-    }
-    for (const auto& e : m.symlinks) {
-      if (!check(e.path)) return wrong(e.path);
-    }
-    for (const auto& e : m.skipped) {
-      if (!check(e.path)) return wrong(e.path);
-    }
-    for (const auto& e : m.errors) {
-      if (!check(e.path)) return wrong(e.path);
-    }
-    merged.files.insert(merged.files.end(), m.files.begin(), m.files.end());
-    std::move(m.symlinks.begin(), m.symlinks.end(), std::back_inserter(merged.symlinks));
-    std::move(m.skipped.begin(), m.skipped.end(), std::back_inserter(merged.skipped));
-    std::move(m.errors.begin(), m.errors.end(), std::back_inserter(merged.errors));
-    merged.total_bytes += m.total_bytes;
-    merged.table.absorb(std::move(m.table));
+    if (!load_manifest(path, &part.manifest, &part.header, &error)) return fail(error);
   }
-  std::string missing;
-  for (uint32_t i = 0; i < count; ++i) {
-    if (seen[i].empty()) missing += (missing.empty() ? "" : ", ") + std::to_string(i + 1);
-  }
-  if (!missing.empty()) {
-    return fail("shard(s) " + missing + " of " + std::to_string(count) + " missing: merge needs all of them");
-  }
-  sort_canonical(merged);
+  auto result = merge_shards(std::move(parts));
+  if (!result) return fail(result.error());
+  const Manifest& merged = result->manifest;
+  const std::string& version = result->tool_version;
+  const uint32_t count = result->shard_count;
   const Digest root = root_digest(merged);
   if (!write_output(
           o.output, [&](const Sink& sink) { write_manifest_json(merged, root, version, sink, 1); }, ctx)) {

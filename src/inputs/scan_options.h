@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "manifest/diff_report.h"
+
 namespace treeprint {
 
 struct FilterPattern {
@@ -36,7 +38,8 @@ struct InspectOptions {
   bool json = false;
 };
 
-enum class ReportFormat { text, json, markdown };
+/// How `diff` and `verify` print their report (manifest/diff_report.h).
+using ReportFormat = DiffFormat;
 
 /// `diff OLD NEW`: each side a manifest or a directory (scanned with `scan`'s settings).
 struct DiffOptions {

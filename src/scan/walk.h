@@ -28,7 +28,7 @@
 #include "manifest/entry.h"
 #include "scan/fs.h"
 #include "scan/ignore.h"
-#include "scan/shard.h"
+#include "manifest/shard.h"
 #include "scan/stat_cache.h"
 #include "util/result.h"
 

@@ -1,5 +1,6 @@
 #pragma once
-// Sharding a scan across a CI matrix (`scan --shard I/N`): which shard a path belongs to.
+// Sharding a scan across a CI matrix (`scan --shard I/N`): which shard a path belongs to. Part of the manifest's
+// format (a shard manifest records its index and count; `merge` checks every entry belongs to its part).
 
 #include <cstdint>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "scan/shard.h"
+#include "manifest/shard.h"
 
 namespace treeprint {
 

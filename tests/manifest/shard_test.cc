@@ -1,4 +1,4 @@
-#include "scan/shard.h"
+#include "manifest/shard.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
