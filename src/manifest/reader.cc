@@ -463,34 +463,6 @@ bool decode_digest(std::string_view hex, Digest* out) {
   return bad >= 0;
 }
 
-// Strict base64: the alphabet, padding, and nothing that re-encodes differently.
-bool decode_base64(std::string_view text, std::string* out) {
-  static constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  if (text.size() % 4 != 0) return false;
-  out->clear();
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t pad = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '=') {
-      if (i + 2 < text.size()) return false;
-      ++pad;
-      continue;
-    }
-    if (pad != 0) return false;
-    const size_t v = k_alphabet.find(c);
-    if (v == std::string_view::npos) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return base64_encode(*out) == text;
-}
-
 // "a/b/c": not empty, no leading or trailing '/', no empty, '.' or '..' segments, no NUL.
 bool is_clean_relative_path(std::string_view p) {
   if (p.empty() || p.find('\0') != std::string_view::npos) return false;
@@ -683,7 +655,9 @@ class Reader {
     std::string_view text;
     if (value.get_string().get(text) != simdjson::SUCCESS) return entry_fail(c, std::string(key) + " must be a string");
     if (base64) {
-      if (!decode_base64(text, raw)) return entry_fail(c, std::string(key) + " is not canonical padded base64");
+      auto decoded = base64_decode_strict(text);
+      if (!decoded) return entry_fail(c, std::string(key) + " is not canonical padded base64");
+      *raw = std::move(*decoded);
       if (is_valid_utf8(*raw)) {
         return entry_fail(c, std::string(key) + " holds valid UTF-8: the name belongs in the plain field");
       }

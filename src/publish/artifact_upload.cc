@@ -27,29 +27,6 @@ constexpr const char* k_blob_api_version = "2021-08-06";
 constexpr uint64_t k_max_blocks = 50'000;
 constexpr uint64_t k_zip32_max = 0xFFFFFFFFull;
 
-std::optional<std::string> base64url_decode(std::string_view in) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (const char c : in) {
-    int v = -1;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    if (c >= '0' && c <= '9') v = c - '0' + 52;
-    if (c == '-' || c == '+') v = 62;
-    if (c == '_' || c == '/') v = 63;
-    if (c == '=') break;
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
-
 void add_field(std::string& out, std::string_view key, std::string_view value) {
   if (out.size() > 1) out.push_back(',');
   append_json_string(out, key);

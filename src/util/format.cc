@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "util/text.h"
+
 namespace treeprint {
 
 namespace {
@@ -92,10 +94,7 @@ std::string printable(std::string_view raw) {
       continue;
     }
     // Copy a well-formed UTF-8 sequence whole; escape anything else byte by byte.
-    size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-    bool ok = len != 0 && i + len <= raw.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(raw[i + k]) & 0xC0) == 0x80;
-    if (ok) {
+    if (const size_t len = utf8_sequence_length(raw, i); len != 0) {
       out.append(raw.substr(i, len));
       i += len;
     } else {
