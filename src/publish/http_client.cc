@@ -185,13 +185,6 @@ std::string proxy_for(const std::string& url_text,
   return *proxy;
 }
 
-struct HttpClient::Attempt {
-  std::optional<HttpResponse> response;
-  std::string error;
-  bool retryable = false;   // a transport failure worth another try
-  bool maybe_sent = false;  // the server may have acted on the request
-};
-
 HttpClient::HttpClient(HttpClientOptions options) : m_options(std::move(options)) {
   if (!m_options.sleep) m_options.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   if (!m_options.now) m_options.now = [] { return static_cast<int64_t>(std::time(nullptr)); };
@@ -203,6 +196,7 @@ HttpClient::HttpClient(HttpClientOptions options) : m_options(std::move(options)
   }
   if (!m_options.getenv) m_options.getenv = real_getenv;
   if (m_options.max_attempts < 1) m_options.max_attempts = 1;
+  m_transport = m_options.transport ? m_options.transport : std::make_shared<HttplibTransport>();
 }
 
 void HttpClient::add_secret(std::string secret) {
@@ -239,43 +233,26 @@ std::string HttpClient::loggable_url(const std::string& url) const {
 }
 
 HttpClient::Attempt HttpClient::send_once(const HttpRequest& request, const Url& url) {
-  Attempt attempt;
-  const std::string where = url.host + ":" + std::to_string(url.port);
-  std::unique_ptr<httplib::ClientImpl> client;
-  httplib::SSLClient* tls = nullptr;
-  std::string ca_file;
+  TransportSettings t;
+  t.connect_timeout = m_options.connect_timeout;
+  t.read_timeout = m_options.read_timeout;
+  t.max_body = request.max_body.value_or(m_options.max_body);
   if (url.scheme == "https") {
-    ca_file = m_options.ca_file;
-    if (ca_file.empty()) ca_file = m_options.getenv("SSL_CERT_FILE").value_or("");
-    if (ca_file.empty()) ca_file = k_default_ca_file;
-    if (access(ca_file.c_str(), R_OK) != 0) {
-      attempt.error = "cannot read the CA bundle '" + ca_file + "': " + errno_text(errno) +
+    t.ca_file = m_options.ca_file;
+    if (t.ca_file.empty()) t.ca_file = m_options.getenv("SSL_CERT_FILE").value_or("");
+    if (t.ca_file.empty()) t.ca_file = k_default_ca_file;
+    if (access(t.ca_file.c_str(), R_OK) != 0) {
+      Attempt attempt;
+      attempt.error = "cannot read the CA bundle '" + t.ca_file + "': " + errno_text(errno) +
                       " (set SSL_CERT_FILE to a PEM file of trusted certificates)";
       return attempt;
     }
-    auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
-    ssl->set_ca_cert_path(ca_file);
-    ssl->enable_server_certificate_verification(true);
-    tls = ssl.get();
-    client = std::move(ssl);
-  } else {
-    client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
   }
-  const auto to_sec_usec = [](std::chrono::milliseconds d) {
-    return std::pair<time_t, time_t>(static_cast<time_t>(d.count() / 1000),
-                                     static_cast<time_t>(d.count() % 1000 * 1000));
-  };
-  const auto [cs, cus] = to_sec_usec(m_options.connect_timeout);
-  const auto [rs, rus] = to_sec_usec(m_options.read_timeout);
-  client->set_connection_timeout(cs, cus);
-  client->set_read_timeout(rs, rus);
-  client->set_write_timeout(rs, rus);
-  client->set_follow_location(false);
-  client->set_keep_alive(false);
-
+  const std::string where = url.host + ":" + std::to_string(url.port);
   const std::string proxy = proxy_for(url.scheme + "://" + where, m_options.getenv);
   if (!proxy.empty()) {
     auto purl = parse_url(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
+    Attempt attempt;
     if (!purl) {
       attempt.error = "bad proxy setting: " + purl.error();
       return attempt;
@@ -284,92 +261,15 @@ HttpClient::Attempt HttpClient::send_once(const HttpRequest& request, const Url&
       attempt.error = "proxy '" + purl->origin() + "': only http:// proxies are supported";
       return attempt;
     }
-    client->set_proxy(purl->host, purl->port);
     if (!purl->userinfo.empty()) {
       const size_t c = purl->userinfo.find(':');
-      const std::string user = percent_decode(purl->userinfo.substr(0, c));
-      const std::string pass = c == std::string::npos ? "" : percent_decode(purl->userinfo.substr(c + 1));
-      add_secret(pass);
-      client->set_proxy_basic_auth(user, pass);
+      t.proxy_user = percent_decode(purl->userinfo.substr(0, c));
+      t.proxy_password = c == std::string::npos ? "" : percent_decode(purl->userinfo.substr(c + 1));
+      add_secret(t.proxy_password);
     }
+    t.proxy = std::move(*purl);
   }
-
-  httplib::Request req;
-  req.method = request.method;
-  req.path = url.target;
-  for (const auto& [k, v] : request.headers) req.headers.emplace(k, v);
-  req.body = request.body;
-  const uint64_t limit = request.max_body.value_or(m_options.max_body);
-  std::string body;
-  bool too_big = false;
-  req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
-    if (body.size() + n > limit) {
-      too_big = true;
-      return false;
-    }
-    body.append(data, n);
-    return true;
-  };
-
-  httplib::Response res;
-  httplib::Error err = httplib::Error::Success;
-  const bool sent = client->send(req, res, err);
-  if (sent && err == httplib::Error::Success) {
-    HttpResponse out;
-    out.status = res.status;
-    for (const auto& [k, v] : res.headers) out.headers.emplace_back(k, v);
-    out.body = std::move(body);
-    attempt.response = std::move(out);
-    return attempt;
-  }
-
-  const std::string read_timeout = seconds_text(m_options.read_timeout);
-  switch (err) {
-    case httplib::Error::Connection:
-      attempt.error = "cannot connect to " + where + (proxy.empty() ? "" : " (through the proxy)");
-      attempt.retryable = true;
-      break;
-    case httplib::Error::ConnectionTimeout:
-      attempt.error = "connecting to " + where + " timed out after " + seconds_text(m_options.connect_timeout);
-      attempt.retryable = true;
-      break;
-    case httplib::Error::Read:
-      attempt.error = "no complete response from " + where + ": the connection was closed, or nothing arrived for " +
-                      read_timeout + " (read timeout)";
-      attempt.retryable = true;
-      attempt.maybe_sent = true;
-      break;
-    case httplib::Error::Write:
-      attempt.error =
-          "sending the request to " + where + " failed: the connection was closed, or stalled for " + read_timeout;
-      attempt.retryable = true;
-      attempt.maybe_sent = true;
-      break;
-    case httplib::Error::SSLConnection:
-      attempt.error = "TLS handshake with " + where + " failed";
-      attempt.retryable = true;
-      break;
-    case httplib::Error::SSLLoadingCerts: attempt.error = "cannot load the CA bundle '" + ca_file + "'"; break;
-    case httplib::Error::SSLServerVerification: {
-      const long v = tls ? tls->get_openssl_verify_result() : X509_V_OK;
-      if (v != X509_V_OK) {
-        attempt.error = "TLS certificate verification failed for " + where + ": " + X509_verify_cert_error_string(v) +
-                        " (CA bundle '" + ca_file + "')";
-      } else {
-        attempt.error =
-            "TLS certificate verification failed for " + where + ": the certificate is not for host '" + url.host + "'";
-      }
-      break;
-    }
-    case httplib::Error::Canceled:
-      attempt.error =
-          too_big ? "the response from " + where + " is larger than the limit of " + std::to_string(limit) + " bytes"
-                  : "the request to " + where + " was cancelled";
-      break;
-    case httplib::Error::Compression: attempt.error = "cannot decompress the response from " + where; break;
-    default: attempt.error = "request to " + where + " failed: " + httplib::to_string(err); break;
-  }
-  return attempt;
+  return m_transport->send(request, url, t);
 }
 
 std::optional<std::chrono::milliseconds> HttpClient::retry_delay(const Attempt& attempt, int attempt_number,

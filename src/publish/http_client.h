@@ -1,6 +1,6 @@
 #pragma once
-// The HTTP seam: one request in, one response (or a transport error with a clear message) out, over cpp-httplib and
-// OpenSSL.
+// The HTTP client: one request in, one response (or an error with a clear message) out. The policy lives here;
+// each attempt goes through an HttpTransport (publish/http_transport.h: cpp-httplib and OpenSSL, or a test's fake).
 //
 // The client is made for talking to GitHub from a CI job:
 // - TLS is always verified. The CA bundle is $SSL_CERT_FILE, else /etc/ssl/certs/ca-certificates.crt: a FROM scratch
@@ -22,45 +22,20 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "publish/http_transport.h"
 #include "util/result.h"
 
 namespace treeprint {
 
-using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
-
 /// Percent-encodes everything but RFC 3986's unreserved characters, for a path segment or a query value.
 std::string url_encode(std::string_view s);
-
-/// The value of header `name` (case-insensitive), or nullptr.
-const std::string* find_header(const HttpHeaders& headers, std::string_view name);
-
-struct HttpRequest {
-  std::string method = "GET";
-  /// Absolute: http(s)://host[:port]/path[?query].
-  std::string url;
-  HttpHeaders headers;
-  std::string body;
-  /// Whether sending the request twice does no harm. Unset: true for GET, HEAD, PUT, DELETE and OPTIONS.
-  std::optional<bool> idempotent;
-  /// Overrides HttpClientOptions::max_body for this request (downloads).
-  std::optional<uint64_t> max_body;
-};
-
-struct HttpResponse {
-  int status = 0;
-  HttpHeaders headers;
-  std::string body;
-  /// The URL that answered, after redirects.
-  std::string url;
-
-  const std::string* header(std::string_view name) const { return find_header(headers, name); }
-};
 
 struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{10'000};
@@ -90,23 +65,14 @@ struct HttpClientOptions {
   std::function<std::optional<std::string>(const char*)> getenv;
   /// Receives one line per retry, redirect and failure, already redacted.
   std::function<void(const std::string&)> log;
+  /// Makes each attempt; unset: HttplibTransport.
+  std::shared_ptr<HttpTransport> transport;
 };
 
 /// Where a request to `url` should go: "" for direct, else the proxy URL, following curl's environment rules.
 /// Exposed for tests.
 std::string proxy_for(const std::string& url, const std::function<std::optional<std::string>(const char*)>& getenv);
 
-/// The parts of an absolute http(s) URL.
-struct Url {
-  std::string scheme;  // "http" or "https", lower case
-  std::string host;    // lower case, without brackets
-  int port = 0;        // explicit or the scheme's default
-  std::string target;  // path and query, at least "/"
-  std::string userinfo;
-
-  /// scheme://host[:port], the port only when it is not the default.
-  std::string origin() const;
-};
 Result<Url> parse_url(const std::string& url);
 
 /// Resolves a Location header against the URL it came from.
@@ -129,7 +95,7 @@ class HttpClient {
   const HttpClientOptions& options() const { return m_options; }
 
  private:
-  struct Attempt;
+  using Attempt = TransportResult;
   Attempt send_once(const HttpRequest& request, const Url& url);
   std::optional<std::chrono::milliseconds> retry_delay(const Attempt& attempt, int attempt_number,
                                                        bool idempotent) const;
@@ -138,6 +104,7 @@ class HttpClient {
   void learn_secrets(const HttpHeaders& headers);
 
   HttpClientOptions m_options;
+  std::shared_ptr<HttpTransport> m_transport;
   std::vector<std::string> m_secrets;
 };
 

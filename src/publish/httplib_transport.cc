@@ -1,0 +1,134 @@
+#include "publish/http_transport.h"
+
+#include <httplib.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <memory>
+
+namespace treeprint {
+
+namespace {
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  const auto ms = d.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+}  // namespace
+
+TransportResult HttplibTransport::send(const HttpRequest& request, const Url& url, const TransportSettings& s) {
+  TransportResult attempt;
+  const std::string where = url.host + ":" + std::to_string(url.port);
+  std::unique_ptr<httplib::ClientImpl> client;
+  httplib::SSLClient* tls = nullptr;
+  const std::string& ca_file = s.ca_file;
+  if (url.scheme == "https") {
+    auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
+    ssl->set_ca_cert_path(ca_file);
+    ssl->enable_server_certificate_verification(true);
+    tls = ssl.get();
+    client = std::move(ssl);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
+  }
+  const auto to_sec_usec = [](std::chrono::milliseconds d) {
+    return std::pair<time_t, time_t>(static_cast<time_t>(d.count() / 1000),
+                                     static_cast<time_t>(d.count() % 1000 * 1000));
+  };
+  const auto [cs, cus] = to_sec_usec(s.connect_timeout);
+  const auto [rs, rus] = to_sec_usec(s.read_timeout);
+  client->set_connection_timeout(cs, cus);
+  client->set_read_timeout(rs, rus);
+  client->set_write_timeout(rs, rus);
+  client->set_follow_location(false);
+  client->set_keep_alive(false);
+
+  const bool proxied = s.proxy.has_value();
+  if (proxied) {
+    client->set_proxy(s.proxy->host, s.proxy->port);
+    if (!s.proxy_user.empty() || !s.proxy_password.empty()) client->set_proxy_basic_auth(s.proxy_user, s.proxy_password);
+  }
+
+  httplib::Request req;
+  req.method = request.method;
+  req.path = url.target;
+  for (const auto& [k, v] : request.headers) req.headers.emplace(k, v);
+  req.body = request.body;
+  const uint64_t limit = s.max_body;
+  std::string body;
+  bool too_big = false;
+  req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+    if (body.size() + n > limit) {
+      too_big = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  };
+
+  httplib::Response res;
+  httplib::Error err = httplib::Error::Success;
+  const bool sent = client->send(req, res, err);
+  if (sent && err == httplib::Error::Success) {
+    HttpResponse out;
+    out.status = res.status;
+    for (const auto& [k, v] : res.headers) out.headers.emplace_back(k, v);
+    out.body = std::move(body);
+    attempt.response = std::move(out);
+    return attempt;
+  }
+
+  const std::string read_timeout = seconds_text(s.read_timeout);
+  switch (err) {
+    case httplib::Error::Connection:
+      attempt.error = "cannot connect to " + where + (proxied ? " (through the proxy)" : "");
+      attempt.retryable = true;
+      break;
+    case httplib::Error::ConnectionTimeout:
+      attempt.error = "connecting to " + where + " timed out after " + seconds_text(s.connect_timeout);
+      attempt.retryable = true;
+      break;
+    case httplib::Error::Read:
+      attempt.error = "no complete response from " + where + ": the connection was closed, or nothing arrived for " +
+                      read_timeout + " (read timeout)";
+      attempt.retryable = true;
+      attempt.maybe_sent = true;
+      break;
+    case httplib::Error::Write:
+      attempt.error =
+          "sending the request to " + where + " failed: the connection was closed, or stalled for " + read_timeout;
+      attempt.retryable = true;
+      attempt.maybe_sent = true;
+      break;
+    case httplib::Error::SSLConnection:
+      attempt.error = "TLS handshake with " + where + " failed";
+      attempt.retryable = true;
+      break;
+    case httplib::Error::SSLLoadingCerts: attempt.error = "cannot load the CA bundle '" + ca_file + "'"; break;
+    case httplib::Error::SSLServerVerification: {
+      const long v = tls ? tls->get_openssl_verify_result() : X509_V_OK;
+      if (v != X509_V_OK) {
+        attempt.error = "TLS certificate verification failed for " + where + ": " + X509_verify_cert_error_string(v) +
+                        " (CA bundle '" + ca_file + "')";
+      } else {
+        attempt.error =
+            "TLS certificate verification failed for " + where + ": the certificate is not for host '" + url.host + "'";
+      }
+      break;
+    }
+    case httplib::Error::Canceled:
+      attempt.error =
+          too_big ? "the response from " + where + " is larger than the limit of " + std::to_string(limit) + " bytes"
+                  : "the request to " + where + " was cancelled";
+      break;
+    case httplib::Error::Compression: attempt.error = "cannot decompress the response from " + where; break;
+    default: attempt.error = "request to " + where + " failed: " + httplib::to_string(err); break;
+  }
+  return attempt;
+}
+
+}  // namespace treeprint
