@@ -207,7 +207,7 @@ int run_diff(const DiffOptions& o, AppContext& ctx) {
   return d.identical() && d.unreadable.empty() ? k_exit_ok : k_exit_partial;
 }
 
-int run_verify(const VerifyOptions& o, AppContext& ctx) {
+int run_verify(const VerifyOptions& o, AppContext& ctx, VerifyCounts* counts) {
   Manifest expected, actual;
   if (!load_side(o.manifest, o.scan, ctx, &expected)) return k_exit_fatal;
   struct stat st {};
@@ -255,15 +255,19 @@ int run_verify(const VerifyOptions& o, AppContext& ctx) {
     return k_exit_fatal;
   }
   const bool ok = d.changes.empty() && d.unreadable.empty();
+  const uint64_t failed = d.counts[static_cast<size_t>(ChangeKind::modified)] +
+                          d.counts[static_cast<size_t>(ChangeKind::mode_changed)] +
+                          d.counts[static_cast<size_t>(ChangeKind::type_changed)];
+  if (counts != nullptr) {
+    *counts = {failed + d.unreadable.size(), d.counts[static_cast<size_t>(ChangeKind::removed)],
+               d.counts[static_cast<size_t>(ChangeKind::added)]};
+  }
   if (!o.scan.quiet) {
     if (manifest_gaps != 0) {
       std::fprintf(ctx.err,
                    "treeprint: warning: %zu entries could not be read when the manifest was written: not verified\n",
                    manifest_gaps);
     }
-    const uint64_t failed = d.counts[static_cast<size_t>(ChangeKind::modified)] +
-                            d.counts[static_cast<size_t>(ChangeKind::mode_changed)] +
-                            d.counts[static_cast<size_t>(ChangeKind::type_changed)];
     std::fprintf(ctx.err, "treeprint: verify: %s; %s differ, %s missing, %s new%s, %s unreadable\n",
                  ok ? "OK" : "FAILED", with_commas(failed).c_str(),
                  with_commas(d.counts[static_cast<size_t>(ChangeKind::removed)]).c_str(),
