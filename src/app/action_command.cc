@@ -169,13 +169,17 @@ class Action {
     o.scan.sha256sum_path.clear();
     m_runner.group("treeprint: restoring " + printable(o.dir) + " from " + printable(o.manifest));
     // The report names files of the downloaded tree: none of them may be read as a workflow command.
-    const std::string token = random_delimiter();
-    if (m_runner.environment().on_actions && !token.empty()) std::fprintf(m_ctx.out, "::stop-commands::%s\n", token.c_str());
-    std::fflush(m_ctx.out);
+    const std::string token = m_runner.environment().on_actions ? random_delimiter() : std::string();
+    if (!token.empty()) {
+      std::fprintf(m_ctx.out, "::stop-commands::%s\n", token.c_str());
+      std::fflush(m_ctx.out);
+    }
     RestoreCounts n;
     const int code = run_restore(o, m_ctx, &n);
-    if (m_runner.environment().on_actions && !token.empty()) std::fprintf(m_ctx.out, "::%s::\n", token.c_str());
-    std::fflush(m_ctx.out);
+    if (!token.empty()) {
+      std::fprintf(m_ctx.out, "::%s::\n", token.c_str());
+      std::fflush(m_ctx.out);
+    }
     m_runner.end_group();
     if (code == k_exit_fatal) {
       m_runner.error("restore: " + printable(o.dir) + " was not restored (see the log above); nothing was changed");
@@ -188,8 +192,8 @@ class Action {
                                " not restored; " + with_commas(n.verify.failed) + " failed, " +
                                with_commas(n.verify.missing) + " missing, " + with_commas(n.verify.added) + " new";
     std::string error;
-    const std::string md = "### treeprint restore\n\n`" + printable(o.dir) + "`: " +
-                           (code == k_exit_ok ? "**OK**" : "**FAILED**") + " (" + counts + ")\n";
+    const std::string md = "### treeprint restore\n\n`" + printable(o.dir) +
+                           "`: " + (code == k_exit_ok ? "**OK**" : "**FAILED**") + " (" + counts + ")\n";
     if (!m_runner.append_summary(md, &error)) m_runner.warning("could not write the job summary: " + error);
     if (code != k_exit_ok) {
       m_runner.error("restore: " + printable(o.dir) + " does not match the manifest (" + counts +
@@ -207,7 +211,8 @@ class Action {
     for (size_t i = 0; i < hidden.size() && i < 3; ++i) names += (i == 0 ? "" : ", ") + printable(hidden[i]);
     if (hidden.size() > 3) names += ", ...";
     m_runner.warning(with_commas(hidden.size()) + (hidden.size() == 1 ? " hidden file" : " hidden files") + " (" +
-                     names + ") would be left out by actions/upload-artifact's defaults: upload this tree with "
+                     names +
+                     ") would be left out by actions/upload-artifact's defaults: upload this tree with "
                      "`include-hidden-files: true`, or `treeprint restore` reports them MISSING");
   }
 

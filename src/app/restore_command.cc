@@ -16,7 +16,8 @@ std::string change_text(const RestoreChange& c) {
     case RestoreKind::set_executable: return "mode 0755";
     case RestoreKind::clear_executable: return "mode 0644";
     case RestoreKind::create_link: return "symlink -> " + printable(c.target);
-    case RestoreKind::replace_copy: return "symlink -> " + printable(c.target) + " (in place of the copy of its target)";
+    case RestoreKind::replace_copy:
+      return "symlink -> " + printable(c.target) + " (in place of the copy of its target)";
   }
   return "";
 }

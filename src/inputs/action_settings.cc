@@ -550,15 +550,17 @@ SettingsResult Loader::run() {
   if (restore.present) {
     s.restore_dir = restore.text;
     if (!restore_manifest.present) {
-      error("restore-manifest", "restore-manifest: not set; restore needs the manifest of the original tree (the "
-                                "manifest.json of the artifact the build job's treeprint step uploaded)");
+      error("restore-manifest",
+            "restore-manifest: not set; restore needs the manifest of the original tree (the "
+            "manifest.json of the artifact the build job's treeprint step uploaded)");
     }
   }
   if (restore_manifest.present) {
     s.restore_manifest = restore_manifest.text;
     std::string message;
     if (!restore.present) {
-      error_at("restore-manifest", restore_manifest, "is set but restore is not; give restore the directory to restore");
+      error_at("restore-manifest", restore_manifest,
+               "is set but restore is not; give restore the directory to restore");
     } else if (!readable(restore_manifest.text, &message)) {
       error_at("restore-manifest", restore_manifest,
                "cannot read the manifest " + quoted(restore_manifest.text) + ": " + message);

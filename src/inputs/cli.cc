@@ -201,8 +201,8 @@ Command parse_command_line(int argc, const char* const* argv) {
       "Exit status: 0 done; 1 fail-on was met (errors, or changes since the baseline); 2 an input is not valid or\n"
       "the scan could not run.");
 
-  CLI::App* const commands[] = {scan_cmd,  inspect_cmd, diff_cmd,  verify_cmd, restore_cmd,
-                                merge_cmd, export_cmd,  action_cmd};
+  CLI::App* const commands[] = {scan_cmd,    inspect_cmd, diff_cmd,   verify_cmd,
+                                restore_cmd, merge_cmd,   export_cmd, action_cmd};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -269,7 +269,8 @@ Command parse_command_line(int argc, const char* const* argv) {
     return exp;
   }
   return UsageError{
-      "no command given: use 'treeprint scan [DIR] -o manifest.json' (or inspect, diff, verify, restore, merge, export)\n\n" +
+      "no command given: use 'treeprint scan [DIR] -o manifest.json' (or inspect, diff, verify, restore, merge, "
+      "export)\n\n" +
       app.help()};
 }
 

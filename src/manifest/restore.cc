@@ -47,9 +47,11 @@ class ManifestIndex {
       for (size_t slash = path.find('/'); slash != std::string_view::npos; slash = path.find('/', slash + 1)) {
         const std::string_view parent = path.substr(0, slash);
         if (const Item* p = find(parent)) {
-          const char* what = p->kind == Kind::symlink ? "a symlink" : p->kind == Kind::file ? "a file" : "a special file";
-          return Status::failure("the manifest lists " + quoted(path) + " below " + quoted(parent) + ", which it lists as " +
-                                 what + ": a path through it could lead out of the tree");
+          const char* what = p->kind == Kind::symlink ? "a symlink"
+                             : p->kind == Kind::file  ? "a file"
+                                                      : "a special file";
+          return Status::failure("the manifest lists " + quoted(path) + " below " + quoted(parent) +
+                                 ", which it lists as " + what + ": a path through it could lead out of the tree");
         }
       }
     }
@@ -238,7 +240,9 @@ class Restorer {
   }
 
  private:
-  void keep(std::string_view path, std::string reason) { m_result.kept.push_back({std::string(path), std::move(reason)}); }
+  void keep(std::string_view path, std::string reason) {
+    m_result.kept.push_back({std::string(path), std::move(reason)});
+  }
 
   void restore_mode(const FileEntry& f) {
     std::string name;
@@ -261,8 +265,8 @@ class Restorer {
       keep(f.path, "mode not set: " + errno_text(errno));
       return;
     }
-    m_result.changes.push_back({f.executable ? RestoreKind::set_executable : RestoreKind::clear_executable,
-                                std::string(f.path), {}});
+    m_result.changes.push_back(
+        {f.executable ? RestoreKind::set_executable : RestoreKind::clear_executable, std::string(f.path), {}});
   }
 
   void restore_link(const SymlinkEntry& l) {

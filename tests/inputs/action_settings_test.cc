@@ -259,8 +259,9 @@ TEST(ActionSettings, RestoreNeedsItsManifest) {
   EXPECT_THAT(e.message, HasSubstr("restore-manifest: not set; restore needs the manifest of the original tree"));
   e = one_error({{"PLUGIN_RESTORE_MANIFEST", dir / "m.json"}});
   EXPECT_EQ(e.input, "restore-manifest");
-  EXPECT_EQ(e.message, "restore-manifest (PLUGIN_RESTORE_MANIFEST): is set but restore is not; give restore the "
-                       "directory to restore");
+  EXPECT_EQ(e.message,
+            "restore-manifest (PLUGIN_RESTORE_MANIFEST): is set but restore is not; give restore the "
+            "directory to restore");
   e = one_error({{"INPUT_RESTORE", "dist"}, {"INPUT_RESTORE-MANIFEST", dir / "nope.json"}});
   EXPECT_EQ(e.message, "restore-manifest (INPUT_RESTORE-MANIFEST): cannot read the manifest '" + dir / "nope.json" +
                            "': No such file or directory");

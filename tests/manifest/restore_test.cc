@@ -119,17 +119,17 @@ TEST(Restore, RecreatesMissingLinksWhoseTargetStaysInside) {
 TEST(Restore, ReplacesACopyOnlyWhenItHoldsTheTargetsBytes) {
   TempDir dir;
   dir.write("real/data", "the bytes");
-  dir.write("copy", "the bytes");             // what an upload makes of `copy -> real/data`
-  dir.write("via/chain", "the bytes");        // `via/chain -> ../hop`, `hop -> real/data`
-  dir.write("other", "other bytes");          // `other -> real/data`, but not its bytes
-  dir.write("same-size", "the bytez");        // one byte differs
+  dir.write("copy", "the bytes");       // what an upload makes of `copy -> real/data`
+  dir.write("via/chain", "the bytes");  // `via/chain -> ../hop`, `hop -> real/data`
+  dir.write("other", "other bytes");    // `other -> real/data`, but not its bytes
+  dir.write("same-size", "the bytez");  // one byte differs
   Tree t;
   t.file("real/data", "the bytes").link("copy", "real/data").link("hop", "real/data").link("via/chain", "../hop");
   t.link("other", "real/data").link("same-size", "./real/data");
   auto r = restore_tree(t.manifest(), dir.path(), false);
   ASSERT_TRUE(r) << r.error();
-  EXPECT_THAT(describe(*r), ElementsAre("replace copy -> real/data", "link hop -> real/data",
-                                        "replace via/chain -> ../hop"));
+  EXPECT_THAT(describe(*r),
+              ElementsAre("replace copy -> real/data", "link hop -> real/data", "replace via/chain -> ../hop"));
   ASSERT_THAT(kept_paths(*r), ElementsAre("other", "same-size"));
   EXPECT_THAT(r->kept[0].reason, HasSubstr("differs from its target 'real/data'"));
   EXPECT_EQ(link_text(dir / "copy"), "real/data");
@@ -186,7 +186,7 @@ TEST(Restore, NeverFollowsASymlinkThatIsInTheWay) {
   outside.write("file", "f", 0644);
   outside.mkdir("d");
   TempDir dir;
-  dir.symlink(outside.path(), "bin");        // the manifest has a directory `bin`
+  dir.symlink(outside.path(), "bin");       // the manifest has a directory `bin`
   dir.symlink(outside / "file", "script");  // the manifest has a file `script`
   dir.symlink(outside / "d", "lib");        // the manifest has `lib/libx.so -> libx.so.1`
   Tree t;
