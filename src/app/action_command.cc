@@ -6,12 +6,14 @@
 #include <cstdio>
 #include <memory>
 
+#include "app/restore_command.h"
 #include "app/scan_command.h"
 #include "app/version.h"
 #include "inputs/action_settings.h"
 #include "inputs/event.h"
 #include "manifest/diff.h"
 #include "manifest/reader.h"
+#include "manifest/restore.h"
 #include "publish/artifact_upload.h"
 #include "publish/github_api.h"
 #include "publish/http_client.h"
@@ -87,6 +89,7 @@ class Action {
     m_settings = std::get<ActionSettings>(std::move(loaded));
     const ActionSettings& s = m_settings;
     for (const std::string& w : s.warnings) m_runner.warning(w);
+    if (!s.restore_dir.empty()) return restore();
 
     for (const std::string* path : {&s.manifest_path, &s.sha256sum_path}) {
       std::string error;
@@ -109,6 +112,8 @@ class Action {
       return k_exit_fatal;
     }
 
+    warn_hidden(scan.manifest);
+
     std::optional<TreeDiff> diff;
     std::string baseline_label;
     compare_with_baseline(scan.manifest, &diff, &baseline_label);
@@ -130,6 +135,69 @@ class Action {
   }
 
  private:
+  // The consumer's side: a downloaded copy of a tree is restored from its manifest and verified; nothing is scanned
+  // or uploaded. Exit codes as `treeprint restore`.
+  int restore() {
+    const ActionSettings& s = m_settings;
+    RestoreOptions o;
+    o.manifest = s.restore_manifest;
+    o.dir = s.restore_dir;
+    o.scan = to_scan_options(s);
+    o.scan.dir = s.restore_dir;
+    o.scan.output.clear();
+    o.scan.sha256sum_path.clear();
+    m_runner.group("treeprint: restoring " + printable(o.dir) + " from " + printable(o.manifest));
+    // The report names files of the downloaded tree: none of them may be read as a workflow command.
+    const std::string token = m_runner.environment().on_actions ? random_delimiter() : std::string();
+    if (!token.empty()) {
+      std::fprintf(m_ctx.out, "::stop-commands::%s\n", token.c_str());
+      std::fflush(m_ctx.out);
+    }
+    RestoreCounts n;
+    const int code = run_restore(o, m_ctx, &n);
+    if (!token.empty()) {
+      std::fprintf(m_ctx.out, "::%s::\n", token.c_str());
+      std::fflush(m_ctx.out);
+    }
+    m_runner.end_group();
+    if (code == k_exit_fatal) {
+      m_runner.error("restore: " + printable(o.dir) + " was not restored (see the log above); nothing was changed");
+      return code;
+    }
+    const std::pair<const char*, uint64_t> outputs[] = {
+        {"restored", n.restored}, {"failed", n.verify.failed}, {"missing", n.verify.missing}, {"new", n.verify.added}};
+    for (const auto& [name, value] : outputs) set_output(name, std::to_string(value));
+    const std::string counts = with_commas(n.restored) + " restored, " + with_commas(n.not_restored) +
+                               " not restored; " + with_commas(n.verify.failed) + " failed, " +
+                               with_commas(n.verify.missing) + " missing, " + with_commas(n.verify.added) + " new";
+    std::string error;
+    const std::string md = "### treeprint restore\n\n`" + printable(o.dir) +
+                           "`: " + (code == k_exit_ok ? "**OK**" : "**FAILED**") + " (" + counts + ")\n";
+    if (!m_runner.append_summary(md, &error)) m_runner.warning("could not write the job summary: " + error);
+    if (code != k_exit_ok) {
+      m_runner.error("restore: " + printable(o.dir) + " does not match the manifest (" + counts +
+                     "); each path is listed in the log");
+    }
+    return code;
+  }
+
+  // The upload side: hidden files are left out by actions/upload-artifact unless it is told otherwise, and no
+  // manifest can bring them back, so say so while the upload can still be fixed. Only for a scan of a part of the
+  // workspace (`path: dist`): that is what gets uploaded; the whole checkout (with its .github/ and .gitignore) is not.
+  void warn_hidden(const Manifest& m) {
+    const std::string& path = m_settings.path;
+    if (path.empty() || path == "." || path == "./" || path == env_or(m_env, "GITHUB_WORKSPACE", "\n")) return;
+    const std::vector<std::string_view> hidden = hidden_paths(m);
+    if (hidden.empty()) return;
+    std::string names;
+    for (size_t i = 0; i < hidden.size() && i < 3; ++i) names += (i == 0 ? "" : ", ") + printable(hidden[i]);
+    if (hidden.size() > 3) names += ", ...";
+    m_runner.warning(with_commas(hidden.size()) + (hidden.size() == 1 ? " hidden file" : " hidden files") + " (" +
+                     names +
+                     ") would be left out by actions/upload-artifact's defaults: upload this tree with "
+                     "`include-hidden-files: true`, or `treeprint restore` reports them MISSING");
+  }
+
   bool fails(const Manifest& m, const ChangeSummary* changes) const {
     switch (m_settings.fail_on) {
       case FailOn::never: return false;

@@ -54,7 +54,7 @@ int run_diff(const DiffOptions& o, AppContext& ctx) {
   return d.identical() && d.unreadable.empty() ? k_exit_ok : k_exit_differ;
 }
 
-int run_verify(const VerifyOptions& o, AppContext& ctx) {
+int run_verify(const VerifyOptions& o, AppContext& ctx, VerifyCounts* counts) {
   Manifest expected, actual;
   if (!load_side(o.manifest, o.scan, ctx, &expected)) return k_exit_fatal;
   struct stat st {};
@@ -69,6 +69,7 @@ int run_verify(const VerifyOptions& o, AppContext& ctx) {
                                                           : render_diff(report.diff, o.format, "treeprint verify");
   if (!emit(out, ctx)) return k_exit_fatal;
   const bool ok = report.ok();
+  if (counts != nullptr) *counts = {report.failed() + report.diff.unreadable.size(), report.missing(), report.added()};
   if (!o.scan.quiet) {
     if (report.manifest_gaps != 0) {
       std::fprintf(ctx.err,

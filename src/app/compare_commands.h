@@ -2,12 +2,21 @@
 // `treeprint diff OLD NEW` and `treeprint verify MANIFEST [DIR]`: both compare two trees, each read from a manifest
 // or scanned from a directory, and report the differences as text, JSON or Markdown.
 
+#include <cstdint>
+
 #include "app/app.h"
 #include "inputs/scan_options.h"
 
 namespace treeprint {
 
 int run_diff(const DiffOptions& options, AppContext& ctx);
-int run_verify(const VerifyOptions& options, AppContext& ctx);
+/// What verify found, for callers that report it further (the action's outputs).
+struct VerifyCounts {
+  uint64_t failed = 0;  // content, mode or type differ, or the file could not be read
+  uint64_t missing = 0;
+  uint64_t added = 0;  // NEW: in DIR, not in the manifest
+};
+
+int run_verify(const VerifyOptions& options, AppContext& ctx, VerifyCounts* counts = nullptr);
 
 }  // namespace treeprint

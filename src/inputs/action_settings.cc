@@ -41,6 +41,8 @@ constexpr InputSpec k_inputs[] = {
     {"retention-days", Type::number},
     {"overwrite", Type::boolean},
     {"baseline", Type::text},
+    {"restore", Type::text},
+    {"restore-manifest", Type::text},
     {"summary", Type::text},
     {"fail-on", Type::text},
     {"token", Type::text},
@@ -540,6 +542,27 @@ SettingsResult Loader::run() {
                      "; give off, previous-run or the path of a manifest" +
                      (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)"));
       }
+    }
+  }
+  const Raw restore = lookup(spec("restore"));
+  const Raw restore_manifest = lookup(spec("restore-manifest"));
+  if (restore.present) {
+    s.restore_dir = restore.text;
+    if (!restore_manifest.present) {
+      error("restore-manifest",
+            "restore-manifest: not set; restore needs the manifest of the original tree (the "
+            "manifest.json of the artifact the build job's treeprint step uploaded)");
+    }
+  }
+  if (restore_manifest.present) {
+    s.restore_manifest = restore_manifest.text;
+    std::string message;
+    if (!restore.present) {
+      error_at("restore-manifest", restore_manifest,
+               "is set but restore is not; give restore the directory to restore");
+    } else if (!readable(restore_manifest.text, &message)) {
+      error_at("restore-manifest", restore_manifest,
+               "cannot read the manifest " + quoted(restore_manifest.text) + ": " + message);
     }
   }
   if (Raw r = lookup(spec("summary")); r.present) {

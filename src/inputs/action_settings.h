@@ -48,6 +48,9 @@ struct ActionSettings {
   bool overwrite = false;
   BaselineKind baseline = BaselineKind::off;
   std::string baseline_path;  // with BaselineKind::path: a readable manifest
+  /// With `restore`: the step restores this directory from `restore_manifest` and verifies it, instead of a scan.
+  std::string restore_dir;
+  std::string restore_manifest;
   SummaryMode summary = SummaryMode::check_run;
   FailOn fail_on = FailOn::errors;
   std::string token;        // mask it (Runner::add_mask) before anything is printed

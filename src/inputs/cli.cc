@@ -154,6 +154,20 @@ Command parse_command_line(int argc, const char* const* argv) {
       "Exit status: 0 the tree matches; 1 files differ, are missing or are new (unless --allow-new), or could not\n"
       "be read; 2 usage error, a manifest that is not valid, or DIR could not be scanned.");
 
+  // restore
+  RestoreOptions restore;
+  TreeFlags restore_flags;
+  CLI::App* restore_cmd = app.add_subcommand(
+      "restore", "put back the executable bits and symlinks of DIR (default: .) from MANIFEST, then verify DIR");
+  restore_cmd->add_option("MANIFEST", restore.manifest, "the manifest of the original tree")->required();
+  restore_cmd->add_option("DIR", restore.dir, "the copy to restore (a downloaded artifact)")->capture_default_str();
+  restore_cmd->add_flag("-n,--dry-run", restore.dry_run, "print what would change; change and verify nothing");
+  restore_flags.add(restore_cmd, &restore.scan);
+  restore_cmd->footer(
+      "Exit status: 0 restored and the tree matches; 1 files differ, are missing or are new, or could not be read\n"
+      "(as verify); 2 usage error, a manifest that is not valid or not safe to restore from (nothing is changed),\n"
+      "or DIR could not be opened. With --dry-run: 0, or 2 as above.");
+
   // merge
   MergeOptions merge;
   CLI::App* merge_cmd = app.add_subcommand("merge", "join the manifests of `scan --shard I/N` into one");
@@ -187,7 +201,8 @@ Command parse_command_line(int argc, const char* const* argv) {
       "Exit status: 0 done; 1 fail-on was met (errors, or changes since the baseline); 2 an input is not valid or\n"
       "the scan could not run.");
 
-  CLI::App* const commands[] = {scan_cmd, inspect_cmd, diff_cmd, verify_cmd, merge_cmd, export_cmd, action_cmd};
+  CLI::App* const commands[] = {scan_cmd,    inspect_cmd, diff_cmd,   verify_cmd,
+                                restore_cmd, merge_cmd,   export_cmd, action_cmd};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -237,6 +252,11 @@ Command parse_command_line(int argc, const char* const* argv) {
     if (auto e = report_format(verify_format, &verify.format)) return *e;
     return verify;
   }
+  if (app.got_subcommand(restore_cmd)) {
+    if (auto e = restore_flags.finish(restore_cmd, &restore.scan)) return *e;
+    if (restore.dir.empty()) return UsageError{"DIR is empty: give the directory to restore"};
+    return restore;
+  }
   if (app.got_subcommand(merge_cmd)) return merge;
   if (app.got_subcommand(action_cmd)) return ActionCommand{};
   if (app.got_subcommand(export_cmd)) {
@@ -249,7 +269,8 @@ Command parse_command_line(int argc, const char* const* argv) {
     return exp;
   }
   return UsageError{
-      "no command given: use 'treeprint scan [DIR] -o manifest.json' (or inspect, diff, verify, merge, export)\n\n" +
+      "no command given: use 'treeprint scan [DIR] -o manifest.json' (or inspect, diff, verify, restore, merge, "
+      "export)\n\n" +
       app.help()};
 }
 

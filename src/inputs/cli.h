@@ -19,8 +19,8 @@ struct UsageError {
   std::string message;
 };
 
-using Command = std::variant<ScanOptions, InspectOptions, DiffOptions, VerifyOptions, MergeOptions, ExportOptions,
-                             ActionCommand, VersionCommand, HelpCommand, UsageError>;
+using Command = std::variant<ScanOptions, InspectOptions, DiffOptions, VerifyOptions, RestoreOptions, MergeOptions,
+                             ExportOptions, ActionCommand, VersionCommand, HelpCommand, UsageError>;
 
 Command parse_command_line(int argc, const char* const* argv);
 

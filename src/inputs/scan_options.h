@@ -57,6 +57,14 @@ struct VerifyOptions {
   ScanOptions scan;
 };
 
+/// `restore MANIFEST [DIR]`: put back modes and symlinks, then verify DIR as `verify` does (with `scan` filters).
+struct RestoreOptions {
+  std::string manifest;
+  std::string dir = ".";
+  bool dry_run = false;
+  ScanOptions scan;
+};
+
 struct MergeOptions {
   std::vector<std::string> parts;
   std::string output;

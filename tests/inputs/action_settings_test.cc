@@ -246,6 +246,27 @@ TEST(ActionSettings, Baseline) {
             "off, previous-run or the path of a manifest (did you mean 'previous-run'?)");
 }
 
+TEST(ActionSettings, RestoreNeedsItsManifest) {
+  testing::TempDir dir;
+  dir.write("m.json", "{}");
+  ActionSettings s = load_ok({{"INPUT_RESTORE", "dist"}, {"INPUT_RESTORE-MANIFEST", dir / "m.json"}});
+  EXPECT_EQ(s.restore_dir, "dist");
+  EXPECT_EQ(s.restore_manifest, dir / "m.json");
+  EXPECT_EQ(load_ok({}).restore_dir, "");
+
+  SettingsError e = one_error({{"INPUT_RESTORE", "dist"}});
+  EXPECT_EQ(e.input, "restore-manifest");
+  EXPECT_THAT(e.message, HasSubstr("restore-manifest: not set; restore needs the manifest of the original tree"));
+  e = one_error({{"PLUGIN_RESTORE_MANIFEST", dir / "m.json"}});
+  EXPECT_EQ(e.input, "restore-manifest");
+  EXPECT_EQ(e.message,
+            "restore-manifest (PLUGIN_RESTORE_MANIFEST): is set but restore is not; give restore the "
+            "directory to restore");
+  e = one_error({{"INPUT_RESTORE", "dist"}, {"INPUT_RESTORE-MANIFEST", dir / "nope.json"}});
+  EXPECT_EQ(e.message, "restore-manifest (INPUT_RESTORE-MANIFEST): cannot read the manifest '" + dir / "nope.json" +
+                           "': No such file or directory");
+}
+
 TEST(ActionSettings, SameOutputTwice) {
   const SettingsError e = one_error({{"INPUT_MANIFEST-PATH", "m"}, {"INPUT_SHA256SUM-PATH", "m"}});
   EXPECT_EQ(e.input, "sha256sum-path");

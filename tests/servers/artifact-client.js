@@ -6,6 +6,12 @@
 //                                                when everything round-trips (proves the fake is faithful)
 //   node artifact-client.js download NAME DIR    find NAME, download it into DIR with its digest checked; prints
 //                                                {"id", "size", "digest", "digestMismatch", "files"} as JSON
+//   node artifact-client.js upload NAME DIR [--exclude-hidden]
+//                                                upload the files below DIR as actions/upload-artifact finds them
+//                                                for `path: DIR`: symlinks followed (a link's path carries its
+//                                                target's bytes), broken links left out, and with --exclude-hidden
+//                                                names starting with '.' left out (its default since v4.4); prints
+//                                                {"id", "size", "files"} as JSON
 'use strict';
 
 const assert = require('assert');
@@ -33,6 +39,32 @@ async function download(name, dir) {
   const result = await client.downloadArtifact(artifact.id, { path: dir, expectedHash: artifact.digest });
   return { id: artifact.id, size: artifact.size, digest: artifact.digest || null,
     digestMismatch: result.digestMismatch === true, files: listFiles(dir) };
+}
+
+// The files upload-artifact's search (@actions/glob, following symbolic links, omitting broken ones) finds below
+// `root`, relative names in order.
+function searchFiles(root, excludeHidden, prefix = '') {
+  const out = [];
+  for (const name of fs.readdirSync(path.join(root, prefix)).sort()) {
+    if (excludeHidden && name.startsWith('.')) continue;
+    const rel = prefix + name;
+    let st;
+    try {
+      st = fs.statSync(path.join(root, rel));  // follows links, as the search does
+    } catch (e) {
+      continue;  // a broken link
+    }
+    if (st.isDirectory()) out.push(...searchFiles(root, excludeHidden, rel + '/'));
+    else if (st.isFile()) out.push(rel);
+  }
+  return out;
+}
+
+async function upload(name, root, excludeHidden) {
+  const client = new DefaultArtifactClient();
+  const files = searchFiles(root, excludeHidden);
+  const up = await client.uploadArtifact(name, files.map((f) => path.join(root, f)), root);
+  return { id: up.id, size: up.size, files };
 }
 
 async function selftest(work) {
@@ -69,7 +101,9 @@ async function selftest(work) {
   const [cmd, a, b] = process.argv.slice(2);
   if (cmd === 'selftest' && a) await selftest(a);
   else if (cmd === 'download' && a && b) console.log(JSON.stringify(await download(a, b)));
-  else throw new Error('usage: artifact-client.js selftest WORKDIR | download NAME DIR');
+  else if (cmd === 'upload' && a && b) {
+    console.log(JSON.stringify(await upload(a, b, process.argv.slice(5).includes('--exclude-hidden'))));
+  } else throw new Error('usage: artifact-client.js selftest WORKDIR | download NAME DIR | upload NAME DIR');
 })().catch((e) => {
   console.error('artifact-client: ' + (e && e.stack ? e.stack : e));
   process.exit(1);
