@@ -101,7 +101,16 @@ int FaultFileSystem::open_file(int dir_fd, const char* name, bool follow) {
   return m_real.open_file(dir_fd, name, follow);
 }
 
+int FaultFileSystem::fstat(int fd, struct stat* st) {
+  const int rc = m_real.fstat(fd, st);
+  if (rc == 0 && after_fstat) after_fstat(fd, st);
+  return rc;
+}
+
 long FaultFileSystem::read(int fd, void* buf, size_t size) {
+  if (on_read) {
+    if (auto r = on_read(fd, buf, size)) return *r;
+  }
   const long n = m_real.read(fd, buf, size);
   if (n > 0 && after_read) after_read(fd, n);
   return n;
@@ -110,9 +119,18 @@ long FaultFileSystem::read(int fd, void* buf, size_t size) {
 long FaultFileSystem::read_cached(int fd, void* buf, size_t size) {
   if (cached_limit < 0) return -EAGAIN;
   if (cached_limit > 0) size = std::min(size, static_cast<size_t>(cached_limit));
+  if (on_read) {
+    if (auto r = on_read(fd, buf, size)) return *r;
+  }
   const long n = m_real.read_cached(fd, buf, size);
   if (n > 0 && after_read) after_read(fd, n);
   return n;
+}
+
+std::string fd_path(int fd) {
+  char buf[4096];
+  const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), buf, sizeof buf);
+  return n < 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
 }
 
 std::vector<std::string> file_paths(const Manifest& m) {

@@ -42,6 +42,10 @@ class FaultFileSystem final : public FileSystem {
   std::function<std::optional<int>(const char* name)> on_open_dir;
   /// Called after every successful read of a file with the bytes read so far (can modify the file on disk).
   std::function<void(int fd, long n)> after_read;
+  /// Replaces a read (read or read_cached) of `size` bytes into `buf` when it returns a value (bytes or -errno).
+  std::function<std::optional<long>(int fd, void* buf, size_t size)> on_read;
+  /// Called after every successful fstat; may change what it reports.
+  std::function<void(int fd, struct stat* st)> after_fstat;
   /// Simulates a partly cached file: read_cached returns at most this many bytes (0: unlimited), or -EAGAIN when
   /// negative.
   long cached_limit = 0;
@@ -53,7 +57,7 @@ class FaultFileSystem final : public FileSystem {
   int stat_at(int dir_fd, const char* name, struct stat* st, bool follow) override {
     return m_real.stat_at(dir_fd, name, st, follow);
   }
-  int fstat(int fd, struct stat* st) override { return m_real.fstat(fd, st); }
+  int fstat(int fd, struct stat* st) override;
   long read(int fd, void* buf, size_t size) override;
   long read_cached(int fd, void* buf, size_t size) override;
   int rewind(int fd) override { return m_real.rewind(fd); }
@@ -70,6 +74,9 @@ class FaultFileSystem final : public FileSystem {
  private:
   RealFileSystem m_real;
 };
+
+/// The path an open fd refers to (through /proc/self/fd), "" when unknown.
+std::string fd_path(int fd);
 
 /// Paths of a manifest's files, in order.
 std::vector<std::string> file_paths(const Manifest& m);

@@ -47,14 +47,41 @@ TEST(RootDigest, IgnoresMtimeButNotContentModeOrNames) {
 }
 
 TEST(RootDigest, FilesAndSymlinksMergeInPathOrder) {
-  const FileEntry a = file("a", "1"), c = file("c", "2");
-  Manifest m1;
-  m1.files = {&a, &c};
-  m1.symlinks.push_back({"b", "t", ""});
-  Manifest m2;  // the same entries, but "b" as the last file would be a different tree
-  m2.files = {&a, &c};
-  m2.symlinks.push_back({"d", "t", ""});
-  EXPECT_NE(root_digest(m1), root_digest(m2));
+  // Files a, c, e and symlinks 0, b, d, z: the documented order interleaves them, 0 a b c d e z. The expected digest
+  // is built from the same records in that order, so only the interleaving decides (the first test pins the
+  // records themselves).
+  const FileEntry a = file("a", "1"), c = file("c", "2"), e = file("e", "3");
+  Manifest m;
+  m.files = {&a, &c, &e};
+  m.symlinks = {{"0", "t0", ""}, {"b", "tb", ""}, {"d", "td", ""}, {"z", "tz", ""}};
+  RootDigestBuilder in_path_order;
+  in_path_order.add_symlink("0", "t0");
+  in_path_order.add_file(a);
+  in_path_order.add_symlink("b", "tb");
+  in_path_order.add_file(c);
+  in_path_order.add_symlink("d", "td");
+  in_path_order.add_file(e);
+  in_path_order.add_symlink("z", "tz");
+  EXPECT_EQ(to_hex(root_digest(m)), to_hex(in_path_order.finish()));
+  RootDigestBuilder files_first;  // what a writer that appended the symlinks would give: must differ
+  files_first.add_file(a);
+  files_first.add_file(c);
+  files_first.add_file(e);
+  for (const SymlinkEntry& l : m.symlinks) files_first.add_symlink(l.path, l.target);
+  EXPECT_NE(to_hex(root_digest(m)), to_hex(files_first.finish()));
+}
+
+TEST(RootDigest, PathOrderIsBytewise) {
+  // "a.b" < "a/b" < "a0" bytewise ('.' 0x2e, '/' 0x2f, '0' 0x30); a locale or path-component order would differ.
+  const FileEntry dot = file("a.b", "1"), zero = file("a0", "2");
+  Manifest m;
+  m.files = {&dot, &zero};
+  m.symlinks = {{"a/b", "t", ""}};
+  RootDigestBuilder b;
+  b.add_file(dot);
+  b.add_symlink("a/b", "t");
+  b.add_file(zero);
+  EXPECT_EQ(to_hex(root_digest(m)), to_hex(b.finish()));
 }
 
 TEST(Timestamp, NineFractionalDigitsUtc) {

@@ -9,9 +9,15 @@
 #include <unistd.h>
 
 #include <climits>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "manifest/json_writer.h"
 #include "manifest/manifest.h"
+#include "scan/hash_file.h"
 #include "test_support.h"
 #include "util/format.h"
 #include "util/sha256.h"
@@ -438,14 +444,50 @@ namespace treeprint {
 namespace {
 
 TEST(Walk, BigFilesHandTheRestOfTheirBatchToOtherThreads) {
+  // Every file is big, so whichever the listing puts first in the (one) batch hands the others on. The second read
+  // of the first file to get that far waits until another thread has read another file of the batch: only a
+  // hand-off lets that happen. The wait has a deadline, so a walker without the hand-off fails instead of hanging.
   TempDir dir;
-  for (int i = 0; i < 3; ++i) dir.write("big" + std::to_string(i), std::string(5 << 20, static_cast<char>('a' + i)));
-  for (int i = 0; i < 12; ++i) dir.write("small" + std::to_string(i), std::to_string(i));
-  const Scan s = scan(dir.path(), {.threads = 2});
-  ASSERT_EQ(s.manifest.files.size(), 15u);
+  constexpr size_t k_files = 3;
+  const size_t size = FileHasher::k_big_file + 1;
+  for (size_t i = 0; i < k_files; ++i) dir.write("big" + std::to_string(i), std::string(size, static_cast<char>('a' + i)));
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::string, int> reads;                     // by file
+  std::map<std::string, std::set<std::thread::id>> by;  // which threads read each file
+  std::string held;                                     // the file whose read waits
+  std::thread::id holder;
+  bool other_read = false;  // another thread read another file while `held` waited
+  bool waited = false;
+  FaultFileSystem fs;
+  fs.after_read = [&](int fd, long) {
+    const std::string path = testing::fd_path(fd);
+    std::unique_lock lock(mu);
+    by[path].insert(std::this_thread::get_id());
+    const int n = ++reads[path];
+    if (!held.empty() && path != held && std::this_thread::get_id() != holder) {
+      other_read = true;
+      cv.notify_all();
+    }
+    if (n == 2 && held.empty()) {  // after the first full buffer and its fstat: the hand-off has happened or not
+      held = path;
+      holder = std::this_thread::get_id();
+      waited = true;
+      cv.wait_for(lock, std::chrono::seconds(20), [&] { return other_read; });
+    }
+  };
+  const Scan s = scan(dir.path(), {.threads = 2}, &fs);
+  EXPECT_TRUE(waited);
+  EXPECT_TRUE(other_read) << held << " kept the rest of its batch: no other thread read another file while it was hashed";
+  std::set<std::thread::id> threads;
+  for (const auto& [path, ids] : by) threads.insert(ids.begin(), ids.end());
+  EXPECT_EQ(threads.size(), 2u);
+  ASSERT_EQ(s.manifest.files.size(), k_files);
   EXPECT_TRUE(s.manifest.errors.empty());
-  EXPECT_EQ(find(s.manifest, "big2")->sha256, Sha256::of(std::string(5 << 20, 'c')));
-  EXPECT_EQ(find(s.manifest, "small11")->sha256, Sha256::of("11"));
+  for (size_t i = 0; i < k_files; ++i) {
+    EXPECT_EQ(find(s.manifest, "big" + std::to_string(i))->sha256,
+              Sha256::of(std::string(size, static_cast<char>('a' + i))));
+  }
 }
 
 }  // namespace
