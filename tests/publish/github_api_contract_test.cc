@@ -44,6 +44,7 @@ struct Client {
     o.now = [] { return int64_t{1'700'000'000}; };
     o.getenv = [](const char*) -> std::optional<std::string> { return std::nullopt; };
     o.log = [this](const std::string& l) { log.push_back(l); };
+    o.user_agent = "treeprint/contract-test";
     return o;
   }
 };
@@ -190,7 +191,7 @@ TEST_F(Proxy, ServerErrorsAreRetriedAndEveryRequestCarriesGitHubsHeaders) {
     EXPECT_EQ(h["authorization"], std::string("Bearer ") + k_token);
     EXPECT_EQ(h["accept"], "application/vnd.github+json");
     EXPECT_EQ(h["x-github-api-version"], "2022-11-28");
-    EXPECT_EQ(h["user-agent"].rfind("treeprint/", 0), 0u) << h["user-agent"];
+    EXPECT_EQ(h["user-agent"], "treeprint/contract-test");
   }
 }
 
