@@ -189,7 +189,15 @@ Status read_format(Repository& repo, bool has_common, std::optional<std::string>
   }
   repo.format_version = static_cast<int>(v);
   bool worktree_config = false;
-  if (v == 1) {
+  if (v == 0) {
+    // git ignores extensions in a version 0 repository, except those only version 1 defines, which it refuses.
+    for (const auto& var : config->variables()) {
+      if (var.key == "extensions.objectformat" || var.key == "extensions.noop-v1") {
+        return Status::failure("repository format version 0, but " + var.key + " (a version 1 extension) in " +
+                               quoted(config->origin()));
+      }
+    }
+  } else {
     for (const auto& var : config->variables()) {
       if (!var.key.starts_with("extensions.") || var.key.find('.', 11) != std::string::npos) continue;
       const std::string ext = var.key.substr(11);

@@ -23,7 +23,7 @@
 // The repository format: core.repositoryformatversion 0 or 1 (none is 0); with 1, extensions.objectformat sha1 or
 // sha256 (none is sha1) and only the extensions git 2.39 knows (noop, preciousobjects, partialclone,
 // worktreeconfig, objectformat); an unknown version or extension is an error, as in git. With version 0,
-// extensions are ignored, as in git.
+// extensions are ignored, except that objectformat (defined by version 1 only) is an error, as in git.
 //
 // HEAD: `ref: refs/...` (followed through loose refs and packed-refs, at most 5 symbolic hops) or an object id
 // (detached). A branch that has no commit yet (a fresh `git init`) is not an error: head_commit is empty.

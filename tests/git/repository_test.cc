@@ -206,6 +206,8 @@ INSTANTIATE_TEST_SUITE_P(
                "unknown repository extension 'frobnicate'"},
         Broken{"object format", "git config core.repositoryformatversion 1 && git config extensions.objectformat md5",
                "extensions.objectformat is 'md5'"},
+        Broken{"object format in version 0", "git config extensions.objectformat sha1",
+               "repository format version 0, but extensions.objectformat"},
         Broken{"bad config", "printf '[core\\n' >> .git/config", "bad config line"},
         Broken{"gitfile syntax", "mv .git ../store && echo 'gitdir:../store' > .git", "does not start with 'gitdir: '"},
         Broken{"gitfile target", "mv .git ../store && echo 'gitdir: ../nowhere' > .git", "names"},
