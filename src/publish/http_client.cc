@@ -1,7 +1,5 @@
 #include "publish/http_client.h"
 
-#include <httplib.h>
-#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <algorithm>

@@ -1,0 +1,23 @@
+#pragma once
+// Reading the small files of a repository (HEAD, refs, config, the index) whole, with one read where the kernel
+// allows, refusing anything that is not a regular file or is larger than the caller's cap.
+
+#include <sys/stat.h>
+
+#include <cstddef>
+#include <string>
+
+#include "util/result.h"
+
+namespace treeprint::git {
+
+/// The bytes of `path` (symlinks followed, as git follows them). Errors name the path and the reason; a missing
+/// file is reported with `*missing` set when `missing` is given.
+Result<std::string> read_whole_file(const std::string& path, size_t limit, struct stat* st = nullptr,
+                                    bool* missing = nullptr);
+
+/// Whether `path` names a directory / a regular file (symlinks followed).
+bool is_directory(const std::string& path);
+bool is_regular_file(const std::string& path);
+
+}  // namespace treeprint::git
