@@ -49,7 +49,7 @@ void compress_x2(State& state_a, const unsigned char* a, State& state_b, const u
 ///   files in turn; the file left over when the other ends goes on alone with update(lane) and finish(lane).
 /// - Buffers may have any alignment and may overlap (they are only read); size 0 is allowed with any pointer.
 /// - `lane` must be 0 or 1; anything else aborts (a programming error).
-/// - One object per thread: it is not safe to call from two threads at once. Copying is not allowed.
+/// - One object per thread: it is not safe to call from two threads at once. It is neither copied nor moved.
 class Sha256Pair {
  public:
   enum class Engine {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -55,6 +56,8 @@ class Placed {
 };
 
 enum class Path { sha_ni, openssl };
+
+void PrintTo(Path path, std::ostream* os) { *os << (path == Path::sha_ni ? "SHA-NI" : "OpenSSL"); }
 
 std::string path_name(const testing::TestParamInfo<Path>& info) {
   return info.param == Path::sha_ni ? "ShaNi" : "OpenSsl";
