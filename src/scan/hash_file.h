@@ -20,6 +20,7 @@
 #include "scan/fs.h"
 #include "util/digest.h"
 #include "util/sha256.h"
+#include "util/sha256_x2.h"
 
 namespace treeprint {
 
@@ -63,21 +64,48 @@ struct HashHooks {
 /// How many bytes past its fstat size a file may yield before it is reported instead of hashed.
 inline constexpr uint64_t k_over_read_max = 1 << 20;
 
-/// A hasher with its own read buffer; one per thread, reused for every file.
+/// One file of a batch for FileHasher::hash_all: its open fd, and a tag the caller knows it by.
+struct HashJob {
+  int fd = -1;
+  size_t tag = 0;
+};
+
+/// A hasher with its own read buffers; one per thread, reused for every file.
+///
+/// hash_all() hashes a batch two files at a time where the CPU has SHA-NI (util/sha256_x2.h): each lane holds one
+/// file, the two are read a chunk each in turn and their blocks compressed together; when a file ends, the next one
+/// of the batch takes its lane, so small files pair with small files and a big file's chunks pair with whatever
+/// else the batch holds. Every file's result is exactly what hash() gives for it alone.
 class FileHasher {
  public:
   static constexpr size_t k_read_buffer = 128 << 10;  // small enough to stay in L2 between copy and hash
   static constexpr uint64_t k_big_file = 4 << 20;     // hashing takes milliseconds: the batch hands the rest on
 
   FileHasher();
+  ~FileHasher();
+  FileHasher(const FileHasher&) = delete;
+  FileHasher& operator=(const FileHasher&) = delete;
+
   /// Hashes the file open as `fd` (positioned at its start) under `policy`. `hooks` may be null.
   HashResult hash(FileSystem& fs, int fd, const HashPolicy& policy, const HashHooks* hooks = nullptr);
 
- private:
-  int read_pass(FileSystem& fs, int fd, bool first_pass, const HashHooks* hooks, struct stat* st, uint64_t* got);
+  /// Hashes every file `next` gives (until it gives nullopt; it is asked again whenever a lane is free, so it may
+  /// give fewer once the batch was handed on) and passes each result to `done` with its tag, in the order the files
+  /// end. `hooks` (may be null) serves every file; `hooks->probe_cache` is read as each file starts.
+  void hash_all(FileSystem& fs, const HashPolicy& policy, const std::function<std::optional<HashJob>()>& next,
+                const std::function<void(size_t tag, HashResult)>& done, const HashHooks* hooks = nullptr);
 
-  std::unique_ptr<char[]> m_buffer;
+  /// Whether hash_all pairs files (SHA-NI) or hashes them one after the other.
+  bool pairs_files() const;
+
+ private:
+  struct Pass;
+  HashResult conclude(FileSystem& fs, int fd, const HashPolicy& policy, Pass& pass, const Digest& digest);
+  void single_pass(Pass& pass, char* buffer);
+
+  std::unique_ptr<char[]> m_buffers[2];
   Sha256 m_sha;
+  std::unique_ptr<Sha256Pair> m_pair;
 };
 
 inline int64_t mtime_ns(const struct stat& st) {

@@ -152,6 +152,8 @@ class Walker {
   /// Hashes `entry`'s open file and keeps the entry, or records why not. `hooks` (may be null) lets the batch react
   /// to what the first reads reveal.
   void hash_one(Worker& w, int fd, FileEntry* entry, const HashHooks* hooks);
+  /// Keeps `entry` with what hashing it found, or records why not.
+  void record(Worker& w, FileEntry* entry, const HashResult& result);
   void follow_link(Worker& w, const std::shared_ptr<DirRef>& dir, const std::shared_ptr<const DirIdentity>& identity,
                    std::string_view name, const std::string& path, const std::shared_ptr<const IgnoreChain>& ignore,
                    bool in_included_dir);
@@ -610,7 +612,10 @@ void Walker::hash_one(Worker& w, int fd, FileEntry* entry, const HashHooks* hook
     progress.read = [&](uint64_t n) { w.unreported_bytes += n; };
     hooks = &progress;
   }
-  const HashResult r = w.hasher.hash(m_fs, fd, m_policy, hooks);
+  record(w, entry, w.hasher.hash(m_fs, fd, m_policy, hooks));
+}
+
+void Walker::record(Worker& w, FileEntry* entry, const HashResult& r) {
   switch (r.outcome) {
     case HashOutcome::hashed:
       entry->size = r.file.size;
@@ -672,43 +677,53 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
     fds[i] = fd;
   }
   // Warm cache: every read is served from memory and no prefetch is needed. The first time a read would block, ask
-  // the kernel to start reading the rest of the batch, so they load while this one is hashed.
-  // A big file keeps this thread busy for a while: hand the rest of the batch back, so an idle thread can take it.
-  bool prefetched = !m_options.prefetch;
-  uint32_t current = 0;
+  // the kernel to start reading the rest of the batch, so they load while these are hashed.
+  // A big file keeps this thread busy for a while: hand the files not yet started back, so an idle thread can take
+  // them. The hasher takes the files two at a time where it can (see FileHasher::hash_all).
+  uint32_t next = 0;  // the first file not yet given to the hasher
   HashHooks hooks;
+  hooks.probe_cache = m_options.prefetch;
   hooks.read = [&](uint64_t n) {  // progress counts each byte of the tree once
     w.unreported_bytes += n;
     if (w.unreported_bytes >= k_report_bytes) report_progress(w);
   };
   hooks.cold = [&] {
-    if (prefetched) return;
-    prefetched = true;
-    for (uint32_t k = current + 1; k < job.count; ++k) {
+    if (!hooks.probe_cache) return;
+    hooks.probe_cache = false;
+    for (uint32_t k = next; k < job.count; ++k) {
       if (fds[k] >= 0) m_fs.prefetch(fds[k], k_prefetch_max);
     }
   };
   hooks.big = [&] {
     FileJob rest;
     rest.dir = job.dir;
-    for (uint32_t k = current + 1; k < job.count; ++k) {
+    for (uint32_t k = next; k < job.count; ++k) {
       if (fds[k] < 0) continue;
       m_fs.close(fds[k]);
       fds[k] = -1;
       rest.entries[rest.count++] = job.entries[k];
     }
-    job.count = current + 1;
+    job.count = next;
     if (rest.count != 0) {
       push_files(w, std::move(rest));
       notify();
     }
   };
-  for (; current < job.count; ++current) {
-    if (fds[current] < 0) continue;
-    hooks.probe_cache = !prefetched;
-    hash_one(w, fds[current], job.entries[current], &hooks);
-    m_fs.close(fds[current]);
-  }
+  w.hasher.hash_all(
+      m_fs, m_policy,
+      [&]() -> std::optional<HashJob> {
+        while (next < job.count && fds[next] < 0) ++next;
+        if (next >= job.count) return std::nullopt;
+        const HashJob j{fds[next], next};
+        ++next;
+        return j;
+      },
+      [&](size_t k, HashResult r) {
+        record(w, job.entries[k], r);
+        m_fs.close(fds[k]);
+        fds[k] = -1;
+      },
+      &hooks);
   report_progress(w);
 }
 
