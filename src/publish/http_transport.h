@@ -78,6 +78,11 @@ class HttpTransport {
   virtual TransportResult send(const HttpRequest& request, const Url& url, const TransportSettings& settings) = 0;
 };
 
+/// Whether this process has made a TLS client yet. cpp-httplib initialises OpenSSL in a static constructor in every
+/// process; the treeprint binary's link defers that until this turns true (src/openssl_lazy_init.cc), so a run that
+/// never talks HTTPS never pays for it.
+bool tls_in_use();
+
 /// The real transport: cpp-httplib, TLS always verified, no keep-alive, redirects not followed.
 class HttplibTransport final : public HttpTransport {
  public:

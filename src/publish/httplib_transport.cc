@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <openssl/x509.h>
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 
@@ -18,7 +19,11 @@ std::string seconds_text(std::chrono::milliseconds d) {
   return buf;
 }
 
+std::atomic<bool> g_tls_in_use{false};
+
 }  // namespace
+
+bool tls_in_use() { return g_tls_in_use.load(std::memory_order_acquire); }
 
 TransportResult HttplibTransport::send(const HttpRequest& request, const Url& url, const TransportSettings& s) {
   TransportResult attempt;
@@ -27,6 +32,7 @@ TransportResult HttplibTransport::send(const HttpRequest& request, const Url& ur
   httplib::SSLClient* tls = nullptr;
   const std::string& ca_file = s.ca_file;
   if (url.scheme == "https") {
+    g_tls_in_use.store(true, std::memory_order_release);  // before SSL_CTX_new initialises OpenSSL
     auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
     ssl->set_ca_cert_path(ca_file);
     ssl->enable_server_certificate_verification(true);
