@@ -16,6 +16,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "scan/pseudo_fs.h"
 #include "util/format.h"
 #include "util/sha256.h"
 
@@ -267,7 +268,12 @@ class Walker {
 };
 
 bool Walker::start(const std::string& root, std::string* fatal_error) {
-  const int fd = m_fs.open_dir(AT_FDCWD, root.c_str(), /*follow=*/true);
+  const int fd = m_options.root_fd >= 0 ? ::fcntl(m_options.root_fd, F_DUPFD_CLOEXEC, 0)
+                                        : m_fs.open_dir(AT_FDCWD, root.c_str(), /*follow=*/true);
+  if (fd < 0 && m_options.root_fd >= 0) {
+    *fatal_error = "cannot open directory '" + root + "': " + errno_text(errno);
+    return false;
+  }
   if (fd < 0) {
     struct stat st {};
     if (fd == -ENOTDIR || (m_fs.stat_at(AT_FDCWD, root.c_str(), &st, true) == 0 && !S_ISDIR(st.st_mode))) {
@@ -275,6 +281,12 @@ bool Walker::start(const std::string& root, std::string* fatal_error) {
     } else {
       *fatal_error = "cannot open directory '" + root + "': " + errno_text(-fd);
     }
+    return false;
+  }
+  if (const char* pseudo = pseudo_filesystem(fd)) {
+    m_fs.close(fd);
+    *fatal_error = "'" + root + "' is on " + pseudo + ", whose files the kernel makes up as they are read (sizes that " +
+                   "mean nothing, files that never end); refusing to scan it: give a directory on a real filesystem";
     return false;
   }
   m_root_job.fd = fd;
@@ -696,11 +708,13 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
     error(w, std::string(path), std::move(message));
     return false;
   };
-  // Reads to the end, hashing; leaves the file's final fstat in `st`. Returns an errno or 0.
+  constexpr int k_endless = -1;  // not an errno: the file yields far more than its size
+  // Reads to the end, hashing; leaves the file's final fstat in `st`. Returns an errno, k_endless or 0.
   auto hash_pass = [&](bool first_pass, bool allow_cold_probe) -> int {
     got = 0;
     w.hasher.reset();
     bool have_stat = false;
+    uint64_t known_size = 0;  // the size at the last fstat
     bool read_on_after_short = false;
     bool probe = allow_cold_probe;
     for (;;) {
@@ -722,6 +736,12 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
       if (n == 0) break;
       w.hasher.update(w.read_buffer.get(), static_cast<size_t>(n));
       got += static_cast<uint64_t>(n);
+      if (got > known_size + k_over_read_max) {
+        // Past the size by more than a growing file plausibly adds: look again, and give up if it still holds.
+        if (const int rc = m_fs.fstat(fd, &st); rc != 0) return -rc;
+        known_size = static_cast<uint64_t>(st.st_size);
+        if (got > known_size + k_over_read_max) return k_endless;
+      }
       if (first_pass) {  // progress counts each byte of the tree once
         w.unreported_bytes += static_cast<uint64_t>(n);
         if (w.unreported_bytes >= k_report_bytes) report_progress(w);
@@ -732,6 +752,7 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
         // still a regular file before reading on), look at the metadata.
         if (const int rc = m_fs.fstat(fd, &st); rc != 0) return -rc;
         if (!S_ISREG(st.st_mode)) return 0;
+        known_size = static_cast<uint64_t>(st.st_size);
         if (first_pass && !short_read && hooks != nullptr && static_cast<uint64_t>(st.st_size) >= k_big_file) {
           hooks->big();
         }
@@ -753,8 +774,15 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
     return 0;
   };
 
-  if (const int err = hash_pass(true, hooks != nullptr && hooks->probe_cache); err != 0)
+  const auto pass_failed = [&](int err) {
+    if (err == k_endless) {
+      return fail("yields more bytes than its size (" + std::to_string(st.st_size) + ") says: " +
+                  std::to_string(got) + " bytes read and no end (a file the kernel makes up, as in procfs or " +
+                  "sysfs?); not hashed");
+    }
     return fail("read failed: " + errno_text(err));
+  };
+  if (const int err = hash_pass(true, hooks != nullptr && hooks->probe_cache); err != 0) return pass_failed(err);
   if (!S_ISREG(st.st_mode)) {  // replaced by a FIFO or device since it was listed; O_NONBLOCK kept us safe
     rec->state = RecordState::failed;
     w.skipped.push_back({std::string(path), type_name(st.st_mode)});
@@ -766,7 +794,7 @@ bool Walker::hash_open_file(Worker& w, int fd, std::string_view path, FileRecord
     const uint64_t got_before = got;
     const int rc = m_fs.rewind(fd);
     const int err = rc == 0 ? hash_pass(false, false) : -rc;
-    if (err != 0) return fail("read failed: " + errno_text(err));
+    if (err != 0) return pass_failed(err);
     if (got != got_before || st.st_size != before.st_size || mtime_ns(st) != mtime_ns(before) ||
         st.st_ctim.tv_sec != before.st_ctim.tv_sec || st.st_ctim.tv_nsec != before.st_ctim.tv_nsec) {
       return fail("file changed while it was being hashed (size " + std::to_string(before.st_size) + ", then " +

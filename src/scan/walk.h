@@ -72,13 +72,21 @@ struct WalkOptions {
   /// and `root_dev` the root's device.
   std::vector<FileStat>* stats = nullptr;
   uint64_t* root_dev = nullptr;
+  /// An open directory to scan (duplicated; the caller keeps its own) instead of opening `root`, which then only
+  /// names it in messages: the action opens the root by the rules of inputs/path_trust.h.
+  int root_fd = -1;
 };
+
+/// How far past its size (fstat) a file may be read before it is an error entry, not a digest: a file that grows
+/// while it is hashed is read on, but a kernel-made file (procfs, sysfs) that never ends is not read forever.
+inline constexpr uint64_t k_over_read_max = 1 << 20;
 
 /// The shard (1..count) a path belongs to: FNV-1a (64-bit) of the raw path bytes, modulo count, plus one. Part of
 /// the manifest's contract: shards written by different versions must still merge.
 uint32_t shard_of(std::string_view path, uint32_t count);
 
-/// Walks `root`. Returns false with `fatal_error` set when the root itself cannot be scanned; otherwise fills
+/// Walks `root`. Returns false with `fatal_error` set when the root itself cannot be scanned (missing, not a
+/// directory, or on a pseudo filesystem such as procfs or sysfs, see scan/pseudo_fs.h); otherwise fills
 /// `manifest` (entries that could not be read are in manifest->errors).
 bool walk_tree(FileSystem& fs, const std::string& root, const WalkOptions& options, Manifest* manifest,
                std::string* fatal_error);
