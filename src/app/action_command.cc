@@ -118,8 +118,7 @@ class Action {
       return k_exit_fatal;
     }
     m_settings = std::get<ActionSettings>(std::move(loaded));
-    const ActionSettings& s = m_settings;
-    m_runner.add_mask(s.token);
+    const ActionSettings& s = m_settings;  // s.token is one of the values masked above (never from the file)
     for (const std::string& w : s.warnings) m_runner.warning(w);
 
     // Where every path leads is settled here, by who wrote it (inputs/path_trust.h), before any work.
