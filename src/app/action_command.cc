@@ -1,8 +1,10 @@
 #include "app/action_command.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -11,6 +13,7 @@
 #include "app/version.h"
 #include "inputs/action_settings.h"
 #include "inputs/event.h"
+#include "inputs/path_trust.h"
 #include "manifest/diff.h"
 #include "manifest/reader.h"
 #include "manifest/restore.h"
@@ -30,6 +33,14 @@ constexpr const char* k_check_name = "treeprint";
 std::string env_or(const EnvLookup& env, const std::string& name, std::string fallback = {}) {
   auto v = env(name);
   return v && !v->empty() ? *v : fallback;
+}
+
+std::string trim_space(std::string s) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; };
+  while (!s.empty() && is_space(s.back())) s.pop_back();
+  size_t start = 0;
+  while (start < s.size() && is_space(s[start])) ++start;
+  return s.substr(start);
 }
 
 std::string base_name_of(const std::string& path) {
@@ -71,6 +82,9 @@ class Action {
   Action(const EnvLookup& env, AppContext& ctx) : m_env(env), m_ctx(ctx), m_runner(runner_environment(env), ctx.out) {}
 
   int run() {
+    // The token is masked before anything else can be printed, even when the inputs turn out not to be valid, and
+    // exactly as it is sent: trimmed, as the settings read it.
+    for (const char* name : {"INPUT_TOKEN", "PLUGIN_TOKEN"}) m_runner.add_mask(trim_space(env_or(m_env, name)));
     // Paths in the inputs are relative to the workspace, whatever directory the step was started in (a container
     // action starts there anyway; a plain `docker run` may not).
     const std::string& ws = m_runner.environment().workspace;
@@ -78,8 +92,6 @@ class Action {
       m_runner.error("cannot enter the workspace '" + printable(ws) + "': " + errno_text(errno));
       return k_exit_fatal;
     }
-    // The token is masked before anything else can be printed, even when the inputs turn out not to be valid.
-    for (const char* name : {"INPUT_TOKEN", "PLUGIN_TOKEN"}) m_runner.add_mask(env_or(m_env, name));
     auto loaded = load_action_settings(m_env);
     if (auto* errors = std::get_if<std::vector<SettingsError>>(&loaded)) {
       for (const SettingsError& e : *errors) m_runner.error(e.message);
@@ -87,25 +99,68 @@ class Action {
       return k_exit_fatal;
     }
     m_settings = std::get<ActionSettings>(std::move(loaded));
-    const ActionSettings& s = m_settings;
+    const ActionSettings& s = m_settings;  // s.token is one of the values masked above (never from the file)
     for (const std::string& w : s.warnings) m_runner.warning(w);
     if (!s.restore_dir.empty()) return restore();
 
-    for (const std::string* path : {&s.manifest_path, &s.sha256sum_path}) {
-      std::string error;
-      if (!path->empty() && !make_parent_dirs(*path, &m_created_dirs, &error)) {
-        m_runner.error("cannot create the folder for '" + printable(*path) + "': " + error);
+    // Where every path leads is settled here, by who wrote it (inputs/path_trust.h), before any work.
+    const PathRoots roots = path_roots(m_env);
+    std::optional<FileOwner> owner;
+    if (struct stat st {}; !ws.empty() && ::stat(ws.c_str(), &st) == 0 && st.st_uid != ::geteuid()) {
+      owner = FileOwner{st.st_uid, st.st_gid};  // files a root container writes must belong to the workspace's owner
+    }
+    const auto give_owner = [&](int fd, const std::string& created) {
+      if (owner && ::fchown(fd, owner->uid, owner->gid) != 0) {
+        std::fprintf(m_ctx.err, "treeprint: note: cannot give '%s' the workspace's owner: %s\n",
+                     printable(created).c_str(), errno_text(errno).c_str());
+      }
+    };
+    ScanOptions options = to_scan_options(s);
+    const struct {
+      const char* input;
+      const std::string* path;
+      const SettingOrigin* origin;
+      OutputAt* at;
+      OutputPlace* place;
+    } outputs[] = {{"manifest-path", &s.manifest_path, &s.manifest_path_origin, &options.output_at, &m_manifest_place},
+                   {"sha256sum-path", &s.sha256sum_path, &s.sha256sum_path_origin, &options.sha256sum_at,
+                    &m_sums_place}};
+    for (const auto& o : outputs) {
+      if (o.path->empty()) continue;
+      auto place = place_output(roots, *o.path, o.origin->source, give_owner);
+      if (!place) {
+        m_runner.error(std::string(o.input) + (o.origin->where.empty() ? "" : " (" + o.origin->where + ")") +
+                       ": cannot write " + place.error());
         return k_exit_fatal;
+      }
+      *o.place = std::move(*place);
+      o.at->dir_fd = o.place->dir.get();
+      o.at->base_name = o.place->base_name;
+      o.at->file.allow_special = false;
+      o.at->file.owner = owner;
+    }
+    auto root = open_trusted(roots, s.path, s.path_origin.source, /*directory=*/true);
+    if (!root) {
+      m_runner.error("path" + (s.path_origin.where.empty() ? std::string() : " (" + s.path_origin.where + ")") +
+                     ": cannot scan " + root.error());
+      return k_exit_fatal;
+    }
+    if (s.baseline == BaselineKind::path) {
+      auto file = open_trusted(roots, s.baseline_path, s.baseline_origin.source, /*directory=*/false);
+      if (!file) {
+        m_runner.warning("baseline (" + s.baseline_origin.where + "): cannot read " + file.error() +
+                         " (no comparison made)");
+      } else {
+        m_baseline_file = std::move(*file);
       }
     }
 
-    ScanOptions options = to_scan_options(s);
     options.output = s.manifest_path;
     options.sha256sum_path = s.sha256sum_path;
+    options.dir_fd = root->get();
     m_runner.group("treeprint: scanning " + printable(options.dir));
     ScanResult scan = scan_and_write(options, m_ctx);
     m_runner.end_group();
-    fix_ownership();
     if (!scan.ran || !scan.written) {
       m_runner.error("the scan could not run: " +
                      (scan.fatal_error.empty() ? std::string("see the log above") : printable(scan.fatal_error)));
@@ -207,20 +262,6 @@ class Action {
     return false;
   }
 
-  // Files written into the workspace belong to the workspace's owner, not to the container's root.
-  void fix_ownership() {
-    const std::string& ws = m_runner.environment().workspace;
-    if (ws.empty()) return;
-    std::vector<std::string> paths = m_created_dirs;
-    for (const std::string& p : {m_settings.manifest_path, m_settings.sha256sum_path}) {
-      if (!p.empty()) paths.push_back(p);
-    }
-    for (const std::string& p : paths) {
-      std::string error;
-      if (!match_owner(p, ws, &error)) std::fprintf(m_ctx.err, "treeprint: note: %s\n", printable(error).c_str());
-    }
-  }
-
   void compare_with_baseline(const Manifest& now, std::optional<TreeDiff>* diff, std::string* label) {
     const ActionSettings& s = m_settings;
     Manifest before;
@@ -228,8 +269,10 @@ class Action {
     std::string error;
     if (s.baseline == BaselineKind::off) return;
     if (s.baseline == BaselineKind::path) {
-      if (!load_manifest(s.baseline_path, &before, &header, &error)) {
-        m_runner.warning("baseline: " + error + " (no comparison made)");
+      if (m_baseline_file.get() < 0) return;  // said why above
+      auto source = fd_byte_source(m_baseline_file.release(), s.baseline_path, &error);
+      if (!source || !load_manifest(*source, &before, &header, &error)) {
+        m_runner.warning("baseline: " + printable(s.baseline_path) + ": " + error + " (no comparison made)");
         return;
       }
       *label = base_name_of(s.baseline_path);
@@ -282,6 +325,8 @@ class Action {
       o.log = [this](const std::string& line) { std::fprintf(m_ctx.err, "treeprint: http: %s\n", line.c_str()); };
       m_http = std::make_unique<HttpClient>(o);
       if (!m_settings.token.empty()) m_http->add_secret(m_settings.token);
+      // The network part as a whole has a deadline, counted from its first request.
+      m_http->set_deadline(std::chrono::steady_clock::now() + std::chrono::seconds(m_settings.api_timeout));
     }
     return *m_http;
   }
@@ -394,6 +439,11 @@ class Action {
           m_runner.warning("summary: could not post the pull-request comment: " + posted.error());
           return "";
         }
+        if (posted->foreign_markers != 0) {
+          m_runner.notice("summary: " + std::to_string(posted->foreign_markers) +
+                          " comment(s) on the pull request carry treeprint's marker but were not written by this "
+                          "token's identity; they were left alone");
+        }
         return env_or(m_env, "GITHUB_SERVER_URL", "https://github.com") + "/" + env_or(m_env, "GITHUB_REPOSITORY") +
                "/pull/" + std::to_string(pr->number) + "#issuecomment-" + std::to_string(posted->id);
       }
@@ -445,7 +495,9 @@ class Action {
   AppContext& m_ctx;
   Runner m_runner;
   ActionSettings m_settings;
-  std::vector<std::string> m_created_dirs;
+  OutputPlace m_manifest_place;
+  OutputPlace m_sums_place;
+  UniqueFd m_baseline_file;
   std::unique_ptr<HttpClient> m_http;
 };
 

@@ -22,10 +22,11 @@ namespace {
 constexpr size_t k_errors_shown = 20;
 
 // Opens an output file before any work, so an unwritable path fails fast, and tells the walker to leave it out.
-bool open_output(const std::string& path, std::unique_ptr<AtomicFile>* file, WalkOptions* walk, AppContext& ctx,
-                 std::string* error) {
+bool open_output(const std::string& path, const OutputAt& at, std::unique_ptr<AtomicFile>* file, WalkOptions* walk,
+                 AppContext& ctx, std::string* error) {
   if (path.empty() || path == "-") return true;
-  *file = AtomicFile::create(path, error);
+  *file = at.dir_fd >= 0 ? AtomicFile::create_in(at.dir_fd, at.base_name, path, at.file, error)
+                         : AtomicFile::create(path, error);
   if (!*file) {
     std::fprintf(ctx.err, "treeprint: error: %s\n", printable(*error).c_str());
     return false;
@@ -49,6 +50,7 @@ WalkOptions walk_options(const ScanOptions& o, const Filters& filters, WalkProgr
   walk.progress = progress;
   walk.warnings = warnings;
   walk.shard = ShardFilter{o.shard_index, o.shard_count};
+  walk.root_fd = o.dir_fd;
   return walk;
 }
 
@@ -156,9 +158,9 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
 
   std::unique_ptr<AtomicFile> manifest_file, sums_file, stat_file;
   const std::string stat_path = o.baseline.empty() ? std::string() : stat_file_path(o.output);
-  if (!open_output(o.output, &manifest_file, &walk, ctx, &result.fatal_error) ||
-      !open_output(o.sha256sum_path, &sums_file, &walk, ctx, &result.fatal_error) ||
-      !open_output(stat_path, &stat_file, &walk, ctx, &result.fatal_error)) {
+  if (!open_output(o.output, o.output_at, &manifest_file, &walk, ctx, &result.fatal_error) ||
+      !open_output(o.sha256sum_path, o.sha256sum_at, &sums_file, &walk, ctx, &result.fatal_error) ||
+      !open_output(stat_path, OutputAt{}, &stat_file, &walk, ctx, &result.fatal_error)) {
     return result;
   }
 

@@ -1,6 +1,7 @@
 #include "inputs/action_settings.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -46,10 +47,16 @@ constexpr InputSpec k_inputs[] = {
     {"summary", Type::text},
     {"fail-on", Type::text},
     {"token", Type::text},
+    {"api-timeout", Type::number},
     {"config", Type::text},
 };
 
 constexpr size_t k_max_config_bytes = 1 << 20;
+// What the values of a config file may expand to: an alias repeats a whole node without repeating its text, so a
+// small file can stand for gigabytes ("billion laughs").
+constexpr size_t k_max_config_expansion = 1 << 20;
+constexpr size_t k_max_config_items = 10'000;
+constexpr unsigned k_max_api_timeout = 6 * 3600;
 constexpr unsigned k_max_threads = 1024;
 constexpr unsigned k_max_retention_days = 400;
 
@@ -61,6 +68,7 @@ struct Item {
 /// One input's value as found, before it is interpreted.
 struct Raw {
   std::string origin;  // "INPUT_FAIL-ON", "PLUGIN_FAIL_ON", "treeprint.yml:3:10"
+  bool from_config = false;
   std::string text;    // for single values
   std::vector<Item> items;
   bool present = false;
@@ -183,7 +191,7 @@ const char* expected_kind(Type type) {
 
 class Loader {
  public:
-  explicit Loader(const EnvLookup& env) : m_env(env) {}
+  explicit Loader(const EnvLookup& env) : m_env(env), m_roots(path_roots(env)) {}
 
   SettingsResult run();
 
@@ -211,9 +219,17 @@ class Loader {
   std::optional<Enum> choice(const std::string& input, const Raw& raw,
                              const std::vector<std::pair<const char*, Enum>>& allowed);
   std::vector<std::string> globs(const std::string& input, const Raw& raw, bool include);
-  bool readable(const std::string& path, std::string* error) const;
+  /// Counts what config values expand to; false (with an error, once) past the limits.
+  bool expand(size_t bytes, size_t items);
+  static SettingOrigin origin_of(const Raw& raw) {
+    return {raw.origin, raw.from_config ? PathSource::repository : PathSource::workflow};
+  }
 
   const EnvLookup& m_env;
+  PathRoots m_roots;
+  size_t m_expanded_bytes = 0;
+  size_t m_expanded_items = 0;
+  bool m_expansion_exceeded = false;
   std::string m_config_file;
   std::map<std::string, Raw> m_config;        // input name -> value from the config file
   std::map<std::string, std::string> m_seen;  // config keys seen -> where
@@ -270,12 +286,37 @@ Raw Loader::from_environment(const InputSpec& spec) const {
   return raw;
 }
 
+bool Loader::expand(size_t bytes, size_t items) {
+  m_expanded_bytes += bytes;
+  m_expanded_items += items;
+  if (m_expanded_bytes <= k_max_config_expansion && m_expanded_items <= k_max_config_items) return true;
+  if (!m_expansion_exceeded) {
+    m_expansion_exceeded = true;
+    error("config", "config: " + quoted(m_config_file) + " expands to more than " +
+                        (m_expanded_bytes > k_max_config_expansion ? std::string("1 MiB of values")
+                                                                   : with_commas(k_max_config_items) + " list items") +
+                        " (YAML aliases repeat a value each time they are used); write the values out, or use fewer");
+  }
+  return false;
+}
+
 void Loader::read_config(const std::string& path) {
   m_config_file = path;
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    error("config", "config: cannot read " + quoted(path) + ": " + errno_text(errno) +
+  // The file is named by the workflow, but its content (and a symlink at its name) come from the checkout: a path
+  // in the workspace is opened so that it cannot lead out of it.
+  auto opened = open_trusted(m_roots, path, PathSource::workflow, /*directory=*/false);
+  if (!opened) {
+    error("config", "config: cannot read " + opened.error() +
                         "; give the path of a YAML file, relative to the workspace");
+    return;
+  }
+  const int fd = opened->release();
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    error("config", "config: cannot read " + quoted(path) + ": " +
+                        (S_ISDIR(st.st_mode) ? errno_text(EISDIR) : std::string("not a regular file")) +
+                        "; give the path of a YAML file");
     return;
   }
   std::string text;
@@ -350,24 +391,32 @@ void Loader::read_config_value(const InputSpec& spec, const std::string& key, co
     return;
   }
   if (value.IsNull()) return;  // `threads:` with no value: unset
+  if (m_expansion_exceeded) return;
   Raw raw;
   raw.present = true;
+  raw.from_config = true;
   raw.origin = mark_text(m_config_file, value.Mark());
   if (spec.type == Type::list && value.IsSequence()) {
+    if (!expand(0, value.size())) return;
     for (const auto& element : value) {
       const std::string where = mark_text(m_config_file, element.Mark());
       if (!element.IsScalar()) {
         error(key, key + " (" + where + "): each item must be one glob, not " + node_kind(element));
         continue;
       }
+      // Scalar() is a reference: its size is known before anything is copied.
+      if (!expand(element.Scalar().size(), 0)) return;
       std::string glob = trim_glob(element.Scalar());
       if (!glob.empty() && glob.front() != '#') raw.items.push_back({std::move(glob), where});
     }
   } else if (!value.IsScalar()) {
     error(key, key + " (" + raw.origin + "): expected " + expected_kind(spec.type) + ", got " + node_kind(value));
     return;
+  } else if (!expand(value.Scalar().size(), 0)) {
+    return;
   } else if (spec.type == Type::list) {
     raw.items = split_lines(value.Scalar(), raw.origin);
+    if (!expand(0, raw.items.size())) return;
   } else {
     raw.text = std::string(trim(value.Scalar()));
     if (raw.text.empty()) return;
@@ -437,16 +486,6 @@ std::vector<std::string> Loader::globs(const std::string& input, const Raw& raw,
   return out;
 }
 
-bool Loader::readable(const std::string& path, std::string* message) const {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    *message = errno_text(errno);
-    return false;
-  }
-  close(fd);
-  return true;
-}
-
 SettingsResult Loader::run() {
   ActionSettings s;
   const auto spec = [](const char* name) -> const InputSpec& {
@@ -461,7 +500,10 @@ SettingsResult Loader::run() {
     read_config(config.text);
   }
 
-  if (Raw r = lookup(spec("path")); r.present) s.path = r.text;
+  if (Raw r = lookup(spec("path")); r.present) {
+    s.path = r.text;
+    s.path_origin = origin_of(r);  // opened by the action, by the rules of path_trust.h
+  }
   if (Raw r = lookup(spec("include")); r.present) s.include = globs("include", r, true);
   if (Raw r = lookup(spec("exclude")); r.present) s.exclude = globs("exclude", r, false);
   if (Raw r = lookup(spec("gitignore")); r.present) s.gitignore = boolean("gitignore", r).value_or(s.gitignore);
@@ -478,6 +520,7 @@ SettingsResult Loader::run() {
   }
   if (Raw r = lookup(spec("manifest-path")); r.present) {
     s.manifest_path = r.text;
+    s.manifest_path_origin = origin_of(r);
   } else {
     auto temp = env("RUNNER_TEMP");
     if (!temp) temp = env("TMPDIR");
@@ -486,7 +529,10 @@ SettingsResult Loader::run() {
     s.manifest_path = dir + "/treeprint/manifest.json";
     s.manifest_path_is_default = true;
   }
-  if (Raw r = lookup(spec("sha256sum-path")); r.present) s.sha256sum_path = r.text;
+  if (Raw r = lookup(spec("sha256sum-path")); r.present) {
+    s.sha256sum_path = r.text;
+    s.sha256sum_path_origin = origin_of(r);
+  }
   if (!s.sha256sum_path.empty() && s.sha256sum_path == s.manifest_path) {
     error("sha256sum-path", "sha256sum-path: names the same file as manifest-path (" + quoted(s.manifest_path) +
                                 "); give two different paths");
@@ -534,11 +580,11 @@ SettingsResult Loader::run() {
     } else {
       s.baseline = BaselineKind::path;
       s.baseline_path = r.text;
-      std::string message;
-      if (!readable(r.text, &message)) {
+      s.baseline_origin = origin_of(r);
+      if (auto file = open_trusted(m_roots, r.text, s.baseline_origin.source, /*directory=*/false); !file) {
         const std::string suggestion = nearest(r.text, {"off", "previous-run"});
         error_at("baseline", r,
-                 "cannot read the manifest " + quoted(r.text) + ": " + message +
+                 "cannot read the manifest " + file.error() +
                      "; give off, previous-run or the path of a manifest" +
                      (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)"));
       }
@@ -548,6 +594,9 @@ SettingsResult Loader::run() {
   const Raw restore_manifest = lookup(spec("restore-manifest"));
   if (restore.present) {
     s.restore_dir = restore.text;
+    if (auto dir = open_trusted(m_roots, restore.text, origin_of(restore).source, /*directory=*/true); !dir) {
+      error_at("restore", restore, "cannot open the directory " + dir.error());
+    }
     if (!restore_manifest.present) {
       error("restore-manifest",
             "restore-manifest: not set; restore needs the manifest of the original tree (the "
@@ -556,13 +605,13 @@ SettingsResult Loader::run() {
   }
   if (restore_manifest.present) {
     s.restore_manifest = restore_manifest.text;
-    std::string message;
     if (!restore.present) {
       error_at("restore-manifest", restore_manifest,
                "is set but restore is not; give restore the directory to restore");
-    } else if (!readable(restore_manifest.text, &message)) {
-      error_at("restore-manifest", restore_manifest,
-               "cannot read the manifest " + quoted(restore_manifest.text) + ": " + message);
+    } else if (auto file = open_trusted(m_roots, restore_manifest.text, origin_of(restore_manifest).source,
+                                        /*directory=*/false);
+               !file) {
+      error_at("restore-manifest", restore_manifest, "cannot read the manifest " + file.error());
     }
   }
   if (Raw r = lookup(spec("summary")); r.present) {
@@ -579,6 +628,11 @@ SettingsResult Loader::run() {
                     .value_or(s.fail_on);
   }
   if (Raw r = lookup(spec("token")); r.present) s.token = r.text;
+  if (Raw r = lookup(spec("api-timeout")); r.present) {
+    s.api_timeout = number("api-timeout", r, 1, k_max_api_timeout,
+                           "the seconds all network requests of the run may take together")
+                        .value_or(s.api_timeout);
+  }
 
   if (!m_errors.empty()) return std::move(m_errors);
   return s;

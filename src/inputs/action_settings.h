@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "inputs/path_trust.h"
 #include "util/env.h"
 #include "inputs/scan_options.h"
 
@@ -27,6 +28,13 @@ namespace treeprint {
 enum class BaselineKind { off, previous_run, path };
 enum class SummaryMode { check_run, comment, status, none };
 enum class FailOn { never, errors, changes };
+
+/// Where a path-valued setting came from: its origin for messages ("INPUT_PATH", "treeprint.yml:3:7", "" for a
+/// default) and who wrote it, for the rules in inputs/path_trust.h.
+struct SettingOrigin {
+  std::string where;
+  PathSource source = PathSource::workflow;
+};
 
 struct ActionSettings {
   std::string path = ".";            // the directory to scan
@@ -37,7 +45,7 @@ struct ActionSettings {
   bool follow_symlinks = false;
   unsigned threads = 0;  // 0: one per CPU
   /// Default: $RUNNER_TEMP/treeprint/manifest.json, else ${TMPDIR:-/tmp}/treeprint/manifest.json, so the manifest
-  /// is never inside the scanned tree. Its parent directory may not exist yet (see make_parent_dirs in runner.h).
+  /// is never inside the scanned tree. Its parent directory may not exist yet (see place_output in path_trust.h).
   std::string manifest_path;
   bool manifest_path_is_default = false;
   std::string sha256sum_path;  // "": no sha256sum file
@@ -54,6 +62,9 @@ struct ActionSettings {
   SummaryMode summary = SummaryMode::check_run;
   FailOn fail_on = FailOn::errors;
   std::string token;        // mask it (Runner::add_mask) before anything is printed
+  /// Seconds the network part (baseline download, artifact upload, REST summary) may take in all.
+  unsigned api_timeout = 600;
+  SettingOrigin path_origin, manifest_path_origin, sha256sum_path_origin, baseline_origin;
   std::string config_path;  // the config file that was read, or ""
   /// Things the user should know that are not errors ("retention-days 120 capped at 90").
   std::vector<std::string> warnings;
@@ -68,8 +79,10 @@ struct SettingsError {
 
 using SettingsResult = std::variant<ActionSettings, std::vector<SettingsError>>;
 
-/// Reads and validates every input. Reads the config file and checks that a baseline path is readable (relative
-/// paths are relative to the current directory, the workspace on a runner); touches nothing else.
+/// Reads and validates every input. Reads the config file and checks that a baseline path can be opened by the
+/// rules of inputs/path_trust.h (relative paths are relative to the workspace); touches
+/// nothing else. The config file is capped at 1 MiB, and what its values expand to (YAML aliases repeat a value
+/// without repeating its text) at 1 MiB and 10,000 list items.
 SettingsResult load_action_settings(const EnvLookup& env);
 
 

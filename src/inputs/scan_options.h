@@ -8,8 +8,16 @@
 #include <vector>
 
 #include "manifest/diff_report.h"
+#include "util/atomic_file.h"
 
 namespace treeprint {
+
+/// An output whose directory was opened by the caller's rules (the action's: inputs/path_trust.h).
+struct OutputAt {
+  int dir_fd = -1;  // -1: open the output by its name, as the command line does
+  std::string base_name;
+  AtomicFileOptions file;
+};
 
 struct FilterPattern {
   bool include;  // --include (true) or --exclude (false)
@@ -31,6 +39,10 @@ struct ScanOptions {
   bool rehash_all = false;    // --rehash-all: read the baseline for nothing, hash every file
   uint32_t shard_index = 0;   // --shard I/N: 1-based; 0 when not sharded
   uint32_t shard_count = 0;
+  /// Set by the action: the directory to scan, already open (`dir` then only names it), and where the outputs go.
+  int dir_fd = -1;
+  OutputAt output_at;
+  OutputAt sha256sum_at;
 };
 
 struct InspectOptions {

@@ -327,7 +327,8 @@ class Framer {
       if (key == k_scalar_names[i]) m_scalar = static_cast<Scalar>(i);
     }
     if (m_list == k_list_count && m_scalar == k_scalar_count) {
-      return fail(m_key_begin, "unknown top-level key \"" + printable(key) + "\"");
+      // Not quoted: a file that is not a manifest at all (a config, a secrets file) must not reach the log.
+      return fail(m_key_begin, "a top-level key that is not one of a manifest's");
     }
     const bool seen = m_list != k_list_count ? m_layout->lists[m_list].present : m_layout->values[m_scalar].present;
     if (seen) return fail(m_key_begin, "the key \"" + key + "\" appears twice");
@@ -496,6 +497,9 @@ class Reader {
     m_error = std::move(what);
     return false;
   }
+  // Until the schema is known to be ours the file may be anything, so messages say what is wrong without quoting
+  // it.
+  bool not_manifest(const std::string& what) { return fail("not a treeprint manifest (" + what + ")"); }
 
   bool frame() {
     Framer framer(&m_layout);
@@ -504,16 +508,16 @@ class Reader {
     for (uint64_t off = 0; off < size; off += k_block) {
       const size_t n = static_cast<size_t>(std::min<uint64_t>(k_block, size - off));
       if (!m_source.read_at(off, block.data(), n, &m_error)) return false;
-      if (!framer.feed(block.data(), n, off)) return fail(framer.error());
+      if (!framer.feed(block.data(), n, off)) return not_manifest(framer.error());
     }
-    if (!framer.finish(size)) return fail(framer.error());
+    if (!framer.finish(size)) return not_manifest(framer.error());
     for (const Scalar s : {k_schema, k_tool, k_root_digest, k_totals}) {
       if (!m_layout.values[s].present)
-        return fail(std::string("the required key \"") + k_scalar_names[s] + "\" is missing");
+        return not_manifest(std::string("the required key \"") + k_scalar_names[s] + "\" is missing");
     }
     for (uint8_t l = 0; l < k_list_count; ++l) {
       if (!m_layout.lists[l].present)
-        return fail(std::string("the required key \"") + k_list_names[l] + "\" is missing");
+        return not_manifest(std::string("the required key \"") + k_list_names[l] + "\" is missing");
     }
     return true;
   }
@@ -583,10 +587,10 @@ class Reader {
 
   bool read_header(ManifestHeader* h) {
     std::string schema;
-    if (!string_value(k_schema, &schema)) return false;
+    if (!string_value(k_schema, &schema)) return not_manifest(m_error);
     if (schema != k_manifest_schema) {
-      return fail(at_value(k_schema) + ": \"" + printable(schema) + "\" is not a schema this version reads (" +
-                  k_manifest_schema + ")");
+      return not_manifest(at_value(k_schema) + ": the value is not a schema this version reads (" +
+                          std::string(k_manifest_schema) + ")");
     }
     {
       od::document doc;
@@ -925,6 +929,16 @@ std::unique_ptr<ByteSource> open_byte_source(const std::string& path, std::strin
     return nullptr;
   }
   return std::make_unique<FileSource>(fd, static_cast<uint64_t>(st.st_size), printable(path));
+}
+
+std::unique_ptr<ByteSource> fd_byte_source(int fd, const std::string& name, std::string* error) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *error = "'" + printable(name) + "' is not a regular file";
+    ::close(fd);
+    return nullptr;
+  }
+  return std::make_unique<FileSource>(fd, static_cast<uint64_t>(st.st_size), printable(name));
 }
 
 std::unique_ptr<ByteSource> memory_source(std::string_view bytes) { return std::make_unique<MemorySource>(bytes); }

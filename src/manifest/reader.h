@@ -8,6 +8,8 @@
 // a megabyte and parsed with simdjson On-Demand. Nothing is kept unless the visitor keeps it.
 //
 // Errors name the byte offset and the entry ("files[12] at byte 3456: sha256 is not 64 lower-case hex digits").
+// Until the schema is known to be treeprint's, an error is "not a treeprint manifest (...)" and quotes nothing of
+// the file: pointed at some other file (a config, a secrets file), the reader does not print what is in it.
 
 #include <cstdint>
 #include <memory>
@@ -58,6 +60,8 @@ class ByteSource {
 
 /// Opens `path` ("-" reads standard input into memory). Returns null with `error` naming the path otherwise.
 std::unique_ptr<ByteSource> open_byte_source(const std::string& path, std::string* error);
+/// A source over an open file (the caller hands `fd` over; it is closed, also on failure). `name` is for messages.
+std::unique_ptr<ByteSource> fd_byte_source(int fd, const std::string& name, std::string* error);
 /// A source over bytes the caller keeps alive.
 std::unique_ptr<ByteSource> memory_source(std::string_view bytes);
 

@@ -209,8 +209,20 @@ Result<HttpResponse> GitHubApi::call(const std::string& what, const HttpRequest&
   return Result<HttpResponse>::failure(m_http.redact(msg));
 }
 
-Result<CheckRunCreated> GitHubApi::create_check_run(const CheckRun& run) {
+Result<CheckRunCreated> GitHubApi::create_check_run(const CheckRun& given) {
   using R = Result<CheckRunCreated>;
+  const CheckRun* capped = &given;
+  CheckRun copy;
+  if (given.annotations.size() > k_check_annotations_max) {
+    copy = given;
+    const size_t rest = copy.annotations.size() - k_check_annotations_max;
+    copy.annotations.resize(k_check_annotations_max);
+    copy.text = "*" + with_commas(rest) + " more " + (rest == 1 ? "entry is" : "entries are") +
+                " not annotated (a check run gets at most " + std::to_string(k_check_annotations_max) +
+                "); all of them are in the manifest's `errors`.*" + (copy.text.empty() ? "" : "\n\n" + copy.text);
+    capped = &copy;
+  }
+  const CheckRun& run = *capped;
   const size_t total = run.annotations.size();
   const size_t first = std::min(total, k_check_annotations_per_request);
   std::string body = "{";
@@ -250,6 +262,9 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
       truncate_utf8(valid_utf8(text), k_comment_body_max - marker.size() - 1, k_truncated_note) + "\n" + marker;
   const std::string what = "updating the comment on pull request #" + std::to_string(issue_number);
 
+  // Only a comment the token itself wrote is ours to update: anyone can post one with the (predictable) marker.
+  const auto login = token_login();
+  StickyComment result;
   int64_t existing = 0;
   std::string url = "/repos/" + m_repository + "/issues/" + std::to_string(issue_number) + "/comments?per_page=100";
   for (int page = 0; !url.empty() && existing == 0; ++page) {
@@ -263,10 +278,15 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
       return R::failure(what + ": listing comments: GitHub's answer is not a list of comments");
     }
     for (simdjson::dom::element c : comments) {
-      if (get_string(c, "body").find(marker) != std::string::npos && get_int(c, "id") > 0) {
-        existing = get_int(c, "id");
-        break;
+      if (get_string(c, "body").find(marker) == std::string::npos || get_int(c, "id") <= 0) continue;
+      simdjson::dom::element user;
+      const bool ours = login && !c["user"].get(user) && get_string(user, "login") == *login;
+      if (!ours) {
+        ++result.foreign_markers;
+        continue;
       }
+      existing = get_int(c, "id");
+      break;
     }
     const std::string* link = r->header("Link");
     url = link ? next_link(*link) : "";
@@ -279,7 +299,6 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
   std::string body = "{";
   add_string(body, "body", body_text, false);
   body.push_back('}');
-  StickyComment result;
   if (existing != 0) {
     auto r = call(what, request("PATCH", "/repos/" + m_repository + "/issues/comments/" + std::to_string(existing),
                                 std::move(body)));
@@ -298,6 +317,22 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
   }
   result.created = true;
   return result;
+}
+
+Result<std::string> GitHubApi::token_login() {
+  using R = Result<std::string>;
+  if (!m_login.empty()) return m_login;
+  if (m_token.rfind("ghs_", 0) == 0) return std::string(k_actions_bot_login);
+  auto r = call("asking who the token belongs to (GET /user)", request("GET", "/user"));
+  if (!r) return R::failure(r.error());
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string login;
+  if (parser.parse(r->body).get(doc) || (login = get_string(doc, "login")).empty()) {
+    return R::failure("asking who the token belongs to (GET /user): GitHub's answer has no login");
+  }
+  m_login = login;
+  return login;
 }
 
 Status GitHubApi::create_commit_status(const CommitStatus& status) {

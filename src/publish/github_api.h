@@ -23,6 +23,9 @@ namespace treeprint {
 /// GitHub's limits, from its REST documentation and OpenAPI description.
 inline constexpr size_t k_check_output_max = 65535;  // output.summary and output.text, characters
 inline constexpr size_t k_check_annotations_per_request = 50;
+/// Annotations one check run gets at most (one POST and three PATCHes): 20,000 unreadable files must not cost 400
+/// requests of the token's 1,000 an hour. The rest are counted in the check run's text.
+inline constexpr size_t k_check_annotations_max = 200;
 inline constexpr size_t k_annotation_message_max = 65535;
 inline constexpr size_t k_annotation_title_max = 255;
 inline constexpr size_t k_comment_body_max = 65536;
@@ -68,7 +71,12 @@ struct CommitStatus {
 struct StickyComment {
   int64_t id = 0;
   bool created = false;  // false: an existing comment was updated
+  /// Comments that carry the marker but were written by someone else than the token's identity: left alone.
+  size_t foreign_markers = 0;
 };
+
+/// The login an installation token acts as when it is a workflow's GITHUB_TOKEN.
+inline constexpr const char* k_actions_bot_login = "github-actions[bot]";
 
 struct BaselineArtifact {
   int64_t artifact_id = 0;
@@ -100,11 +108,14 @@ class GitHubApi {
   /// `repository` is "owner/repo" (GITHUB_REPOSITORY). `api_url` may end with a slash.
   GitHubApi(HttpClient& http, std::string api_url, std::string token, std::string repository);
 
-  /// Creates the check run with the first 50 annotations, then appends the rest with PATCH, 50 at a time.
+  /// Creates the check run with the first 50 annotations, then appends more with PATCH, 50 at a time, up to
+  /// k_check_annotations_max; how many were left out is said in the output's text.
   Result<CheckRunCreated> create_check_run(const CheckRun& run);
 
-  /// Updates the pull request's comment that holds the hidden marker for `key`, or creates one: there is only ever
-  /// one. `body` is Markdown; the marker is appended, and a body too long for GitHub is cut with a note.
+  /// Updates the pull request's comment that holds the hidden marker for `key` and was written by the token's own
+  /// identity (token_login), or creates one. The marker is predictable, so a comment someone else wrote with it is
+  /// never touched (counted in foreign_markers); when the identity cannot be learnt, a new comment is created.
+  /// `body` is Markdown; the marker is appended, and a body too long for GitHub is cut with a note.
   Result<StickyComment> upsert_sticky_comment(int64_t issue_number, const std::string& key, const std::string& body);
 
   Status create_commit_status(const CommitStatus& status);
@@ -112,6 +123,11 @@ class GitHubApi {
   /// The newest unexpired artifact named `artifact_name` from a successful run on `branch`, and the content of
   /// `file_name` in it.
   Result<BaselineArtifact> find_baseline(const BaselineQuery& query);
+
+  /// Who the token acts as: for an installation token (`ghs_`, what GITHUB_TOKEN is) github-actions[bot];
+  /// otherwise the login GET /user answers (a personal or OAuth token). set_login() overrides both.
+  Result<std::string> token_login();
+  void set_login(std::string login) { m_login = std::move(login); }
 
   /// The hidden marker a sticky comment for `key` carries.
   static std::string comment_marker(const std::string& key);
@@ -127,6 +143,7 @@ class GitHubApi {
   std::string m_api_url;
   std::string m_token;
   std::string m_repository;
+  std::string m_login;
 };
 
 }  // namespace treeprint

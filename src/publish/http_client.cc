@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -86,7 +87,34 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
+bool has_header(const HttpHeaders& headers, std::string_view name) {
+  return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return iequals(h.first, name); });
+}
+
+
 }  // namespace
+
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost" || host.ends_with(".localhost") || host == "::1" || host == "0:0:0:0:0:0:0:1") return true;
+  // 127.0.0.0/8, written as a dotted quad.
+  if (!host.starts_with("127.")) return false;
+  int parts = 0;
+  for (std::string_view rest = host; !rest.empty();) {
+    const size_t dot = rest.find('.');
+    const std::string_view part = rest.substr(0, dot);
+    if (part.empty() || part.size() > 3 || !std::all_of(part.begin(), part.end(), [](char c) {
+          return c >= '0' && c <= '9';
+        })) {
+      return false;
+    }
+    if (std::stoi(std::string(part)) > 255) return false;
+    ++parts;
+    if (dot == std::string_view::npos) break;
+    rest.remove_prefix(dot + 1);
+    if (rest.empty()) return false;
+  }
+  return parts == 4;
+}
 
 const std::string* find_header(const HttpHeaders& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
@@ -186,6 +214,7 @@ std::string proxy_for(const std::string& url_text,
 HttpClient::HttpClient(HttpClientOptions options) : m_options(std::move(options)) {
   if (!m_options.sleep) m_options.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   if (!m_options.now) m_options.now = [] { return static_cast<int64_t>(std::time(nullptr)); };
+  if (!m_options.clock) m_options.clock = [] { return std::chrono::steady_clock::now(); };
   if (!m_options.random) {
     m_options.random = [] {
       thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -222,7 +251,7 @@ void HttpClient::learn_secrets(const HttpHeaders& headers) {
 }
 
 void HttpClient::log(const std::string& line) const {
-  if (m_options.log) m_options.log(redact(line));
+  if (m_options.log) m_options.log(log_safe(redact(line)));
 }
 
 std::string HttpClient::loggable_url(const std::string& url) const {
@@ -230,10 +259,12 @@ std::string HttpClient::loggable_url(const std::string& url) const {
   return q == std::string::npos ? url : url.substr(0, q) + "?...";
 }
 
-HttpClient::Attempt HttpClient::send_once(const HttpRequest& request, const Url& url) {
+HttpClient::Attempt HttpClient::send_once(const HttpRequest& request, const Url& url,
+                                          std::chrono::milliseconds budget) {
   TransportSettings t;
-  t.connect_timeout = m_options.connect_timeout;
-  t.read_timeout = m_options.read_timeout;
+  t.connect_timeout = std::min(m_options.connect_timeout, budget);
+  t.read_timeout = std::min(m_options.read_timeout, budget);
+  t.budget = budget;
   t.max_body = request.max_body.value_or(m_options.max_body);
   if (url.scheme == "https") {
     t.ca_file = m_options.ca_file;
@@ -307,41 +338,82 @@ std::optional<std::chrono::milliseconds> HttpClient::retry_delay(const Attempt& 
 }
 
 Result<HttpResponse> HttpClient::send(const HttpRequest& original) {
+  using std::chrono::milliseconds;
   learn_secrets(original.headers);
+  // Whatever a message holds (a Location, a host name, text a server sent), it leaves here without a secret and
+  // safe for a log line.
+  const auto fail = [this](const std::string& message) { return Result<HttpResponse>::failure(log_safe(redact(message))); };
   HttpRequest request = original;
   if (find_header(request.headers, "User-Agent") == nullptr) request.headers.emplace_back("User-Agent", m_options.user_agent);
   const bool idempotent =
       request.idempotent.value_or(request.method == "GET" || request.method == "HEAD" || request.method == "PUT" ||
                                   request.method == "DELETE" || request.method == "OPTIONS");
+  auto end = m_options.clock() + m_options.request_deadline;
+  bool phase_end = false;
+  if (m_deadline && *m_deadline < end) {
+    end = *m_deadline;
+    phase_end = true;
+  }
+  const auto left = [&] {
+    return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(end - m_options.clock()));
+  };
+  const std::string deadline_text =
+      phase_end ? "the deadline for all network requests (the api-timeout input)"
+                : "the deadline of " + seconds_text(m_options.request_deadline) + " per request";
   std::optional<Url> previous;
   for (int redirects = 0;; ++redirects) {
     auto url = parse_url(request.url);
-    if (!url) return Result<HttpResponse>::failure(redact(url.error()));
+    // parse_url's message quotes the whole URL; a signed URL carries its key in the query, so name it without.
+    if (!url) return fail("'" + loggable_url(request.url) + "' is not a valid http(s) URL");
     if (previous && previous->scheme == "https" && url->scheme == "http") {
-      return Result<HttpResponse>::failure(
-          redact("refusing a redirect from https to http: " + loggable_url(request.url)));
+      return fail("refusing a redirect from https to http: " + loggable_url(request.url));
     }
     const std::string what = request.method + " " + loggable_url(request.url);
+    if (url->scheme == "http" && has_header(request.headers, "Authorization") && !is_loopback_host(url->host)) {
+      return fail(what + ": refusing to send the token over plain http to " + url->origin() +
+                  ": it would cross the network unencrypted; use an https:// URL (plain http is only allowed to a "
+                  "loopback address)");
+    }
     Attempt attempt;
     for (int n = 1;; ++n) {
-      attempt = send_once(request, *url);
-      const auto wanted = retry_delay(attempt, n, idempotent);
+      const milliseconds budget = left();
+      if (budget.count() == 0) {
+        std::string msg = what + ": gave up at " + deadline_text;
+        if (n > 1) msg += " (after " + std::to_string(n - 1) + " attempts: " +
+                          (attempt.response ? "HTTP " + std::to_string(attempt.response->status) : attempt.error) + ")";
+        log(msg);
+        return fail(msg);
+      }
+      attempt = send_once(request, *url, budget);
+      auto wanted = retry_delay(attempt, n, idempotent);
+      std::string refused;
+      if (wanted && n < m_options.max_attempts) {
+        if (*wanted >= left()) {
+          refused = "; the wait would pass " + deadline_text;
+          wanted.reset();
+        } else if (m_waited + *wanted > m_options.max_total_wait) {
+          refused = "; waiting " + seconds_text(*wanted) + " more would pass the " +
+                    seconds_text(m_options.max_total_wait) + " this run may spend waiting for servers";
+          wanted.reset();
+        }
+      }
       const auto delay = n < m_options.max_attempts ? wanted : std::nullopt;
       if (!delay) {
-        if (wanted || !attempt.response) {
+        if (wanted || !refused.empty() || !attempt.response) {
           log(what + ": " + (attempt.response ? "HTTP " + std::to_string(attempt.response->status) : attempt.error) +
-              "; " + (n > 1 ? "giving up after " + std::to_string(n) + " attempts" : "not retried"));
+              "; " + (n > 1 ? "giving up after " + std::to_string(n) + " attempts" : "not retried") + refused);
         }
         if (!attempt.response) {
           std::string msg = what + ": " + attempt.error;
           if (n > 1) msg += " (after " + std::to_string(n) + " attempts)";
-          return Result<HttpResponse>::failure(redact(msg));
+          return fail(msg);
         }
         break;
       }
       log(what + ": " + (attempt.response ? "HTTP " + std::to_string(attempt.response->status) : attempt.error) +
           "; retry " + std::to_string(n) + " of " + std::to_string(m_options.max_attempts - 1) + " in " +
           seconds_text(*delay));
+      m_waited += *delay;
       m_options.sleep(*delay);
     }
     HttpResponse& response = *attempt.response;
@@ -349,12 +421,11 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& original) {
     const std::string* location = response.header("Location");
     if (!is_redirect(response.status) || location == nullptr) return std::move(response);
     if (redirects >= m_options.max_redirects) {
-      return Result<HttpResponse>::failure(
-          redact(what + ": more than " + std::to_string(m_options.max_redirects) + " redirects"));
+      return fail(what + ": more than " + std::to_string(m_options.max_redirects) + " redirects");
     }
     const std::string next = resolve_location(*url, *location);
     auto next_url = parse_url(next);
-    if (!next_url) return Result<HttpResponse>::failure(redact(what + ": bad redirect: " + next_url.error()));
+    if (!next_url) return fail(what + ": bad redirect to '" + loggable_url(next) + "': not a valid http(s) URL");
     if (next_url->origin() != url->origin()) {
       std::erase_if(request.headers, [](const auto& h) { return iequals(h.first, "Authorization"); });
     }

@@ -16,6 +16,14 @@
 // - Response bodies are bounded (`max_body`), after decompression: a size bomb is an error, not an allocation.
 // - Secrets (every Authorization value, and whatever add_secret() is given) never appear in a log line or an error
 //   message: both are passed through redact(). Logged URLs lose their query string (signed URLs carry keys there).
+// - Everything a server sent that reaches a log line or an error message (a Location, a host name, a status, text
+//   from a body) goes through log_safe (util/format.h): it cannot end the line or form a workflow command.
+// - An Authorization header is never sent over plain http:// except to a loopback address (127.0.0.0/8, ::1,
+//   localhost): elsewhere it would cross the network in clear, so the request fails before it is sent.
+// - Time is bounded: every send() (retries, waits and redirects included) ends within `request_deadline`, every
+//   attempt within what is left of it (a server that drips a byte now and then is cut off, not waited for), all
+//   sends together end by the deadline given to set_deadline(), and the waits the servers ask for (Retry-After,
+//   rate-limit resets) add up to at most `max_total_wait` over the client's life.
 //
 // Sleeping, the clock, the jitter and the environment are seams, so tests run retries without waiting.
 
@@ -48,6 +56,10 @@ struct HttpClientOptions {
   std::chrono::milliseconds backoff_max{30'000};
   /// Cap on a wait the server asks for (Retry-After, x-ratelimit-reset). Longer requests fail at once.
   std::chrono::milliseconds max_wait{120'000};
+  /// Cap on all the waits a server asked for, added up over every request this client sends.
+  std::chrono::milliseconds max_total_wait{300'000};
+  /// Longest one send() may take, every attempt, wait and redirect included.
+  std::chrono::milliseconds request_deadline{300'000};
   int max_redirects = 5;
   uint64_t max_body = 32ull << 20;
   /// CA bundle; empty: $SSL_CERT_FILE, else /etc/ssl/certs/ca-certificates.crt.
@@ -59,6 +71,8 @@ struct HttpClientOptions {
   std::function<void(std::chrono::milliseconds)> sleep;
   /// Seconds since the epoch (x-ratelimit-reset is an epoch time).
   std::function<int64_t()> now;
+  /// A monotonic clock for the deadlines.
+  std::function<std::chrono::steady_clock::time_point()> clock;
   /// A number in [0, 1) for the jitter.
   std::function<double()> random;
   /// Looks up an environment variable; nullopt when unset.
@@ -75,6 +89,9 @@ std::string proxy_for(const std::string& url, const std::function<std::optional<
 
 Result<Url> parse_url(const std::string& url);
 
+/// Whether `host` (as parse_url gives it) is a loopback address: localhost, 127.0.0.0/8 or ::1.
+bool is_loopback_host(const std::string& host);
+
 /// Resolves a Location header against the URL it came from.
 std::string resolve_location(const Url& base, const std::string& location);
 
@@ -87,6 +104,9 @@ class HttpClient {
   /// the limit, or retries exhausted on a transient failure (the message then says what the last attempt got).
   Result<HttpResponse> send(const HttpRequest& request);
 
+  /// No send() goes on past `deadline` (the end of a whole phase of requests); nullopt: no such limit.
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) { m_deadline = deadline; }
+
   /// Adds a value that must never be logged (the token, when it is not sent as an Authorization header).
   void add_secret(std::string secret);
   /// `text` with every known secret replaced by "***".
@@ -96,7 +116,8 @@ class HttpClient {
 
  private:
   using Attempt = TransportResult;
-  Attempt send_once(const HttpRequest& request, const Url& url);
+  /// One attempt, cut off after `budget`.
+  Attempt send_once(const HttpRequest& request, const Url& url, std::chrono::milliseconds budget);
   std::optional<std::chrono::milliseconds> retry_delay(const Attempt& attempt, int attempt_number,
                                                        bool idempotent) const;
   void log(const std::string& line) const;
@@ -106,6 +127,8 @@ class HttpClient {
   HttpClientOptions m_options;
   std::shared_ptr<HttpTransport> m_transport;
   std::vector<std::string> m_secrets;
+  std::optional<std::chrono::steady_clock::time_point> m_deadline;
+  std::chrono::milliseconds m_waited{0};
 };
 
 }  // namespace treeprint

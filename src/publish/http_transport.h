@@ -57,6 +57,7 @@ struct Url {
 struct TransportSettings {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds read_timeout{30'000};  // longest silence while sending or receiving
+  std::chrono::milliseconds budget{300'000};       // the whole attempt: a server dripping bytes is cut off
   uint64_t max_body = 32ull << 20;                  // after decompression
   std::string ca_file;                              // https: the bundle to verify against (readable)
   std::optional<Url> proxy;                         // an http:// proxy, credentials in its userinfo (decoded)

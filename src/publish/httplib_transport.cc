@@ -1,11 +1,17 @@
 #include "publish/http_transport.h"
 
+#include <fcntl.h>
 #include <httplib.h>
 #include <openssl/x509.h>
+#include <poll.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 namespace treeprint {
 
@@ -20,6 +26,55 @@ std::string seconds_text(std::chrono::milliseconds d) {
 }
 
 std::atomic<bool> g_tls_in_use{false};
+
+// Cuts an attempt off when its time is up: a server that sends a byte now and then never trips the read timeout,
+// which measures silence only. stop() is cpp-httplib's way to shut a client's socket from another thread. The
+// thread waits in poll() on a pipe rather than on a condition variable: a timed wait on one is not safe in a static
+// glibc binary (pthread_cond_clockwait is a weak symbol there).
+class Watchdog {
+ public:
+  Watchdog(httplib::ClientImpl& client, std::chrono::milliseconds budget) {
+    if (::pipe2(m_pipe, O_CLOEXEC) != 0) return;  // no watch: the read and connect timeouts still bound it
+    m_thread = std::thread([this, &client, budget] {
+      struct pollfd p {
+        m_pipe[0], POLLIN, 0
+      };
+      const auto end = std::chrono::steady_clock::now() + budget;
+      for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+        const int rc = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(left.count(), 1 << 30))));
+        if (rc > 0) return;  // finished in time
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc == 0 && left.count() > 0) continue;
+        m_fired = true;
+        client.stop();
+        return;
+      }
+    });
+  }
+  /// Ends the watch; true when it had cut the attempt off.
+  bool finish() {
+    if (m_thread.joinable()) {
+      const char c = 0;
+      [[maybe_unused]] const ssize_t n = ::write(m_pipe[1], &c, 1);
+      m_thread.join();
+    }
+    for (int& fd : m_pipe) {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+    }
+    return m_fired;
+  }
+  ~Watchdog() { finish(); }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  int m_pipe[2] = {-1, -1};
+  std::atomic<bool> m_fired{false};
+  std::thread m_thread;
+};
+
 
 }  // namespace
 
@@ -78,7 +133,14 @@ TransportResult HttplibTransport::send(const HttpRequest& request, const Url& ur
 
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
+  Watchdog watchdog(*client, s.budget);
   const bool sent = client->send(req, res, err);
+  if (watchdog.finish()) {
+    attempt.error =
+        "no complete response from " + where + " within the " + seconds_text(s.budget) + " left (deadline)";
+    attempt.maybe_sent = true;
+    return attempt;
+  }
   if (sent && err == httplib::Error::Success) {
     HttpResponse out;
     out.status = res.status;

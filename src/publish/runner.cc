@@ -130,6 +130,7 @@ Runner::Runner(RunnerEnvironment env, std::FILE* commands, std::function<std::st
     : m_env(std::move(env)), m_out(commands), m_make_delimiter(std::move(make_delimiter)) {}
 
 void Runner::command(std::string_view name, std::string_view properties, std::string_view data) {
+  if (!m_env.on_actions) return;  // only a runner reads workflow commands; elsewhere they are noise, or worse
   std::string line = "::";
   line += name;
   if (!properties.empty()) {
@@ -139,6 +140,10 @@ void Runner::command(std::string_view name, std::string_view properties, std::st
   line += "::";
   line += escape_command_data(valid_utf8(data));
   line += '\n';
+  write_line(line);
+}
+
+void Runner::write_line(std::string_view line) {
   std::fwrite(line.data(), 1, line.size(), m_out);
   std::fflush(m_out);
 }
@@ -162,9 +167,7 @@ bool Runner::set_output(std::string_view name, std::string_view value, std::stri
       // A runner too old for GITHUB_OUTPUT still reads the legacy command.
       command("set-output", "name=" + escape_command_property(name), value);
     } else {
-      const std::string line = "treeprint: output " + printable(name) + "=" + printable(value) + "\n";
-      std::fwrite(line.data(), 1, line.size(), m_out);
-      std::fflush(m_out);
+      write_line("treeprint: output " + printable(name) + "=" + printable(value) + "\n");
     }
     return true;
   }
@@ -201,6 +204,17 @@ bool Runner::append_summary(std::string_view markdown, std::string* error) {
 }
 
 void Runner::annotate(AnnotationLevel level, const Annotation& a) {
+  if (!m_env.on_actions) {
+    // A plain log line: no one turns it into an annotation, and no text in it can become a command.
+    std::string line = std::string("treeprint: ") + level_name(level) + ": ";
+    if (!a.file.empty()) line += log_safe(a.file) + (a.line != 0 ? ":" + std::to_string(a.line) : "") + ": ";
+    if (!a.title.empty()) line += log_safe(a.title) + ": ";
+    std::string message = log_safe(a.message);
+    if (message.size() > k_annotation_message_limit) message = shorten_utf8(message, k_annotation_message_limit);
+    write_line(line + message + "\n");
+    ++m_emitted[static_cast<size_t>(level)];
+    return;
+  }
   std::string properties;
   const auto add = [&](std::string_view key, std::string_view value) {
     if (!properties.empty()) properties += ',';
@@ -234,64 +248,21 @@ size_t Runner::annotate_all(AnnotationLevel level, std::span<const Annotation> a
   return shown;
 }
 
-void Runner::group(std::string_view title) { command("group", {}, title); }
+void Runner::group(std::string_view title) {
+  if (m_env.on_actions) {
+    command("group", {}, title);
+  } else {
+    write_line(log_safe(title) + "\n");
+  }
+}
+
 void Runner::end_group() { command("endgroup", {}, {}); }
 
 void Runner::add_mask(std::string_view secret) {
+  // Off a runner nothing masks the log, so there the line would be the secret in clear: never print it.
+  if (!m_env.on_actions) return;
   if (secret.find_first_not_of(" \t\r\n") == std::string_view::npos) return;
   command("add-mask", {}, secret);
-}
-
-bool make_parent_dirs(const std::string& path, std::vector<std::string>* created, std::string* error) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos || slash == 0) return true;
-  const std::string dir = path.substr(0, slash);
-  std::vector<std::string> missing;  // innermost first
-  std::string probe = dir;
-  struct stat st {};
-  while (!probe.empty() && stat(probe.c_str(), &st) != 0) {
-    if (errno != ENOENT) {
-      *error = "cannot create directory '" + printable(probe) + "': " + errno_text(errno);
-      return false;
-    }
-    missing.push_back(probe);
-    const size_t up = probe.rfind('/');
-    if (up == std::string::npos || up == 0) break;
-    probe.resize(up);
-    while (probe.size() > 1 && probe.back() == '/') probe.pop_back();
-  }
-  if (missing.empty() && !S_ISDIR(st.st_mode)) {
-    *error = "'" + printable(dir) + "' is not a directory";
-    return false;
-  }
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (mkdir(it->c_str(), 0777) != 0 && errno != EEXIST) {
-      *error = "cannot create directory '" + printable(*it) + "': " + errno_text(errno);
-      return false;
-    }
-    if (created != nullptr) created->push_back(*it);
-  }
-  return true;
-}
-
-bool match_owner(const std::string& path, const std::string& reference, std::string* error) {
-  struct stat want {
-  }, have{};
-  if (stat(reference.c_str(), &want) != 0) {
-    *error = "cannot read the owner of '" + printable(reference) + "': " + errno_text(errno);
-    return false;
-  }
-  if (lstat(path.c_str(), &have) != 0) {
-    *error = "cannot change the owner of '" + printable(path) + "': " + errno_text(errno);
-    return false;
-  }
-  if (have.st_uid == want.st_uid && have.st_gid == want.st_gid) return true;
-  if (lchown(path.c_str(), want.st_uid, want.st_gid) != 0) {
-    *error = "cannot give '" + printable(path) + "' the owner of '" + printable(reference) + "' (" +
-             std::to_string(want.st_uid) + ":" + std::to_string(want.st_gid) + "): " + errno_text(errno);
-    return false;
-  }
-  return true;
 }
 
 }  // namespace treeprint

@@ -1,7 +1,12 @@
 #pragma once
 // GitHub's runner protocol, as @actions/core speaks it: outputs and the step summary through the files named by
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, workflow commands (::error::, ::group::, ::add-mask::, ...) on standard
-// output, and the ownership fix-up that files a root container writes into the workspace need.
+// output. (Where files may be written, and who owns them, is inputs/path_trust.h's business.)
+//
+// Workflow commands are printed only where a runner reads them (GITHUB_ACTIONS=true: GitHub, and the Gitea and
+// Forgejo runners, which speak the same protocol). Anywhere else (Woodpecker, Drone, a plain shell) annotations are
+// plain `treeprint: error: ...` lines made safe with log_safe, a group title is a plain line, and add_mask prints
+// nothing at all: there no one would mask the log, and the command would be the secret in clear.
 //
 // Typical use, after the settings are loaded:
 //
@@ -11,7 +16,6 @@
 //   runner.annotate_all(AnnotationLevel::error, errors, "all 1,234 are in the manifest's \"errors\"");
 //   runner.set_output("manifest-path", path, &error);
 //   runner.append_summary(build_job_summary(...), &error);
-//   match_owner(path, runner.environment().workspace, &error);
 
 #include <sys/types.h>
 
@@ -97,20 +101,12 @@ class Runner {
 
  private:
   void command(std::string_view name, std::string_view properties, std::string_view data);
+  void write_line(std::string_view line);
 
   RunnerEnvironment m_env;
   std::FILE* m_out;
   std::function<std::string()> m_make_delimiter;
   size_t m_emitted[3] = {0, 0, 0};
 };
-
-/// Creates the missing parent directories of `path` (like mkdir -p on its dirname) and lists the ones it created,
-/// outermost first, so the caller can hand them to match_owner too.
-bool make_parent_dirs(const std::string& path, std::vector<std::string>* created, std::string* error);
-
-/// Gives `path` the owner and group of `reference` (GITHUB_WORKSPACE): a container action runs as root, and
-/// root-owned files in the workspace break later steps that run as the runner's user. Symlinks are not followed.
-/// Does nothing when the owner already matches. Needs root (CAP_CHOWN) otherwise.
-bool match_owner(const std::string& path, const std::string& reference, std::string* error);
 
 }  // namespace treeprint

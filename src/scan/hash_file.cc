@@ -86,7 +86,9 @@ struct FileHasher::Pass {
     // A pseudo-file (procfs, sysfs) reports a size of 0 or 4096 and yields whatever it likes: stop after a bounded
     // over-read rather than follow it forever.
     if (got > static_cast<uint64_t>(st.st_size) + k_over_read_max && got > k_read_buffer) {
-      return end(k_over_read, size);
+      // Past the size by more than a growing file plausibly adds: look again, and give up if it still holds.
+      if (const int rc = fs->fstat(fd, &st); rc != 0) return end(-rc, size);
+      if (got > static_cast<uint64_t>(st.st_size) + k_over_read_max) return end(k_over_read, size);
     }
     return size;
   }

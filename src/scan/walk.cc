@@ -17,6 +17,7 @@
 
 #include "manifest/file_table.h"
 #include "scan/hash_file.h"
+#include "scan/pseudo_fs.h"
 #include "util/format.h"
 
 namespace treeprint {
@@ -196,13 +197,23 @@ class Walker {
 };
 
 Status Walker::start(const std::string& root) {
-  const int fd = m_fs.open_dir(AT_FDCWD, root.c_str(), /*follow=*/true);
+  const int fd = m_options.root_fd >= 0 ? ::fcntl(m_options.root_fd, F_DUPFD_CLOEXEC, 0)
+                                        : m_fs.open_dir(AT_FDCWD, root.c_str(), /*follow=*/true);
+  if (fd < 0 && m_options.root_fd >= 0) {
+    return Status::failure("cannot open directory '" + root + "': " + errno_text(errno));
+  }
   if (fd < 0) {
     struct stat st {};
     if (fd == -ENOTDIR || (m_fs.stat_at(AT_FDCWD, root.c_str(), &st, true) == 0 && !S_ISDIR(st.st_mode))) {
       return Status::failure("'" + root + "' is not a directory; give the directory to scan");
     }
     return Status::failure("cannot open directory '" + root + "': " + errno_text(-fd));
+  }
+  if (const char* pseudo = pseudo_filesystem(fd)) {
+    m_fs.close(fd);
+    return Status::failure("'" + root + "' is on " + pseudo +
+                           ", whose files the kernel makes up as they are read (sizes that mean nothing, files that "
+                           "never end); refusing to scan it: give a directory on a real filesystem");
   }
   m_root_job.fd = fd;
   if (m_options.stat_cache || m_options.root_dev != nullptr) {

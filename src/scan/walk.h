@@ -73,10 +73,14 @@ struct WalkOptions {
   uint64_t* root_dev = nullptr;
   /// Ask the kernel to read the rest of a batch ahead once a read finds the page cache cold (posix_fadvise).
   bool prefetch = true;
+  /// An open directory to scan (duplicated; the caller keeps its own) instead of opening `root`, which then only
+  /// names it in messages: the action opens the root by the rules of inputs/path_trust.h.
+  int root_fd = -1;
 };
 
 /// Walks `root` into `manifest` (entries that could not be read are in manifest->errors). Fails only when the root
-/// itself cannot be scanned.
+/// itself cannot be scanned: missing, not a directory, or on a pseudo filesystem such as procfs or sysfs (see
+/// scan/pseudo_fs.h).
 Status walk_tree(FileSystem& fs, const std::string& root, const WalkOptions& options, Manifest* manifest);
 
 }  // namespace treeprint

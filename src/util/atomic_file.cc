@@ -17,48 +17,105 @@ std::unique_ptr<AtomicFile> AtomicFile::create(const std::string& path, std::str
     *error = "output path is empty";
     return nullptr;
   }
-  std::unique_ptr<AtomicFile> file(new AtomicFile());
-  file->m_path = path;
   const size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  file->m_base_name = slash == std::string::npos ? path : path.substr(slash + 1);
-  if (file->m_base_name.empty()) {
-    *error = "output path '" + path + "' names a directory, not a file";
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (base.empty()) {
+    *error = "output path '" + printable(path) + "' names a directory, not a file";
     return nullptr;
   }
+  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) {
+    *error = "cannot write '" + printable(path) + "': directory '" + printable(dir) + "': " + errno_text(errno);
+    return nullptr;
+  }
+  auto file = create_in(dir_fd, base, path, AtomicFileOptions{}, error);
+  close(dir_fd);
+  return file;
+}
+
+std::unique_ptr<AtomicFile> AtomicFile::create_in(int dir_fd, const std::string& base, const std::string& shown,
+                                                  const AtomicFileOptions& options, std::string* error) {
+  const std::string what = "'" + printable(shown) + "'";
+  if (base.empty() || base == "." || base == ".." || base.find('/') != std::string::npos) {
+    *error = "output path " + what + " names a directory, not a file";
+    return nullptr;
+  }
+  std::unique_ptr<AtomicFile> file(new AtomicFile());
+  file->m_path = shown;
+  file->m_base_name = base;
   struct stat st {};
-  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    *error = "output path '" + path + "' is a directory; give a file name";
-    return nullptr;
-  }
-  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    // A device or pipe (/dev/null, /dev/stdout, a FIFO) cannot be replaced by rename: write to it directly.
-    file->m_fd = open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
-    if (file->m_fd < 0) {
-      *error = "cannot write '" + path + "': " + errno_text(errno);
+  if (fstatat(dir_fd, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    struct stat target = st;
+    if (S_ISLNK(st.st_mode) && options.allow_special && fstatat(dir_fd, base.c_str(), &target, 0) != 0) {
+      target = st;  // a dangling symlink: replaced below like a file
+    }
+    if (S_ISDIR(target.st_mode)) {
+      *error = "output path " + what + " is a directory; give a file name";
       return nullptr;
     }
-    file->m_buffer.reset(new char[k_buffer_size]);
-    return file;
+    const bool special = !S_ISREG(target.st_mode) && !S_ISLNK(target.st_mode);
+    if (special && !options.allow_special) {
+      *error = "output path " + what + " is not a regular file; refusing to write to it";
+      return nullptr;
+    }
+    if (special) {
+      // A device or pipe (/dev/null, /dev/stdout, a FIFO) cannot be replaced by rename: write to it directly.
+      file->m_fd = openat(dir_fd, base.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+      if (file->m_fd < 0) {
+        *error = "cannot write " + what + ": " + errno_text(errno);
+        return nullptr;
+      }
+      file->m_buffer.reset(new char[k_buffer_size]);
+      return file;
+    }
   }
-  if (stat(dir.c_str(), &st) != 0) {
-    *error = "cannot write '" + path + "': directory '" + dir + "': " + errno_text(errno);
+  if (fstat(dir_fd, &st) != 0) {
+    *error = "cannot write " + what + ": " + errno_text(errno);
     return nullptr;
   }
   file->m_dir_dev = st.st_dev;
   file->m_dir_ino = st.st_ino;
-  std::string temp = dir + "/." + file->m_base_name + ".tmp-XXXXXX";
-  file->m_fd = mkostemp(temp.data(), O_CLOEXEC);
-  if (file->m_fd < 0) {
-    *error = "cannot write '" + path + "': " + errno_text(errno);
+  file->m_dir_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (file->m_dir_fd < 0) {
+    *error = "cannot write " + what + ": " + errno_text(errno);
     return nullptr;
   }
-  file->m_temp_path = temp;
-  file->m_temp_name = temp.substr(temp.rfind('/') + 1);
-  // mkostemp creates 0600; a manifest is meant to be read by later steps, so use the usual 0666 & ~umask.
+  // mkostemp's way, in a directory fd: a random name, created with O_EXCL (which never follows a symlink).
+  static const char k_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  for (int attempt = 0; attempt < 100 && file->m_fd < 0; ++attempt) {
+    unsigned char random[6];
+    if (getentropy(random, sizeof random) != 0) {
+      *error = "cannot write " + what + ": no random source for a temporary name";
+      return nullptr;
+    }
+    std::string name = "." + base + ".tmp-";
+    for (unsigned char r : random) name.push_back(k_chars[r % (sizeof k_chars - 1)]);
+    const int fd = openat(file->m_dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) continue;
+    if (fd < 0) {
+      *error = "cannot write " + what + ": " + errno_text(errno);
+      return nullptr;
+    }
+    file->m_fd = fd;
+    file->m_temp_name = name;
+    file->m_temp_path = name;
+  }
+  if (file->m_fd < 0) {
+    *error = "cannot write " + what + ": no free temporary name";
+    return nullptr;
+  }
+  // Created 0600; a manifest is meant to be read by later steps, so use the usual 0666 & ~umask.
   const mode_t mask = umask(0);
   umask(mask);
   fchmod(file->m_fd, 0666 & ~mask);
+  if (options.owner) {
+    // The file is ours (just created): give it the owner through the fd, never through a name.
+    if (fchown(file->m_fd, options.owner->uid, options.owner->gid) != 0 && errno != EPERM) {
+      *error = "cannot give " + what + " its owner: " + errno_text(errno);
+      return nullptr;
+    }
+  }
   file->m_buffer.reset(new char[k_buffer_size]);
   return file;
 }
@@ -68,7 +125,10 @@ AtomicFile::~AtomicFile() {
     close(m_fd);
   }
   if (!m_committed && !m_temp_path.empty()) {
-    unlink(m_temp_path.c_str());
+    unlinkat(m_dir_fd, m_temp_path.c_str(), 0);
+  }
+  if (m_dir_fd >= 0) {
+    close(m_dir_fd);
   }
 }
 
@@ -115,7 +175,7 @@ bool AtomicFile::commit(std::string* error) {
     m_committed = true;
     return true;
   }
-  if (rename(m_temp_path.c_str(), m_path.c_str()) != 0) {
+  if (renameat(m_dir_fd, m_temp_path.c_str(), m_dir_fd, m_base_name.c_str()) != 0) {
     *error = "cannot move the finished file into place at '" + m_path + "': " + errno_text(errno);
     return false;
   }

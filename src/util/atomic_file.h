@@ -6,20 +6,43 @@
 // a power cut, an fsync per run is not. Destroying an uncommitted AtomicFile removes the temporary file, so a failed
 // run never leaves half a manifest behind and never replaces a good one. A target that is a device or pipe
 // (/dev/stdout, a FIFO) cannot be renamed over and is written in place. Writes are buffered.
+//
+// The temporary file is created with O_EXCL in a directory fd and renamed with renameat, so a symlink at the final
+// name is replaced, never followed; create_in() takes a directory the caller opened by its own rules (see
+// inputs/path_trust.h) and can refuse anything but a regular file, and give the file an owner through the fd it
+// wrote.
 
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace treeprint {
 
+struct FileOwner {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+struct AtomicFileOptions {
+  /// Write in place to a device or FIFO at the final name, even through a symlink (`-o /dev/stdout`). Off: such a
+  /// target is refused, and a symlink there is replaced like any file.
+  bool allow_special = true;
+  /// fchown the file to this owner (on the fd written, before it is renamed into place).
+  std::optional<FileOwner> owner;
+};
+
 class AtomicFile {
  public:
-  /// Creates the temporary file next to `path`. On failure returns nullptr and sets `error` to a message naming the
-  /// path ("cannot create 'out/m.json': Permission denied").
+  /// Creates the temporary file next to `path` (its directory is opened as named). On failure returns nullptr and
+  /// sets `error` to a message naming the path ("cannot create 'out/m.json': Permission denied").
   static std::unique_ptr<AtomicFile> create(const std::string& path, std::string* error);
+  /// The same in the open directory `dir_fd` (duplicated; the caller keeps its own), under `base_name`; `shown` is
+  /// the path for messages.
+  static std::unique_ptr<AtomicFile> create_in(int dir_fd, const std::string& base_name, const std::string& shown,
+                                               const AtomicFileOptions& options, std::string* error);
 
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
@@ -50,6 +73,7 @@ class AtomicFile {
 
   static constexpr size_t k_buffer_size = 256 << 10;
   std::string m_path;
+  int m_dir_fd = -1;
   std::string m_temp_path;
   std::string m_temp_name;
   std::string m_base_name;

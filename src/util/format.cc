@@ -68,7 +68,10 @@ std::string errno_text(int err) {
 
 namespace treeprint {
 
-std::string printable(std::string_view raw) {
+namespace {
+
+// printable() and log_safe() differ only in what they do with a backslash.
+std::string safe_text(std::string_view raw, bool escape_backslash) {
   std::string out;
   out.reserve(raw.size());
   size_t i = 0;
@@ -79,13 +82,24 @@ std::string printable(std::string_view raw) {
   };
   while (i < raw.size()) {
     const auto c = static_cast<unsigned char>(raw[i]);
-    if (c < 0x20 || c == 0x7f || c == '\\') {
-      if (c == '\\') {
-        out.append("\\\\");
-      } else {
-        hex_byte(c);
-      }
+    if (c < 0x20 || c == 0x7f) {
+      hex_byte(c);
       ++i;
+      continue;
+    }
+    if (c == '\\' && escape_backslash) {
+      out.append("\\\\");
+      ++i;
+      continue;
+    }
+    if (c == ':' && i + 1 < raw.size() && raw[i + 1] == ':') {
+      out.append(":\\x3a");  // "::" could start a workflow command
+      i += 2;
+      continue;
+    }
+    if (c == '#' && raw.substr(i, 3) == "##[") {
+      out.append("##\\x5b");  // "##[" is the legacy form of one, read anywhere in a line
+      i += 3;
       continue;
     }
     if (c < 0x80) {
@@ -104,5 +118,11 @@ std::string printable(std::string_view raw) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string printable(std::string_view raw) { return safe_text(raw, true); }
+
+std::string log_safe(std::string_view raw) { return safe_text(raw, false); }
 
 }  // namespace treeprint

@@ -27,8 +27,17 @@ std::string errno_text(int err);
 
 namespace treeprint {
 
-/// A path made safe for a log line: control bytes and bytes that are not UTF-8 become \xNN, so a hostile name
-/// cannot forge log lines or workflow commands.
+/// A path made safe for a log line: backslashes are doubled, and otherwise as log_safe, so a hostile name cannot
+/// forge log lines or workflow commands.
 std::string printable(std::string_view raw);
+
+/// The one sanitizer for text from outside (what a server sent: status text, headers, bodies, error messages; what
+/// a file holds) on its way into a log line. Control bytes (CR and LF included: the runner ends a line at either)
+/// and bytes that are not UTF-8 become \xNN; "::" becomes ":\x3a" and "##[" becomes "##\x5b", so the text can
+/// neither end the line nor hold a workflow command, in the current form (`::name::`, which the runner reads at the
+/// start of a line) or the legacy one (`##[name]`, which it reads anywhere in a line). Backslashes and '%' are kept:
+/// a workflow command's data escapes '%' itself (escape_command_data). Text that went through it once comes back
+/// unchanged, so a message built from already-sanitized parts can safely be sanitized again.
+std::string log_safe(std::string_view raw);
 
 }  // namespace treeprint

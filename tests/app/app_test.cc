@@ -256,6 +256,129 @@ TEST(Action, ComparesWithABaselineManifest) {
   EXPECT_EQ(run_action_mode(dir, env).run.code, k_exit_partial);
 }
 
+// A pull request writes the config file: its paths may not lead out of the workspace, by `..`, an absolute path
+// or a symlink. Nothing is written, created or read outside, and the step fails naming the input.
+TEST(Action, PathsFromTheConfigFileStayInTheWorkspace) {
+  TempDir outside;
+  outside.write("victim/existing.conf", "precious");
+  outside.write("secret.json", R"({"AWS_SECRET_ACCESS_KEY": "x"})");
+  TempDir dir;
+  dir.write("tree/a.txt", "hello");
+  dir.symlink(outside.path(), "tree/out");
+  const std::string rel_victim = "../../../../../../../../.." + outside.path() + "/victim/existing.conf";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"manifest-path", rel_victim},
+      {"manifest-path", outside / "victim/existing.conf"},
+      {"manifest-path", "tree/out/victim/existing.conf"},
+      {"sha256sum-path", outside / "newdir/deep/hook.sh"},
+      {"sha256sum-path", "tree/out/newdir/hook.sh"},
+      {"path", "../../../../../../../../.." + outside.path()},
+      {"path", outside.path()},
+      {"path", "tree/out"},
+      {"restore", outside.path()},
+      {"restore", "tree/out"},
+  };
+  for (const auto& [key, value] : cases) {
+    dir.write("treeprint.yml", key + ": \"" + value + "\"\n");
+    std::map<std::string, std::string> env = {{"INPUT_CONFIG", "treeprint.yml"}};
+    if (key != "path") env["INPUT_PATH"] = "tree";  // an input would win over the file
+    const ActionRun r = run_action_mode(dir, env);
+    EXPECT_EQ(r.run.code, k_exit_fatal) << key << ": " << value << "\n" << r.run.out << r.run.err;
+    EXPECT_THAT(r.run.out, HasSubstr("::error::" + key + " (treeprint.yml:1:")) << r.run.out;
+    EXPECT_EQ(testing::read_file(outside / "victim/existing.conf"), "precious");
+    EXPECT_FALSE(exists(outside / "newdir"));
+    EXPECT_EQ(r.outputs, "");
+  }
+  // The same places, named by the workflow itself: an absolute path is the author's choice ...
+  ActionRun r = run_action_mode(dir, {{"INPUT_PATH", "tree/a.txt/.."}, {"INPUT_MANIFEST-PATH", outside / "m.json"}});
+  EXPECT_EQ(r.run.code, k_exit_fatal);  // (a file is not a directory)
+  r = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_MANIFEST-PATH", outside / "m.json"}});
+  EXPECT_EQ(r.run.code, k_exit_ok) << r.run.out << r.run.err;
+  EXPECT_TRUE(exists(outside / "m.json"));
+  // ... but a path inside the workspace still cannot be led out by a symlink the pull request planted.
+  r = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_MANIFEST-PATH", "tree/out/victim/existing.conf"}});
+  EXPECT_EQ(r.run.code, k_exit_fatal);
+  EXPECT_THAT(r.run.out, HasSubstr("::error::manifest-path (INPUT_MANIFEST-PATH): cannot write "
+                                   "'tree/out/victim/existing.conf' leads outside the workspace"));
+  EXPECT_EQ(testing::read_file(outside / "victim/existing.conf"), "precious");
+}
+
+// A symlink at the output's name is replaced, never written through.
+TEST(Action, ASymlinkAtTheOutputNameIsReplacedNotFollowed) {
+  TempDir outside;
+  outside.write("target", "precious");
+  TempDir dir;
+  dir.write("tree/a.txt", "hello");
+  dir.symlink(outside / "target", "m.json");
+  const ActionRun r = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_MANIFEST-PATH", "m.json"}});
+  EXPECT_EQ(r.run.code, k_exit_ok) << r.run.out << r.run.err;
+  EXPECT_EQ(testing::read_file(outside / "target"), "precious");
+  struct stat st {};
+  ASSERT_EQ(::lstat((dir / "m.json").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+}
+
+// What treeprint creates in a workspace owned by someone else gets that owner: the manifest and each directory it
+// made (through their fds); what was already there keeps its own.
+TEST(Action, WhatItCreatesGetsTheWorkspacesOwner) {
+  if (::geteuid() != 0) GTEST_SKIP() << "changing owners needs root";
+  TempDir dir;
+  dir.write("tree/a.txt", "hello");
+  dir.mkdir("existing");
+  ASSERT_EQ(::chown(dir.path().c_str(), 4242, 4343), 0);
+  const ActionRun r = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_MANIFEST-PATH", "existing/new/deeper/m.json"},
+                                            {"INPUT_SHA256SUM-PATH", "sums"}});
+  EXPECT_EQ(r.run.code, k_exit_ok) << r.run.out << r.run.err;
+  const auto owner = [](const std::string& p) {
+    struct stat st {};
+    EXPECT_EQ(::lstat(p.c_str(), &st), 0) << p;
+    return std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid);
+  };
+  EXPECT_EQ(owner(dir / "existing/new"), "4242:4343");
+  EXPECT_EQ(owner(dir / "existing/new/deeper"), "4242:4343");
+  EXPECT_EQ(owner(dir / "existing/new/deeper/m.json"), "4242:4343");
+  EXPECT_EQ(owner(dir / "sums"), "4242:4343");
+  EXPECT_EQ(owner(dir / "existing"), "0:0");
+}
+
+// The token is masked first, exactly as it is sent (trimmed), and only where a runner masks.
+TEST(Action, TheTokenIsMaskedFirstAsSentAndNeverPrintedOffARunner) {
+  TempDir dir;
+  dir.write("tree/a.txt", "hello");
+  ActionRun r = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_TOKEN", "  ghs_secretToken123\n"}});
+  EXPECT_EQ(r.run.code, k_exit_ok) << r.run.err;
+  EXPECT_THAT(r.run.out, StartsWith("::add-mask::ghs_secretToken123\n"));
+  EXPECT_EQ(r.run.out.find("%0A"), std::string::npos);
+
+  // Woodpecker (or Drone, or a shell): nothing masks the log, so the token is never printed, and there are no
+  // workflow commands, only plain lines.
+  dir.write("output", "");
+  char* cwd = ::getcwd(nullptr, 0);
+  const AppRun w = run({}, nullptr,
+                       {{"CI", "woodpecker"},
+                        {"PLUGIN_TOKEN", "ghs_secretToken123"},
+                        {"PLUGIN_PATH", dir / "tree"},
+                        {"PLUGIN_FAIL_ON", "sometimes"},
+                        {"PLUGIN_MANIFEST_PATH", dir / "m.json"}});
+  EXPECT_EQ(::chdir(cwd), 0);
+  std::free(cwd);
+  EXPECT_EQ(w.code, k_exit_fatal);
+  EXPECT_EQ((w.out + w.err).find("ghs_secretToken123"), std::string::npos) << w.out << w.err;
+  EXPECT_EQ((w.out + w.err).find("::"), std::string::npos) << w.out << w.err;
+  EXPECT_THAT(w.out, HasSubstr("treeprint: error: fail-on (PLUGIN_FAIL_ON): 'sometimes' is not one of"));
+}
+
+// A baseline that is not a manifest is said to be one without a word of what it holds.
+TEST(Action, ABaselineThatIsNotAManifestIsNotQuoted) {
+  TempDir dir;
+  dir.write("tree/a.txt", "hello");
+  dir.write("secrets.json", R"({"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI"})");
+  const ActionRun r = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_BASELINE", "secrets.json"}});
+  EXPECT_EQ(r.run.code, k_exit_ok);
+  EXPECT_THAT(r.run.out, HasSubstr("::warning::baseline: secrets.json: not a treeprint manifest"));
+  EXPECT_EQ((r.run.out + r.run.err + r.summary).find("AWS_SECRET"), std::string::npos);
+}
+
 TEST(Action, RunsOnlyWhenTheEnvironmentSaysCi) {
   TempDir dir;
   // Without CI variables, no arguments is a usage error, as before.

@@ -249,12 +249,14 @@ TEST(ActionSettings, Baseline) {
 TEST(ActionSettings, RestoreNeedsItsManifest) {
   testing::TempDir dir;
   dir.write("m.json", "{}");
-  ActionSettings s = load_ok({{"INPUT_RESTORE", "dist"}, {"INPUT_RESTORE-MANIFEST", dir / "m.json"}});
-  EXPECT_EQ(s.restore_dir, "dist");
+  dir.write("dist/a", "a");
+  const std::string dist = dir / "dist";
+  ActionSettings s = load_ok({{"INPUT_RESTORE", dist}, {"INPUT_RESTORE-MANIFEST", dir / "m.json"}});
+  EXPECT_EQ(s.restore_dir, dist);
   EXPECT_EQ(s.restore_manifest, dir / "m.json");
   EXPECT_EQ(load_ok({}).restore_dir, "");
 
-  SettingsError e = one_error({{"INPUT_RESTORE", "dist"}});
+  SettingsError e = one_error({{"INPUT_RESTORE", dist}});
   EXPECT_EQ(e.input, "restore-manifest");
   EXPECT_THAT(e.message, HasSubstr("restore-manifest: not set; restore needs the manifest of the original tree"));
   e = one_error({{"PLUGIN_RESTORE_MANIFEST", dir / "m.json"}});
@@ -262,9 +264,12 @@ TEST(ActionSettings, RestoreNeedsItsManifest) {
   EXPECT_EQ(e.message,
             "restore-manifest (PLUGIN_RESTORE_MANIFEST): is set but restore is not; give restore the "
             "directory to restore");
-  e = one_error({{"INPUT_RESTORE", "dist"}, {"INPUT_RESTORE-MANIFEST", dir / "nope.json"}});
+  e = one_error({{"INPUT_RESTORE", dist}, {"INPUT_RESTORE-MANIFEST", dir / "nope.json"}});
   EXPECT_EQ(e.message, "restore-manifest (INPUT_RESTORE-MANIFEST): cannot read the manifest '" + dir / "nope.json" +
                            "': No such file or directory");
+  e = one_error({{"INPUT_RESTORE", dir / "nowhere"}, {"INPUT_RESTORE-MANIFEST", dir / "m.json"}});
+  EXPECT_EQ(e.input, "restore");
+  EXPECT_THAT(e.message, HasSubstr("cannot open the directory"));
 }
 
 TEST(ActionSettings, SameOutputTwice) {
@@ -350,6 +355,47 @@ TEST_F(ActionSettingsConfig, UnreadableFile) {
   EXPECT_EQ(e.message, "config: cannot read '" + (m_dir / "missing.yml") +
                            "': No such file or directory; give the path of a YAML file, relative to the workspace");
   EXPECT_THAT(one_error({{"INPUT_CONFIG", m_dir.path()}}).message, HasSubstr("Is a directory"));
+}
+
+// "Billion laughs": aliases fan one value out many times without repeating its text. The file is small; what it
+// stands for is not, and it is refused before it is copied.
+TEST_F(ActionSettingsConfig, AliasExpansionIsBounded) {
+  std::string text = "path: &big \"" + std::string(100'000, 'x') + "\"\ninclude:\n";
+  for (int i = 0; i < 5'000; ++i) text += "  - *big\n";
+  const SettingsError e = one_error({{"INPUT_CONFIG", config(text)}});
+  EXPECT_EQ(e.input, "config");
+  EXPECT_THAT(e.message, HasSubstr("expands to more than 1 MiB of values (YAML aliases repeat a value"));
+  // Many small items: the same, by count.
+  std::string many = "exclude: &l\n";
+  for (int i = 0; i < 200; ++i) many += "  - a" + std::to_string(i) + "\n";
+  many += "include: [";
+  for (int i = 0; i < 100; ++i) many += std::string(i ? "," : "") + "*l";
+  many += "]\n";
+  EXPECT_THAT(load_errors({{"INPUT_CONFIG", config(many)}}).front().message,
+              HasSubstr("each item must be one glob"));
+  std::string items = "include:\n";
+  for (int i = 0; i < 10'001; ++i) items += "  - a\n";
+  EXPECT_THAT(one_error({{"INPUT_CONFIG", config(items)}}).message, HasSubstr("expands to more than 10,000 list items"));
+}
+
+// A baseline named in the config file (which a pull request writes) may not lead out of the workspace.
+TEST_F(ActionSettingsConfig, BaselineFromTheFileStaysInTheWorkspace) {
+  m_dir.write("ws/in.json", "{}");
+  m_dir.write("outside.json", "{}");
+  const std::string ws = m_dir / "ws";
+  for (const std::string& bad : {std::string("../outside.json"), m_dir / "outside.json"}) {
+    const SettingsError e =
+        one_error({{"GITHUB_WORKSPACE", ws}, {"INPUT_CONFIG", config("baseline: " + bad + "\n")}});
+    EXPECT_EQ(e.input, "baseline");
+    EXPECT_THAT(e.message, HasSubstr("a value from the config file, which a pull request can change, may only name "
+                                     "a path inside the workspace"));
+  }
+  // Inside is fine; as a workflow input, outside is fine too.
+  EXPECT_EQ(load_ok({{"GITHUB_WORKSPACE", ws}, {"INPUT_CONFIG", config("baseline: " + ws + "/in.json\n")}})
+                .baseline_origin.source,
+            PathSource::repository);
+  EXPECT_EQ(load_ok({{"GITHUB_WORKSPACE", ws}, {"INPUT_BASELINE", m_dir / "outside.json"}}).baseline,
+            BaselineKind::path);
 }
 
 TEST_F(ActionSettingsConfig, SyntaxErrorHasLineAndColumn) {

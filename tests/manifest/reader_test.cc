@@ -217,7 +217,7 @@ TEST(Reader, HostileManifestsGetClearErrors) {
       {replace(good, "\"files\": 2", "\"files\": 3"), "totals.files says 3 but the manifest has 2"},
       {replace(good, "\"bytes\": 100", "\"bytes\": 101"), "totals.bytes says 101"},
       {replace(good, "treeprint/manifest/v1", "treeprint/manifest/v2"), "is not a schema this version reads"},
-      {replace(good, "\"errors\": []", "\"errors\": [], \"extra\": 1"), "unknown top-level key \"extra\""},
+      {replace(good, "\"errors\": []", "\"errors\": [], \"extra\": 1"), "not a treeprint manifest (byte "},
       {replace(good, "\"errors\": []", "\"errors\": [], \"errors\": []"), "the key \"errors\" appears twice"},
       {replace(good, ",\n  \"errors\": []", ""), "the required key \"errors\" is missing"},
       {replace(good, "\"a b/c\"", "\"a \xff\""), "not valid JSON"},
@@ -238,6 +238,24 @@ TEST(Reader, HostileManifestsGetClearErrors) {
   };
   for (const Case& c : cases) {
     EXPECT_THAT(read_error(c.text), HasSubstr(c.expect)) << c.text.substr(0, 400);
+  }
+}
+
+// Pointed at a file that is not a manifest (a config, a secrets file), the reader says so and quotes none of it.
+TEST(Reader, AFileThatIsNotAManifestIsNotQuoted) {
+  const std::string good = two_files();
+  for (const std::string& text : {
+           std::string(R"({"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI"})"),
+           std::string(R"({"schema": "AWS_SECRET_ACCESS_KEY wJalrXUtnFEMI"})"),
+           std::string(R"({"schema": ["AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"]})"),
+           replace(good, "\"schema\": \"treeprint/manifest/v1\"", "\"schema\": \"AWS_SECRET_ACCESS_KEY\""),
+           replace(good, "\"errors\": []", "\"errors\": [], \"AWS_SECRET_ACCESS_KEY\": \"wJalrXUtnFEMI\""),
+           std::string("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI\n"),
+       }) {
+    const std::string error = read_error(text);
+    EXPECT_THAT(error, HasSubstr("not a treeprint manifest")) << text;
+    EXPECT_THAT(error, ::testing::Not(HasSubstr("AWS_SECRET"))) << error;
+    EXPECT_THAT(error, ::testing::Not(HasSubstr("wJalr"))) << error;
   }
 }
 

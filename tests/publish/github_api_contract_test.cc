@@ -279,6 +279,33 @@ TEST_F(Proxy, StickyCommentIsUpdatedInPlaceAndNeverDuplicated) {
                                       "PATCH /repos/octo/hello/issues/comments/" + std::to_string(first->id)}));
 }
 
+// A comment someone else wrote with the marker is left alone; a personal token learns who it is from GET /user (the
+// request and the answer checked by Prism against GitHub's description).
+TEST_F(Proxy, StickyCommentPlantedBySomeoneElseIsNotPatched) {
+  const std::string marker = GitHubApi::comment_marker("treeprint");
+  fake("POST", "/_fake/state",
+       "{\"comments\":{\"9\":[{\"body\":\"gotcha\\n" + marker + "\",\"login\":\"mallory\"}," +
+           "{\"body\":\"mine\\n" + marker + "\",\"login\":\"octo-user\"}]}}");
+  auto planted = c.api.upsert_sticky_comment(9, "treeprint", "report");  // ghs_: github-actions[bot], not these
+  ASSERT_TRUE(planted) << planted.error();
+  EXPECT_TRUE(planted->created);
+  EXPECT_EQ(planted->foreign_markers, 2u);
+
+  HttpClient http(c.options(milliseconds(30'000)));
+  GitHubApi personal(http, env("TREEPRINT_PRISM_PROXY_URL"), "ghp_personal0123456789", "octo/hello");
+  auto mine = personal.upsert_sticky_comment(9, "treeprint", "report");
+  ASSERT_TRUE(mine) << mine.error();
+  EXPECT_FALSE(mine->created);
+  simdjson::dom::parser parser;
+  const auto seen = fake_requests(parser);
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[0], "GET /repos/octo/hello/issues/9/comments?per_page=100");
+  EXPECT_EQ(seen[1], "POST /repos/octo/hello/issues/9/comments");
+  EXPECT_EQ(seen[2], "GET /user");
+  EXPECT_EQ(seen[3], "GET /repos/octo/hello/issues/9/comments?per_page=100");
+  EXPECT_EQ(seen[4], "PATCH /repos/octo/hello/issues/comments/" + std::to_string(mine->id));
+}
+
 TEST_F(Proxy, ReadOnlyTokenIsAClearErrorAndNotRetried) {
   fake(
       "POST", "/_fake/script",

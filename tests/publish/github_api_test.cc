@@ -151,6 +151,35 @@ TEST(GitHubApi, CheckRunSendsTheFirst50AnnotationsThenPatchesTheRest) {
             "f100");
 }
 
+// 20,000 unreadable files must not cost 400 requests: a bounded number is annotated, the rest counted in the text.
+TEST(GitHubApi, CheckRunAnnotationsAreBounded) {
+  FakeGitHub gh;
+  gh->Post("/repos/o/r/check-runs", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 201;
+    res.set_content(R"({"id": 77})", "application/json");
+  });
+  gh->Patch("/repos/o/r/check-runs/77", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"id": 77})", "application/json");
+  });
+  Api api(gh.url());
+  CheckRun run;
+  run.name = "treeprint";
+  run.head_sha = "abc123";
+  run.summary = "s";
+  for (int i = 0; i < 20'000; ++i) run.annotations.push_back({"f" + std::to_string(i), 1, 1, "failure", "unreadable"});
+  ASSERT_TRUE(api->create_check_run(run));
+  const auto seen = gh.seen();
+  ASSERT_EQ(seen.size(), k_check_annotations_max / k_check_annotations_per_request);
+  simdjson::dom::parser parser;
+  size_t sent = 0;
+  for (const Seen& s : seen) sent += parse(parser, s.body)["output"]["annotations"].get_array().value().size();
+  EXPECT_EQ(sent, k_check_annotations_max);
+  std::string_view text;
+  ASSERT_FALSE(parse(parser, seen[0].body)["output"]["text"].get_string().get(text));
+  EXPECT_EQ(text, "*19,800 more entries are not annotated (a check run gets at most 200); all of them are in the "
+                  "manifest's `errors`.*");
+}
+
 TEST(GitHubApi, ReadOnlyTokenIsAClearErrorAndNotRetried) {
   FakeGitHub gh;
   gh->Post("/repos/o/r/check-runs", [](const httplib::Request&, httplib::Response& res) {
@@ -195,7 +224,8 @@ void serve_comments(FakeGitHub& gh, int64_t marked, const std::string& next_base
             for (int64_t id = second ? 101 : 1; id <= (second ? 150 : 100); ++id) {
               if (body.size() > 1) body += ",";
               const std::string text = id == marked ? "old report\\n" + GitHubApi::comment_marker("treeprint") : "LGTM";
-              body += "{\"id\":" + std::to_string(id) + ",\"body\":\"" + text + "\"}";
+              body += "{\"id\":" + std::to_string(id) + ",\"body\":\"" + text +
+                      "\",\"user\":{\"login\":\"github-actions[bot]\"}}";
             }
             body += "]";
             if (!second) {
@@ -245,6 +275,68 @@ TEST(GitHubApi, StickyCommentIsCreatedOnceWhenAbsent) {
   std::string_view body = parse(parser, seen[2].body)["body"].get_string().value();
   EXPECT_LE(body.size(), k_comment_body_max);
   EXPECT_TRUE(body.ends_with(GitHubApi::comment_marker("treeprint")));
+}
+
+// The marker is predictable: anyone who can comment can plant it. Only the token's own comment is updated.
+TEST(GitHubApi, StickyCommentPlantedBySomeoneElseIsNotTouched) {
+  for (const bool ours_too : {false, true}) {
+    FakeGitHub gh;
+    const std::string marker = GitHubApi::comment_marker("treeprint");
+    gh->Get("/repos/o/r/issues/5/comments", [&](const httplib::Request&, httplib::Response& res) {
+      std::string body = R"([{"id": 41, "body": "hi", "user": {"login": "github-actions[bot]"}},)"
+                         R"({"id": 42, "body": "gotcha\n)" + marker + R"(", "user": {"login": "mallory"}},)"
+                         R"({"id": 43, "body": "no user\n)" + marker + R"("})";
+      if (ours_too) body += R"(,{"id": 44, "body": "old\n)" + marker + R"(", "user": {"login": "github-actions[bot]"}})";
+      res.set_content(body + "]", "application/json");
+    });
+    gh->Patch(R"(/repos/o/r/issues/comments/(\d+))",
+              [](const httplib::Request&, httplib::Response& res) { res.set_content("{}", "application/json"); });
+    gh->Post("/repos/o/r/issues/5/comments", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 201;
+      res.set_content(R"({"id": 999})", "application/json");
+    });
+    Api api(gh.url());
+    auto r = api->upsert_sticky_comment(5, "treeprint", "report");
+    ASSERT_TRUE(r) << r.error();
+    EXPECT_EQ(r->foreign_markers, 2u);
+    const auto seen = gh.seen();
+    ASSERT_EQ(seen.size(), 2u);
+    for (const Seen& s : seen) EXPECT_EQ(s.path.find("/issues/comments/42"), std::string::npos);
+    if (ours_too) {
+      EXPECT_EQ(seen[1].method + " " + seen[1].path, "PATCH /repos/o/r/issues/comments/44");
+      EXPECT_EQ(r->id, 44);
+    } else {
+      EXPECT_EQ(seen[1].method + " " + seen[1].path, "POST /repos/o/r/issues/5/comments");
+      EXPECT_TRUE(r->created);
+    }
+  }
+}
+
+// A token that is not an installation token (a personal one) is asked who it is.
+TEST(GitHubApi, StickyCommentOfAPersonalTokenIsFoundByItsLogin) {
+  FakeGitHub gh;
+  const std::string marker = GitHubApi::comment_marker("treeprint");
+  gh->Get("/user", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"login": "octo-user", "id": 1})", "application/json");
+  });
+  gh->Get("/repos/o/r/issues/5/comments", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"([{"id": 7, "body": "x\n)" + marker + R"(", "user": {"login": "github-actions[bot]"}},)"
+                    R"({"id": 8, "body": "y\n)" + marker + R"(", "user": {"login": "octo-user"}}])",
+                    "application/json");
+  });
+  gh->Patch(R"(/repos/o/r/issues/comments/(\d+))",
+            [](const httplib::Request&, httplib::Response& res) { res.set_content("{}", "application/json"); });
+  Env env;
+  HttpClient http(env.options);
+  GitHubApi api(http, gh.url(), "ghp_personal0123456789", "o/r");
+  auto r = api.upsert_sticky_comment(5, "treeprint", "report");
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->id, 8);
+  EXPECT_EQ(r->foreign_markers, 1u);
+  const auto seen = gh.seen();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].path, "/user");
+  EXPECT_EQ(seen[2].method + " " + seen[2].path, "PATCH /repos/o/r/issues/comments/8");
 }
 
 TEST(GitHubApi, StickyCommentDoesNotFollowPagesToAnotherHost) {

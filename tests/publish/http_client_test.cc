@@ -355,6 +355,127 @@ TEST(HttpClient, TokenNeverAppearsInLogsOrErrors) {
   EXPECT_EQ(client.redact("Authorization: token " + token), "Authorization: token ***");
 }
 
+/// True when `text` could end a log line or hold a workflow command.
+bool could_forge(const std::string& text) {
+  return text.find_first_of("\r\n") != std::string::npos || text.find("::") != std::string::npos ||
+         text.find("##[") != std::string::npos;
+}
+
+// A hostile server's Location (cpp-httplib percent-decodes header values, so %0A and %0D are line breaks by then),
+// status line and error text never reach a log line or an error message as they are.
+TEST(HttpClient, WhatAServerSendsCannotFormWorkflowCommands) {
+  const std::string evil = "%0D%0A::warning::pwned%0A##[add-mask]Failed%25";
+  ScriptedSocketServer server({
+      "HTTP/1.1 302 Found ::error::status %0A##[set-output name=x]y\r\nLocation: /next" + evil +
+          "\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1" + evil + ":1/\r\nContent-Length: 0\r\n\r\n",
+  });
+  Harness h;
+  h.options.max_attempts = 1;
+  auto r = h.client().send(get(server.url("/start")));
+  ASSERT_FALSE(r);
+  ASSERT_FALSE(h.log.empty());
+  for (const std::string& line : h.log) EXPECT_FALSE(could_forge(line)) << line;
+  EXPECT_FALSE(could_forge(r.error())) << r.error();
+  // The text is still there to read, made inert.
+  EXPECT_NE(h.log[0].find("\\x0a:\\x3awarning:\\x3apwned"), std::string::npos) << h.log[0];
+}
+
+TEST(HttpClient, NoTokenOverPlainHttpExceptToLoopback) {
+  Harness h;
+  auto r = h.client().send(get("http://api.example.org/repos/x", "ghp_secret"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(),
+            "GET http://api.example.org/repos/x: refusing to send the token over plain http to "
+            "http://api.example.org: it would cross the network unencrypted; use an https:// URL (plain http is only "
+            "allowed to a loopback address)");
+  EXPECT_TRUE(is_loopback_host("127.0.0.1"));
+  EXPECT_TRUE(is_loopback_host("127.255.0.9"));
+  EXPECT_TRUE(is_loopback_host("::1"));
+  EXPECT_TRUE(is_loopback_host("localhost"));
+  EXPECT_FALSE(is_loopback_host("127.0.0.1.nip.io"));
+  EXPECT_FALSE(is_loopback_host("128.0.0.1"));
+  EXPECT_FALSE(is_loopback_host("localhost.example.org"));
+  // Loopback (what the tests use) is allowed.
+  ServerThread server;
+  server->Get("/ok", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+  EXPECT_TRUE(h.client().send(get(server.url("/ok"))));
+}
+
+/// Answers with a body of `total` bytes, one byte every `gap`: never silent long enough for a read timeout.
+class DrippingServer {
+ public:
+  DrippingServer(int total, std::chrono::milliseconds gap) {
+    m_server->Get("/drip", [total, gap, this](const httplib::Request&, httplib::Response& res) {
+      res.set_chunked_content_provider("text/plain", [total, gap, this](size_t offset, httplib::DataSink& sink) {
+        if (m_stop || offset >= static_cast<size_t>(total)) {
+          sink.done();
+          return true;
+        }
+        std::this_thread::sleep_for(gap);
+        return sink.write("x", 1);
+      });
+    });
+  }
+  ~DrippingServer() { m_stop = true; }
+  std::string url() const { return m_server.url("/drip"); }
+
+ private:
+  std::atomic<bool> m_stop{false};
+  ServerThread m_server;
+};
+
+// A server that drips a byte every 50 ms for 4 s is cut off at the request's deadline, not waited for.
+TEST(HttpClient, ADrippingServerIsCutOffAtTheDeadline) {
+  DrippingServer server(80, milliseconds(50));
+  Harness h;
+  h.options.max_attempts = 1;
+  h.options.request_deadline = milliseconds(500);
+  auto r = h.client().send(get(server.url()));
+  ASSERT_FALSE(r) << "the whole body came: " << r->body.size() << " bytes";
+  EXPECT_NE(r.error().find("within the 0.5 s left (deadline)"), std::string::npos) << r.error();
+}
+
+// Retries stop at the phase deadline, and waits the servers ask for add up to at most max_total_wait.
+TEST(HttpClient, WaitsAreBoundedInTotalAndByThePhaseDeadline) {
+  Scripted s{{429, 429, 429, 429}, {{{"Retry-After", "100"}}, {{"Retry-After", "100"}}, {{"Retry-After", "100"}}}};
+  ServerThread server;
+  s.install(*server);
+  Harness h;
+  h.options.max_total_wait = milliseconds(150'000);
+  auto t = std::chrono::steady_clock::time_point{};
+  h.options.clock = [&] { return t; };
+  h.options.sleep = [&](milliseconds d) {
+    h.sleeps.push_back(d);
+    t += d;
+  };
+  HttpClient client = h.client();
+  auto r = client.send(get(server.url("/x")));
+  ASSERT_TRUE(r);  // the server's last answer, 429, after one wait: a second would pass the cap
+  EXPECT_EQ(r->status, 429);
+  EXPECT_EQ(h.sleeps, std::vector<milliseconds>{milliseconds(100'000)});
+  EXPECT_NE(h.log.back().find("would pass the 150 s this run may spend waiting"), std::string::npos) << h.log.back();
+
+  // The phase deadline: a wait that would pass it is not waited.
+  Scripted s2{{429, 429}, {{{"Retry-After", "30"}}, {{"Retry-After", "30"}}}};
+  ServerThread server2;
+  s2.install(*server2);
+  h.sleeps.clear();
+  HttpClient phased = h.client();
+  phased.set_deadline(t + milliseconds(10'000));
+  auto p = phased.send(get(server2.url("/x")));
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->status, 429);
+  EXPECT_EQ(s2.requests, 1);
+  EXPECT_TRUE(h.sleeps.empty());
+  // Once it has passed, nothing more is sent.
+  t += milliseconds(20'000);
+  auto late = phased.send(get(server2.url("/x")));
+  ASSERT_FALSE(late);
+  EXPECT_NE(late.error().find("gave up at the deadline for all network requests"), std::string::npos) << late.error();
+  EXPECT_EQ(s2.requests, 1);
+}
+
 TEST(HttpClient, HttpProxyIsUsedUnlessNoProxyMatches) {
   Harness h;
   ServerThread proxy;
@@ -366,7 +487,9 @@ TEST(HttpClient, HttpProxyIsUsedUnlessNoProxyMatches) {
   ServerThread direct;
   direct->Get("/d", [](const httplib::Request&, httplib::Response& res) { res.set_content("direct", "text/plain"); });
   h.env = {{"http_proxy", proxy.url()}, {"no_proxy", "localhost, .example.com"}};
-  auto r = h.client().send(get("http://api.example.org/repos/x"));
+  HttpRequest plain;  // no token: one is never sent over plain http off loopback
+  plain.url = "http://api.example.org/repos/x";
+  auto r = h.client().send(plain);
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->body, "via proxy");
   EXPECT_EQ(proxied, std::vector<std::string>{"http://api.example.org:80/repos/x"});

@@ -217,7 +217,7 @@ TEST_F(RunnerTest, OutputWithoutGithubOutput) {
   m_env.on_actions = false;
   Captured plain;
   ASSERT_TRUE(Runner(m_env, plain.file()).set_output("digest", "sha256:ab\n::error::x", &error));
-  EXPECT_EQ(plain.text(), "treeprint: output digest=sha256:ab\\x0a::error::x\n");
+  EXPECT_EQ(plain.text(), "treeprint: output digest=sha256:ab\\x0a:\\x3aerror:\\x3ax\n");
 }
 
 TEST(Escaping, AsTheToolkitDoes) {
@@ -334,74 +334,6 @@ TEST_F(RunnerTest, NoSummaryFileOffARunner) {
   std::string error;
   EXPECT_TRUE(runner().append_summary("## x\n", &error));
   EXPECT_EQ(m_log.text(), "");
-}
-
-TEST(MakeParentDirs, CreatesWhatIsMissing) {
-  testing::TempDir dir;
-  std::vector<std::string> created;
-  std::string error;
-  ASSERT_TRUE(make_parent_dirs(dir / "a/b/c/manifest.json", &created, &error)) << error;
-  EXPECT_THAT(created, ElementsAre(dir / "a", dir / "a/b", dir / "a/b/c"));
-  struct stat st {};
-  ASSERT_EQ(stat((dir / "a/b/c").c_str(), &st), 0);
-  EXPECT_TRUE(S_ISDIR(st.st_mode));
-  created.clear();
-  ASSERT_TRUE(make_parent_dirs(dir / "a/b/c/other.json", &created, &error));
-  EXPECT_TRUE(created.empty());
-  dir.write("file", "x");
-  EXPECT_FALSE(make_parent_dirs(dir / "file/m.json", &created, &error));
-  EXPECT_THAT(error, HasSubstr("is not a directory"));
-  EXPECT_FALSE(make_parent_dirs(dir / "file/x/m.json", &created, &error));
-  EXPECT_THAT(error, HasSubstr("Not a directory"));
-}
-
-class MatchOwner : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "changing a file's owner needs root";
-  }
-  static struct stat lstat_of(const std::string& path) {
-    struct stat st {};
-    EXPECT_EQ(lstat(path.c_str(), &st), 0) << path;
-    return st;
-  }
-};
-
-TEST_F(MatchOwner, GivesTheFileTheWorkspaceOwner) {
-  testing::TempDir dir;
-  dir.mkdir("workspace");
-  dir.write("workspace/manifest.json", "{}");
-  ASSERT_EQ(chown((dir / "workspace").c_str(), 12345, 23456), 0);
-  ASSERT_EQ(lstat_of(dir / "workspace/manifest.json").st_uid, 0u);
-  std::string error;
-  ASSERT_TRUE(match_owner(dir / "workspace/manifest.json", dir / "workspace", &error)) << error;
-  const struct stat st = lstat_of(dir / "workspace/manifest.json");
-  EXPECT_EQ(st.st_uid, 12345u);
-  EXPECT_EQ(st.st_gid, 23456u);
-  // Already matching: nothing to do, still fine.
-  EXPECT_TRUE(match_owner(dir / "workspace/manifest.json", dir / "workspace", &error)) << error;
-}
-
-TEST_F(MatchOwner, DoesNotFollowSymlinks) {
-  testing::TempDir dir;
-  dir.mkdir("workspace");
-  dir.write("target", "x");
-  dir.symlink(dir / "target", "workspace/link");
-  ASSERT_EQ(chown((dir / "workspace").c_str(), 12345, 23456), 0);
-  std::string error;
-  ASSERT_TRUE(match_owner(dir / "workspace/link", dir / "workspace", &error)) << error;
-  EXPECT_EQ(lstat_of(dir / "workspace/link").st_uid, 12345u);
-  EXPECT_EQ(lstat_of(dir / "target").st_uid, 0u);
-}
-
-TEST_F(MatchOwner, Errors) {
-  testing::TempDir dir;
-  std::string error;
-  EXPECT_FALSE(match_owner(dir / "missing", dir.path(), &error));
-  EXPECT_THAT(error, StartsWith("cannot change the owner of '"));
-  dir.write("f", "x");
-  EXPECT_FALSE(match_owner(dir / "f", dir / "no-workspace", &error));
-  EXPECT_THAT(error, HasSubstr("cannot read the owner of"));
 }
 
 }  // namespace

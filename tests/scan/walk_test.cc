@@ -14,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <cstring>
 
 #include "manifest/json_writer.h"
 #include "manifest/manifest.h"
@@ -491,6 +492,79 @@ TEST(Walk, BigFilesHandTheRestOfTheirBatchToOtherThreads) {
     EXPECT_EQ(find(s.manifest, "big" + std::to_string(i))->sha256,
               Sha256::of(std::string(size, static_cast<char>('a' + i))));
   }
+}
+
+}  // namespace
+}  // namespace treeprint
+
+namespace treeprint {
+namespace {
+
+TEST(Walk, RefusesARootOnProcfsOrSysfs) {
+  for (const char* root : {"/proc/self", "/sys/kernel"}) {
+    struct stat st {};
+    if (::stat(root, &st) != 0) continue;
+    const Scan s = scan(root);
+    EXPECT_FALSE(s.ok) << root;
+    EXPECT_THAT(s.fatal, HasSubstr("whose files the kernel makes up as they are read")) << s.fatal;
+    EXPECT_THAT(s.fatal, HasSubstr(std::string(root) == "/proc/self" ? "is on procfs" : "is on sysfs"));
+  }
+}
+
+// A file that yields far more than its size (as /proc/self/pagemap or a sysfs attribute can) is an error entry after
+// a bounded over-read, not an endless read.
+class EndlessFileSystem final : public FileSystem {
+ public:
+  int open_dir(int dir_fd, const char* name, bool follow) override { return m_real.open_dir(dir_fd, name, follow); }
+  long read_dir(int fd, void* buf, size_t size) override { return m_real.read_dir(fd, buf, size); }
+  int open_file(int dir_fd, const char* name, bool follow) override {
+    const int fd = m_real.open_file(dir_fd, name, follow);
+    if (fd >= 0 && std::string_view(name) == "endless") m_endless = fd;
+    return fd;
+  }
+  int stat_at(int dir_fd, const char* name, struct stat* st, bool follow) override {
+    return m_real.stat_at(dir_fd, name, st, follow);
+  }
+  int fstat(int fd, struct stat* st) override { return m_real.fstat(fd, st); }
+  long read(int fd, void* buf, size_t size) override {
+    if (fd != m_endless) return m_real.read(fd, buf, size);
+    if (m_given >= k_give_up) return 0;  // only so that the test ends if the walker does not stop
+    std::memset(buf, 'x', size);
+    m_given += size;
+    return static_cast<long>(size);
+  }
+  long read_cached(int fd, void* buf, size_t size) override { return read(fd, buf, size); }
+  int rewind(int fd) override { return m_real.rewind(fd); }
+  long read_link(int dir_fd, const char* name, char* buf, size_t size) override {
+    return m_real.read_link(dir_fd, name, buf, size);
+  }
+  long fd_path(int fd, char* buf, size_t size) override { return m_real.fd_path(fd, buf, size); }
+  void prefetch(int, uint64_t) override {}
+  void close(int fd) override {
+    if (fd == m_endless) m_endless = -1;
+    m_real.close(fd);
+  }
+
+  static constexpr uint64_t k_give_up = 256ull << 20;
+  uint64_t m_given = 0;
+
+ private:
+  RealFileSystem m_real;
+  int m_endless = -1;
+};
+
+TEST(Walk, AFileThatNeverEndsIsAnErrorAfterABoundedOverRead) {
+  TempDir dir;
+  dir.write("endless", "");  // size 0, as procfs and sysfs files say
+  dir.write("ok", "fine");
+  EndlessFileSystem fs;
+  const Scan s = scan(dir.path(), {}, &fs);
+  ASSERT_TRUE(s.ok) << s.fatal;
+  ASSERT_EQ(s.manifest.errors.size(), 1u);
+  EXPECT_EQ(s.manifest.errors[0].path, "endless");
+  EXPECT_THAT(s.manifest.errors[0].message, HasSubstr("more than its size of 0"));
+  EXPECT_LE(fs.m_given, k_over_read_max + (1u << 20));  // read a little past the bound, not on and on
+  EXPECT_EQ(file_paths(s.manifest), std::vector<std::string>{"ok"});
 }
 
 }  // namespace

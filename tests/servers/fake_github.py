@@ -8,7 +8,7 @@ Control endpoints (called by the tests directly, not through Prism):
   POST /_fake/script  {"method", "path", "responses": [{"status", "headers", "body", "delay", "drop"}]}
                       the next requests to METHOD PATH get these answers, in turn ("drop": close without a word;
                       "delay": seconds to wait first); then the normal behaviour resumes
-  POST /_fake/state   {"comments": {issue: [bodies]}, "artifacts": [...], "runs": {id: conclusion}, "zip": base64}
+  POST /_fake/state   {"comments": {issue: [body or {"body": ..., "login": ...}]}, "artifacts": [...], "runs": {id: conclusion}, "zip": base64}
   GET  /_fake/log     every API request seen: method, path, headers, body
   GET  /blob/...      (on the second, "blob storage" port) the artifact zip; records whether Authorization came
 """
@@ -20,6 +20,10 @@ import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+ACTIONS_BOT = "github-actions[bot]"  # whom a workflow's GITHUB_TOKEN (an installation token, ghs_) acts as
+USER_LOGIN = "octo-user"  # whom any other token acts as (GET /user)
 
 
 def spec_example(spec, path, method, status):
@@ -48,11 +52,12 @@ class Fake:
             self.runs = {}
             self.zip = b""
 
-    def comment(self, issue, body):
+    def comment(self, issue, body, login=ACTIONS_BOT):
         c = spec_example(self.spec, "/repos/{owner}/{repo}/issues/{issue_number}/comments", "post", 201)
         self.next_id += 1
         c["id"] = self.next_id
         c["body"] = body
+        c["user"]["login"] = login
         c["issue_url"] = "https://api.github.com/repos/o/r/issues/%d" % issue
         return c
 
@@ -117,7 +122,9 @@ def make_handler(fake, blob=False):
             elif path == "/_fake/state":
                 with fake.lock:
                     for issue, bodies in data.get("comments", {}).items():
-                        fake.comments[int(issue)] = [fake.comment(int(issue), b) for b in bodies]
+                        fake.comments[int(issue)] = [
+                            fake.comment(int(issue), b) if isinstance(b, str) else
+                            fake.comment(int(issue), b["body"], b.get("login", ACTIONS_BOT)) for b in bodies]
                     fake.artifacts = data.get("artifacts", fake.artifacts)
                     fake.runs = {int(k): v for k, v in data.get("runs", {}).items()}
                     if "zip" in data:
@@ -132,6 +139,10 @@ def make_handler(fake, blob=False):
         def api(self, path, query, raw):
             spec = fake.spec
             params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+            if path == "/user" and self.command == "GET":
+                user = spec_example(spec, "/user", "get", 200)
+                user["login"] = USER_LOGIN
+                return self.send(200, user)
             m = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)", path)
             if not m:
                 return self.send(404, {"message": "Not Found"})
@@ -166,8 +177,11 @@ def make_handler(fake, blob=False):
                 return self.send(200, chunk, headers)
             if cm and self.command == "POST":
                 issue = int(cm.group(1))
+                # The author is whom the token belongs to: an installation token (ghs_) is the workflow's bot.
+                token = self.headers.get("Authorization", "")
+                login = ACTIONS_BOT if token.startswith("Bearer ghs_") else USER_LOGIN
                 with fake.lock:
-                    c = fake.comment(issue, body["body"])
+                    c = fake.comment(issue, body["body"], login)
                     fake.comments.setdefault(issue, []).append(c)
                 return self.send(201, c)
             em = re.fullmatch(r"/issues/comments/(\d+)", rest)

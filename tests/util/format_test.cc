@@ -24,7 +24,8 @@ TEST(Format, HumanBytesAndCommas) {
 TEST(Format, PrintableEscapesWhatCouldForgeALogLine) {
   EXPECT_EQ(printable("plain/caf\xc3\xa9"), "plain/caf\xc3\xa9");
   EXPECT_EQ(printable("a\nb\rc\x1b[31m"), "a\\x0ab\\x0dc\\x1b[31m");
-  EXPECT_EQ(printable("::error::x"), "::error::x");  // harmless without a line break before it
+  EXPECT_EQ(printable("::error::x"), ":\\x3aerror:\\x3ax");  // never a workflow command, wherever it ends up
+  EXPECT_EQ(printable("a ##[add-mask]b"), "a ##\\x5badd-mask]b");  // the legacy form counts anywhere in a line
   EXPECT_EQ(printable("bad\xff"
                       "byte\\"),
             "bad\\xffbyte\\\\");
