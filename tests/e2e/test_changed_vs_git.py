@@ -119,5 +119,74 @@ class ChangedAgainstGit(TreeTest):
         self.build_and_compare(2)
 
 
+class ChangedCommandLine(TreeTest):
+    def setUp(self):
+        super().setUp()
+        self.write("tree/src/a.c", b"a\n")
+        self.write("tree/docs/x.md", b"x\n")
+        self.tree = os.fsdecode(self.path("tree"))
+
+    def changed(self, *args):
+        return subprocess.run([BIN, "changed"] + list(args), capture_output=True)
+
+    def test_bad_filters_are_exit_2_naming_the_input(self):
+        cases = {
+            b"- src/**\n": b"must be a map",
+            b"src: ['src/[ab']\n": b"filter 'src': pattern 'src/[ab'",
+            b"docs: []\n": b"filter 'docs' has no pattern",
+            b"all-changed-files: [x]\n": b"reserved",
+            b"my filter: [x]\n": b"not a valid output name",
+            b"src:\n  - touched: src/**\n": b"'touched' is not a change kind",
+        }
+        for text, message in cases.items():
+            self.write("filters.yml", text)
+            proc = self.changed("", self.tree, "--filters", os.fsdecode(self.path("filters.yml")))
+            self.assertEqual(proc.returncode, 2, text)
+            self.assertIn(b"--filters " + self.path("filters.yml"), proc.stderr, text)
+            self.assertIn(message, proc.stderr, text)
+            self.assertEqual(proc.stdout, b"", text)
+        proc = self.changed("", self.tree, "--filters", os.fsdecode(self.path("missing.yml")))
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn(b"missing.yml", proc.stderr)
+
+    def test_missing_baseline_file_is_an_error_not_an_empty_baseline(self):
+        proc = self.changed(os.fsdecode(self.path("nope.json")), self.tree)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn(b"nope.json", proc.stderr)
+
+    def test_no_baseline_everything_added(self):
+        proc = self.changed("", self.tree, "--format", "json", "-q")
+        self.assertEqual(proc.returncode, 1)
+        got = json.loads(proc.stdout)
+        self.assertIsNone(got["baseline"])
+        self.assertEqual(got["added"], ["docs/x.md", "src/a.c"])
+        self.assertTrue(got["any_changed"])
+
+    def test_github_and_dotenv_formats_with_the_changes_file(self):
+        self.write("filters.yml", b"src: ['src/']\ndocs: ['docs/**']\n")
+        changes = os.fsdecode(self.path("out", "changes.json"))
+        os.makedirs(os.path.dirname(changes))
+        proc = self.changed("", self.tree, "--filters", os.fsdecode(self.path("filters.yml")), "--format", "github",
+                            "--changes-file", changes)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        outputs, lines, i = {}, proc.stdout.decode().split("\n"), 0
+        while i < len(lines) and lines[i]:
+            name, delim = lines[i].split("<<")
+            end = lines.index(delim, i + 1)
+            outputs[name] = "\n".join(lines[i + 1:end])
+            i = end + 1
+        self.assertEqual(outputs["src"], "true")
+        self.assertEqual(outputs["src-files"], "src/a.c")
+        self.assertEqual(json.loads(outputs["changes"]), ["src", "docs"])
+        self.assertEqual(outputs["changes-path"], changes)
+        with open(changes) as f:
+            self.assertEqual(json.load(f)["filters"]["docs"]["files"], ["docs/x.md"])
+        proc = self.changed("", self.tree, "--filters", os.fsdecode(self.path("filters.yml")), "--format", "dotenv")
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn(b"TREEPRINT_FILTER_SRC=true\n", proc.stdout)
+        for line in proc.stdout.decode().splitlines():
+            self.assertRegex(line, r"^[A-Za-z0-9_]+=[^\r\n]*$")
+
+
 if __name__ == "__main__":
     unittest.main()
