@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "app/action_command.h"
+#include "app/changed_command.h"
 #include "app/compare_commands.h"
 #include "app/inspect_command.h"
 #include "app/output_commands.h"
@@ -27,6 +28,7 @@ int run_app(int argc, const char* const* argv, AppContext& ctx) {
   if (const auto* diff = std::get_if<DiffOptions>(&command)) return run_diff(*diff, ctx);
   if (const auto* verify = std::get_if<VerifyOptions>(&command)) return run_verify(*verify, ctx);
   if (const auto* restore = std::get_if<RestoreOptions>(&command)) return run_restore(*restore, ctx);
+  if (const auto* changed = std::get_if<ChangedOptions>(&command)) return run_changed(*changed, ctx);
   if (const auto* merge = std::get_if<MergeOptions>(&command)) return run_merge(*merge, ctx);
   if (const auto* exp = std::get_if<ExportOptions>(&command)) return run_export(*exp, ctx);
   if (std::holds_alternative<VersionCommand>(command)) {

@@ -12,9 +12,6 @@
 
 namespace treeprint {
 
-namespace {
-
-// A side of a comparison: a directory is scanned with `scan`'s settings, anything else is read as a manifest.
 bool load_side(const std::string& path, const ScanOptions& settings, AppContext& ctx, Manifest* out) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -36,6 +33,8 @@ bool load_side(const std::string& path, const ScanOptions& settings, AppContext&
   }
   return true;
 }
+
+namespace {
 
 bool emit(const std::string& text, AppContext& ctx) {
   const bool ok = std::fwrite(text.data(), 1, text.size(), ctx.out) == text.size() && std::fflush(ctx.out) == 0;

@@ -6,8 +6,13 @@
 
 #include "app/app.h"
 #include "inputs/scan_options.h"
+#include "manifest/entry.h"
 
 namespace treeprint {
+
+/// A side of a comparison: a directory is scanned with `settings`, anything else is read as a manifest. False
+/// with the message printed.
+bool load_side(const std::string& path, const ScanOptions& settings, AppContext& ctx, Manifest* out);
 
 int run_diff(const DiffOptions& options, AppContext& ctx);
 /// What verify found, for callers that report it further (the action's outputs).

@@ -193,6 +193,31 @@ Command parse_command_line(int argc, const char* const* argv) {
   export_cmd->add_option("-o,--output", exp.output, "write to FILE (default: standard output)")->type_name("FILE");
   export_cmd->footer("Exit status: 0 written; 1 written, but some names could not be carried (listed); 2 error.");
 
+  // changed
+  ChangedOptions changed;
+  TreeFlags changed_flags;
+  std::string changed_format = "text";
+  CLI::App* changed_cmd = app.add_subcommand(
+      "changed", "list what changed since BASELINE, for the next CI step: lists, filters, a hashFiles() cache key");
+  changed_cmd->add_option("BASELINE", changed.baseline, "manifest or directory; \"\" when there is none")->required();
+  changed_cmd->add_option("CURRENT", changed.current, "directory or manifest (default: .)")->capture_default_str();
+  changed_cmd->add_option("--filters", changed.filters_path, "YAML map of filter name to gitignore-syntax globs")
+      ->type_name("FILE");
+  changed_cmd->add_option("--format", changed_format, "text, json, github (GITHUB_OUTPUT records) or dotenv (GitLab)")
+      ->capture_default_str();
+  changed_cmd->add_option("--changes-file", changed.changes_file, "also write the complete lists as JSON to FILE")
+      ->type_name("FILE");
+  changed_cmd
+      ->add_option("--hash-files", changed.hash_files,
+                   "hashFiles() patterns (@actions/glob syntax) over CURRENT, for the `hash` output; repeatable")
+      ->type_name("PATTERN")
+      ->allow_extra_args(false);
+  changed_flags.add(changed_cmd, &changed.scan);
+  changed_cmd->footer(
+      "Exit status: 0 nothing changed; 1 something changed (or could not be read, or there is no baseline);\n"
+      "2 usage error, a filters file that is not valid, a manifest that is not valid, or a tree that could not be\n"
+      "scanned.");
+
   CLI::App* action_cmd = app.add_subcommand(
       "action",
       "run as a CI step: settings from INPUT_* / PLUGIN_* variables and the config file (docs/action-inputs.md)");
@@ -201,8 +226,8 @@ Command parse_command_line(int argc, const char* const* argv) {
       "Exit status: 0 done; 1 fail-on was met (errors, or changes since the baseline); 2 an input is not valid or\n"
       "the scan could not run.");
 
-  CLI::App* const commands[] = {scan_cmd,    inspect_cmd, diff_cmd,   verify_cmd,
-                                restore_cmd, merge_cmd,   export_cmd, action_cmd};
+  CLI::App* const commands[] = {scan_cmd,  inspect_cmd, diff_cmd,    verify_cmd, restore_cmd,
+                                merge_cmd, export_cmd,  changed_cmd, action_cmd};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -257,6 +282,20 @@ Command parse_command_line(int argc, const char* const* argv) {
     if (restore.dir.empty()) return UsageError{"DIR is empty: give the directory to restore"};
     return restore;
   }
+  if (app.got_subcommand(changed_cmd)) {
+    if (auto e = changed_flags.finish(changed_cmd, &changed.scan)) return *e;
+    static const std::map<std::string, ChangedFormat> k_changed_formats = {{"text", ChangedFormat::text},
+                                                                          {"json", ChangedFormat::json},
+                                                                          {"github", ChangedFormat::github},
+                                                                          {"dotenv", ChangedFormat::dotenv}};
+    const auto it = k_changed_formats.find(changed_format);
+    if (it == k_changed_formats.end()) {
+      return UsageError{"--format '" + changed_format + "': use text, json, github or dotenv"};
+    }
+    changed.format = it->second;
+    if (changed.current.empty()) return UsageError{"CURRENT is empty: give the directory or manifest to compare"};
+    return changed;
+  }
   if (app.got_subcommand(merge_cmd)) return merge;
   if (app.got_subcommand(action_cmd)) return ActionCommand{};
   if (app.got_subcommand(export_cmd)) {
@@ -269,8 +308,8 @@ Command parse_command_line(int argc, const char* const* argv) {
     return exp;
   }
   return UsageError{
-      "no command given: use 'treeprint scan [DIR] -o manifest.json' (or inspect, diff, verify, restore, merge, "
-      "export)\n\n" +
+      "no command given: use 'treeprint scan [DIR] -o manifest.json' (or inspect, diff, verify, restore, changed, "
+      "merge, export)\n\n" +
       app.help()};
 }
 

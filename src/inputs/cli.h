@@ -20,7 +20,7 @@ struct UsageError {
 };
 
 using Command = std::variant<ScanOptions, InspectOptions, DiffOptions, VerifyOptions, RestoreOptions, MergeOptions,
-                             ExportOptions, ActionCommand, VersionCommand, HelpCommand, UsageError>;
+                             ExportOptions, ChangedOptions, ActionCommand, VersionCommand, HelpCommand, UsageError>;
 
 Command parse_command_line(int argc, const char* const* argv);
 

@@ -84,6 +84,19 @@ struct MergeOptions {
   bool quiet = false;
 };
 
+/// `changed BASELINE [DIR|MANIFEST]`: the change lists a later step consumes (docs/changed.md).
+enum class ChangedFormat { text, json, github, dotenv };
+
+struct ChangedOptions {
+  std::string baseline;      // a manifest or directory; "" when there is none (every entry then counts as added)
+  std::string current = ".";  // a directory (scanned with `scan`'s settings) or a manifest
+  std::string filters_path;   // --filters FILE: YAML, as the action's `filters` input
+  ChangedFormat format = ChangedFormat::text;
+  std::string changes_file;   // --changes-file FILE: the complete lists as JSON
+  std::vector<std::string> hash_files;  // --hash-files PATTERN...: hashFiles() arguments, over the current DIR
+  ScanOptions scan;
+};
+
 enum class ExportFormat { sha256sum, subject_checksums, base64_subjects, in_toto };
 
 struct ExportOptions {
