@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "util/format.h"
+#include "util/text.h"
 
 namespace treeprint {
 
@@ -38,8 +39,8 @@ void append_examples(std::string& out, std::string_view label, const ChangeExamp
   for (size_t i = 0; i < shown; ++i) {
     const auto& e = kind.examples[i];
     out += "- ";
-    if (!e.from.empty()) out += md_code(shorten_utf8(e.from, o.max_name_bytes), false) + " \xe2\x86\x92 ";
-    out += md_code(shorten_utf8(e.path, o.max_name_bytes), false) + "\n";
+    if (!e.from.empty()) out += md_code(truncate_utf8(e.from, o.max_name_bytes), false) + " \xe2\x86\x92 ";
+    out += md_code(truncate_utf8(e.path, o.max_name_bytes), false) + "\n";
   }
   if (kind.count > shown) out += "- \xe2\x80\xa6 and " + with_commas(kind.count - shown) + " more\n";
   out += "\n</details>\n\n";
@@ -74,7 +75,7 @@ void append_largest(std::string& out, const Manifest& m, const JobSummaryOptions
   append_line(out, "| Size | File |");
   append_line(out, "|---:|---|");
   for (size_t i = 0; i < n; ++i) {
-    out += "| " + human_bytes(files[i]->size) + " | " + md_code(shorten_utf8(files[i]->path, o.max_name_bytes), true) +
+    out += "| " + human_bytes(files[i]->size) + " | " + md_code(truncate_utf8(files[i]->path, o.max_name_bytes), true) +
            " |\n";
   }
 }
@@ -103,7 +104,7 @@ void append_directories(std::string& out, const Manifest& m, const JobSummaryOpt
   for (size_t i = 0; i < shown; ++i) {
     const DirTotal& d = dirs[i];
     const std::string name = d.name.empty() ? std::string("(files at the top level)")
-                                            : md_code(shorten_utf8(std::string(d.name) + "/", o.max_name_bytes), true);
+                                            : md_code(truncate_utf8(std::string(d.name) + "/", o.max_name_bytes), true);
     out += "| " + name + " | " + with_commas(d.files) + " | " + human_bytes(d.bytes) + " |\n";
   }
   if (dirs.size() > shown) {
@@ -128,8 +129,8 @@ void append_errors(std::string& out, const Manifest& m, const JobSummaryOptions&
   append_line(out, "|---|---|");
   for (size_t i = 0; i < shown; ++i) {
     const ErrorEntry& e = m.errors[i];
-    out += "| " + md_code(shorten_utf8(e.path, o.max_name_bytes), true) + " | " +
-           md_text(shorten_utf8(e.message, 4 * o.max_name_bytes)) + " |\n";
+    out += "| " + md_code(truncate_utf8(e.path, o.max_name_bytes), true) + " | " +
+           md_text(truncate_utf8(e.message, 4 * o.max_name_bytes)) + " |\n";
   }
   if (shown < m.errors.size()) {
     out += "\nAll " + with_commas(m.errors.size()) + " errors are in the manifest's `errors` list.\n";
@@ -140,7 +141,7 @@ void append_errors(std::string& out, const Manifest& m, const JobSummaryOptions&
 
 std::string build_job_summary(const Manifest& manifest, const Digest& root, const JobSummaryOptions& options) {
   std::string out = "## treeprint";
-  if (!options.scanned.empty()) out += ": " + md_code(shorten_utf8(options.scanned, options.max_name_bytes), false);
+  if (!options.scanned.empty()) out += ": " + md_code(truncate_utf8(options.scanned, options.max_name_bytes), false);
   out += "\n\n";
   append_totals(out, manifest, root, options);
   if (options.changes != nullptr) append_changes(out, *options.changes, options);

@@ -10,6 +10,7 @@
 #include "manifest/path_encoding.h"
 #include "publish/markdown.h"
 #include "util/format.h"
+#include "util/text.h"
 
 namespace treeprint {
 
@@ -19,26 +20,6 @@ constexpr std::string_view k_delimiter_prefix = "ghadelimiter_";
 
 /// Valid UTF-8 kept as is; each byte of an invalid sequence becomes the text \xNN. The runner reads the log as
 /// UTF-8 and would otherwise replace such bytes silently.
-std::string valid_utf8(std::string_view raw) {
-  if (is_valid_utf8(raw)) return std::string(raw);
-  std::string out;
-  size_t i = 0;
-  while (i < raw.size()) {
-    const auto c = static_cast<unsigned char>(raw[i]);
-    size_t len = c < 0x80 ? 1 : c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-    if (len != 0 && i + len <= raw.size() && is_valid_utf8(raw.substr(i, len))) {
-      out.append(raw.substr(i, len));
-      i += len;
-      continue;
-    }
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "\\x%02x", c);
-    out += buf;
-    ++i;
-  }
-  return out;
-}
-
 std::string escape(std::string_view text, bool property) {
   std::string out;
   out.reserve(text.size());
@@ -138,7 +119,7 @@ void Runner::command(std::string_view name, std::string_view properties, std::st
     line += properties;
   }
   line += "::";
-  line += escape_command_data(valid_utf8(data));
+  line += escape_command_data(utf8_escaping_invalid(data));
   line += '\n';
   write_line(line);
 }
@@ -210,7 +191,7 @@ void Runner::annotate(AnnotationLevel level, const Annotation& a) {
     if (!a.file.empty()) line += log_safe(a.file) + (a.line != 0 ? ":" + std::to_string(a.line) : "") + ": ";
     if (!a.title.empty()) line += log_safe(a.title) + ": ";
     std::string message = log_safe(a.message);
-    if (message.size() > k_annotation_message_limit) message = shorten_utf8(message, k_annotation_message_limit);
+    if (message.size() > k_annotation_message_limit) message = truncate_utf8(message, k_annotation_message_limit);
     write_line(line + message + "\n");
     ++m_emitted[static_cast<size_t>(level)];
     return;
@@ -218,13 +199,13 @@ void Runner::annotate(AnnotationLevel level, const Annotation& a) {
   std::string properties;
   const auto add = [&](std::string_view key, std::string_view value) {
     if (!properties.empty()) properties += ',';
-    properties.append(key).append("=").append(escape_command_property(valid_utf8(value)));
+    properties.append(key).append("=").append(escape_command_property(utf8_escaping_invalid(value)));
   };
   if (!a.file.empty()) add("file", a.file);
   if (a.line != 0) add("line", std::to_string(a.line));
   if (!a.title.empty()) add("title", a.title);
-  std::string message = valid_utf8(a.message);
-  if (message.size() > k_annotation_message_limit) message = shorten_utf8(message, k_annotation_message_limit);
+  std::string message = utf8_escaping_invalid(a.message);
+  if (message.size() > k_annotation_message_limit) message = truncate_utf8(message, k_annotation_message_limit);
   command(level_name(level), properties, message);
   ++m_emitted[static_cast<size_t>(level)];
 }
