@@ -139,12 +139,25 @@ TEST(HttpPolicy, TooManyRequestsWithoutRetryAfterBacksOff) {
 TEST(HttpPolicy, WaitLongerThanTheCapIsNotWaited) {
   Harness h;
   h.options.max_wait = milliseconds(60'000);
+  // Neither the request's deadline nor the total of waits is what refuses it here.
+  h.options.request_deadline = std::chrono::hours(10);
+  h.options.max_total_wait = std::chrono::hours(10);
   h.script({status(429, {{"Retry-After", "3600"}})});
   auto r = h.client().send(get(k_url));
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->status, 429);
   EXPECT_EQ(h.transport->count(), 1u);
   EXPECT_TRUE(h.sleeps.empty());
+}
+
+TEST(HttpPolicy, WaitAsLongAsTheCapIsWaited) {
+  Harness h;
+  h.options.max_wait = milliseconds(60'000);
+  h.script({status(429, {{"Retry-After", "60"}})});
+  auto r = h.client().send(get(k_url));
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(h.sleeps, (std::vector<milliseconds>{milliseconds(60'000)}));
 }
 
 TEST(HttpPolicy, PrimaryRateLimitWaitsForTheReset) {
