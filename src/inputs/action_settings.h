@@ -33,6 +33,7 @@ struct ActionSettings {
   std::vector<std::string> include;  // gitignore-syntax globs, in the order given
   std::vector<std::string> exclude;
   bool gitignore = true;
+  bool git = true;  // input git: auto (true) or off
   std::optional<int64_t> since_ns;  // keep only files modified at or after this time
   bool follow_symlinks = false;
   unsigned threads = 0;  // 0: one per CPU
