@@ -210,9 +210,8 @@ void GitTree::read_ignore_rules(std::vector<std::string>* warnings) {
   // next is ignored (git does not look inside an ignored directory, so neither do its rules).
   std::string dir;
   std::string_view rest = m_repo.prefix;
-  for (;;) {
+  while (!rest.empty()) {  // the scanned directory's own .gitignore is read by the walk
     add_file(join_path(m_repo.work_tree, join_path(dir, ".gitignore")), join_path(dir, ".gitignore"), dir, false);
-    if (rest.empty()) break;
     const size_t slash = rest.find('/');
     const std::string_view name = rest.substr(0, slash);
     dir = join_path(dir, name);
@@ -279,7 +278,8 @@ void GitTree::read_conversion_inputs(const Options& options) {
     bool missing = false;
     auto text = git::read_whole_file(path, k_git_pattern_file_max, nullptr, &missing);
     if (!text && !missing) known = false;
-    digest_field(h, kind, path, text ? std::optional<std::string>(*text) : std::nullopt);
+    // The content counts, not where it lives (a clone's git directory is elsewhere).
+    digest_field(h, kind, "", text ? std::optional<std::string>(*text) : std::nullopt);
     if (text) add_conversion_rules(*text, "", &m_conversion_rules, &m_convert_everything);
   };
   outside("system", "/etc/gitattributes");

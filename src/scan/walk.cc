@@ -426,7 +426,11 @@ std::shared_ptr<const IgnoreChain> Walker::read_ignore_file(Worker& w, int dir_f
   auto text = read_small_file(dir_fd, name, k_gitignore_max, &err);
   if (!text) {
     // Missing is normal. A symlinked .gitignore is not followed, as git (>= 2.32) does not follow it.
-    if (err != ENOENT && err != ELOOP && err != EINVAL) {
+    if (err == EFBIG && m_options.git != nullptr) {
+      // As git: a pattern file over its cap is skipped with a warning.
+      w.warnings.push_back(std::string(shown_path) +
+                           ": ignoring excessively large pattern file (over 100 MiB), as git does");
+    } else if (err != ENOENT && err != ELOOP && err != EINVAL) {
       error(w, std::string(shown_path), "cannot read ignore file: " + errno_text(err));
     }
     return parent;
