@@ -22,6 +22,13 @@ class Tree {
     f.executable = exec;
     return *this;
   }
+  /// The last file gets a git blob id (its first byte `id`, the rest zero).
+  Tree& blob(unsigned char id) {
+    m_files.back().git_blob_size = 20;
+    m_files.back().git_blob.fill(0);
+    m_files.back().git_blob[0] = id;
+    return *this;
+  }
   Tree& link(std::string path, std::string target) {
     m.symlinks.push_back({std::move(path), std::move(target), ""});
     return *this;
@@ -50,6 +57,15 @@ std::vector<std::string> describe(const TreeDiff& d) {
     out.push_back(std::string(change_name(c.kind)) + " " + (c.old_path.empty() ? "" : c.old_path + "->") + c.path);
   }
   return out;
+}
+
+TEST(Diff, GitBlobsDecideWhenBothSidesHaveThem) {
+  Tree a, b;
+  // The same blob checked out with other line endings: not modified. Another blob: modified.
+  a.file("crlf.txt", "a\r\n").blob(1).file("lf.txt", "same").blob(2).file("plain", "x").file("mixed", "y").blob(4);
+  b.file("crlf.txt", "a\n").blob(1).file("lf.txt", "same").blob(3).file("plain", "z").file("mixed", "w");
+  EXPECT_THAT(describe(diff_trees(a.manifest(), b.manifest())),
+              ::testing::ElementsAre("modified lf.txt", "modified mixed", "modified plain"));
 }
 
 TEST(Diff, IdenticalTreesHaveNoChanges) {
