@@ -85,7 +85,10 @@ void print_problems(const std::vector<std::string>& warnings, const Manifest& ma
 // The git work tree DIR is in, with --git=auto; null for a plain scan. A repository that cannot be read is a notice
 // naming what was wrong, and the plain scan: never a failure.
 std::unique_ptr<GitTree> open_git(const ScanOptions& o, AppContext& ctx, std::vector<std::string>* warnings) {
-  if (!o.git || o.scan_git_dir) return nullptr;
+  struct stat st {};
+  if (!o.git || o.scan_git_dir || ::stat(o.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return nullptr;  // the walk says what is wrong with DIR
+  }
   auto found = git::discover_repository(o.dir);
   std::string why;
   if (!found) {

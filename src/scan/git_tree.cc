@@ -22,7 +22,7 @@ constexpr size_t k_config_max = 16 << 20;
 // Attributes that never change the bytes git writes for a blob. Anything else (text, eol, crlf, ident, filter,
 // working-tree-encoding, a macro, an attribute this list does not know) may.
 constexpr std::array<std::string_view, 10> k_harmless_attributes = {
-    "binary", "diff", "merge", "whitespace", "export-ignore", "export-subst", "delta", "conflict-marker-size",
+    "binary",   "diff",    "merge", "whitespace", "export-ignore", "export-subst", "delta", "conflict-marker-size",
     "encoding", "lockable"};
 
 std::string join_path(std::string_view a, std::string_view b) {
@@ -231,8 +231,8 @@ void GitTree::read_conversion_inputs(const Options& options) {
   auto env = [&](const char* name) -> std::optional<std::string> {
     return options.env ? options.env(name) : std::nullopt;
   };
-  for (const char* name : {"GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_CONFIG", "GIT_CONFIG_GLOBAL",
-                           "GIT_CONFIG_SYSTEM"}) {
+  for (const char* name :
+       {"GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"}) {
     if (env(name)) known = false;  // configuration this reader does not follow
   }
   const std::optional<std::string> home = env("HOME");
@@ -255,8 +255,8 @@ void GitTree::read_conversion_inputs(const Options& options) {
     }
     for (const auto& v : config->variables()) {
       const std::string& key = v.key;
-      const bool relevant = key == "core.autocrlf" || key == "core.eol" || key == "core.attributesfile" ||
-                            key.substr(0, 7) == "filter.";
+      const bool relevant =
+          key == "core.autocrlf" || key == "core.eol" || key == "core.attributesfile" || key.substr(0, 7) == "filter.";
       if (key.substr(0, 8) == "include." || key.substr(0, 9) == "includeif.") known = false;
       if (!relevant) continue;
       digest_field(h, "config", key, v.value.value_or("(no value)"));

@@ -43,9 +43,9 @@ inline constexpr uint64_t k_git_pattern_file_max = 100 << 20;
 class GitTree {
  public:
   struct Options {
-    bool top = true;               // the work tree DIR is in (false: a submodule or nested repository below it)
+    bool top = true;                // the work tree DIR is in (false: a submodule or nested repository below it)
     bool read_ignore_rules = true;  // --no-gitignore: only the tracked set is used
-    EnvLookup env;                 // where HOME, XDG_CONFIG_HOME and GIT_CONFIG_* come from (null: none)
+    EnvLookup env;                  // where HOME, XDG_CONFIG_HOME and GIT_CONFIG_* come from (null: none)
   };
 
   /// Reads the index and the rules for `repo`'s work tree. Fails, saying what was wrong, when the index cannot be
