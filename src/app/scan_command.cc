@@ -7,12 +7,12 @@
 #include "app/output.h"
 #include "app/progress.h"
 #include "app/version.h"
-#include "manifest/json_writer.h"
-#include "manifest/manifest.h"
-#include "manifest/sha256sum_writer.h"
-#include "manifest/reader.h"
 #include "git/repository.h"
 #include "git/tree.h"
+#include "manifest/json_writer.h"
+#include "manifest/manifest.h"
+#include "manifest/reader.h"
+#include "manifest/sha256sum_writer.h"
 #include "scan/git_reuse.h"
 #include "scan/git_tree.h"
 #include "scan/stat_cache.h"
@@ -104,7 +104,8 @@ std::unique_ptr<GitTree> open_git(const ScanOptions& o, AppContext& ctx, std::ve
     why = tree.error();
   }
   if (!o.quiet) {
-    std::fprintf(ctx.err, "treeprint: notice: not reading the git repository (%s); scanning '%s' as a plain directory\n",
+    std::fprintf(ctx.err,
+                 "treeprint: notice: not reading the git repository (%s); scanning '%s' as a plain directory\n",
                  printable(why).c_str(), printable(o.dir).c_str());
   }
   return nullptr;
@@ -314,7 +315,8 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
   }
   if (!o.quiet && manifest.git) {
     const GitSummary& g = *manifest.git;
-    std::fprintf(ctx.err, "treeprint: git: %s + %s untracked + %s modified (%s tracked, %s vouched for by the index, "
+    std::fprintf(ctx.err,
+                 "treeprint: git: %s + %s untracked + %s modified (%s tracked, %s vouched for by the index, "
                  "%s reused from the baseline without reading; %s ignored but tracked)\n",
                  g.head.empty() ? (g.tree.empty() ? "the index" : ("tree " + short_id(g.tree)).c_str())
                                 : ("commit " + short_id(g.head) + "'s tree").c_str(),

@@ -34,9 +34,7 @@ struct FileEntry {
   uint8_t git_state = 0;  // 0: no work tree; 1: untracked; 2: tracked; 3: tracked although an ignore rule matches
   std::array<unsigned char, 32> git_blob{};
 
-  std::string_view git_blob_bytes() const {
-    return {reinterpret_cast<const char*>(git_blob.data()), git_blob_size};
-  }
+  std::string_view git_blob_bytes() const { return {reinterpret_cast<const char*>(git_blob.data()), git_blob_size}; }
 };
 
 struct SymlinkEntry {
@@ -65,15 +63,15 @@ struct ShardSpec {
 
 /// What the repository said about a scan of its work tree (the manifest's optional top-level "git" object).
 struct GitSummary {
-  std::string object_format;         // "sha1" or "sha256"
-  std::string head;                  // the commit HEAD names, hex; "" on an unborn branch
-  std::string tree;                  // the tree the index describes, hex; "" when undefined (unmerged entries)
-  bool clean = false;                // nothing modified, deleted, unmerged or untracked
-  uint64_t tracked = 0;              // files and symlinks kept that the index tracks
-  uint64_t modified = 0;             // tracked paths the index does not vouch for (changed, racy, deleted, unmerged)
-  uint64_t untracked = 0;            // files and symlinks kept that no index tracks
-  uint64_t ignored_tracked = 0;      // tracked entries kept although an ignore pattern matches them
-  std::string conversion;            // digest of the checkout-conversion inputs, hex; "" when not known
+  std::string object_format;     // "sha1" or "sha256"
+  std::string head;              // the commit HEAD names, hex; "" on an unborn branch
+  std::string tree;              // the tree the index describes, hex; "" when undefined (unmerged entries)
+  bool clean = false;            // nothing modified, deleted, unmerged or untracked
+  uint64_t tracked = 0;          // files and symlinks kept that the index tracks
+  uint64_t modified = 0;         // tracked paths the index does not vouch for (changed, racy, deleted, unmerged)
+  uint64_t untracked = 0;        // files and symlinks kept that no index tracks
+  uint64_t ignored_tracked = 0;  // tracked entries kept although an ignore pattern matches them
+  std::string conversion;        // digest of the checkout-conversion inputs, hex; "" when not known
   friend bool operator==(const GitSummary&, const GitSummary&) = default;
 };
 

@@ -84,8 +84,8 @@ enum List : uint8_t { k_symlinks, k_skipped, k_errors, k_files, k_list_count }; 
 constexpr std::array<const char*, k_list_count> k_list_names = {"symlinks", "skipped", "errors", "files"};
 
 enum Scalar : uint8_t { k_schema, k_tool, k_root_digest, k_totals, k_shard, k_git, k_scalar_count };
-constexpr std::array<const char*, k_scalar_count> k_scalar_names = {"schema",      "tool",  "root_digest",
-                                                                    "totals",      "shard", "git"};
+constexpr std::array<const char*, k_scalar_count> k_scalar_names = {"schema", "tool",  "root_digest",
+                                                                    "totals", "shard", "git"};
 
 struct Batch {
   uint64_t begin = 0;  // offset of the first entry's '{'
@@ -688,8 +688,7 @@ class Reader {
           break;
         case 1:
         case 2:
-          if (field.value().get_string().get(text) != simdjson::SUCCESS || text.empty() ||
-              !is_lower_hex(text)) {
+          if (field.value().get_string().get(text) != simdjson::SUCCESS || text.empty() || !is_lower_hex(text)) {
             return fail(what + "must be lower-case hex digits");
           }
           (k == 1 ? g.head : g.tree) = text;

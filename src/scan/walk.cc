@@ -221,7 +221,7 @@ class Walker {
   std::mutex m_trees_mu;
   std::vector<std::unique_ptr<GitTree>> m_trees;  // nested work trees opened during the walk
   std::atomic<bool> m_untracked_attributes{false};
-  std::string m_root_real;      // for --follow-symlinks and nested work trees: absolute path of the root
+  std::string m_root_real;  // for --follow-symlinks and nested work trees: absolute path of the root
   DirJob m_root_job;
 };
 
@@ -372,8 +372,8 @@ void Walker::worker_loop(size_t index) {
   }
 }
 
-bool Walker::keep(const IgnoreChain* ignore, std::string_view path, std::string_view ignore_path,
-                  std::string_view name, bool is_dir, bool in_included_dir, bool* included) const {
+bool Walker::keep(const IgnoreChain* ignore, std::string_view path, std::string_view ignore_path, std::string_view name,
+                  bool is_dir, bool in_included_dir, bool* included) const {
   *included = in_included_dir;
   if (m_options.filters != nullptr) {
     switch (m_options.filters->match(path, name, is_dir)) {
@@ -573,9 +573,8 @@ void Walker::list_dir(Worker& w, DirJob job) {
       if (tracked && (type == DT_DIR) != (git->index().entry(*tracked).mode == git::k_mode_gitlink)) tracked.reset();
       if (tracked) git->mark_listed(*tracked);
       if (!keep(nullptr, path, work_path, name, type == DT_DIR, job.included, &included)) continue;
-      const bool ignored =
-          job.git_ignored || (m_options.gitignore && IgnoreChain::is_ignored(ignore.get(), work_path, name,
-                                                                              type == DT_DIR));
+      const bool ignored = job.git_ignored || (m_options.gitignore &&
+                                               IgnoreChain::is_ignored(ignore.get(), work_path, name, type == DT_DIR));
       if (type == DT_DIR) {
         if (ignored && !tracked) {  // a tracked directory is a submodule, never ignored
           if (!git->has_tracked_below(work_path)) continue;
@@ -700,15 +699,13 @@ void Walker::follow_link(Worker& w, const std::shared_ptr<DirRef>& dir,
   bool included = false;
   if (!reason.empty()) {
     if (fd >= 0) m_fs.close(fd);
-    if (keep(ignore.get(), path, ignore_path, name, false, in_included_dir,
-             &included)) {
+    if (keep(ignore.get(), path, ignore_path, name, false, in_included_dir, &included)) {
       add_symlink(w, dir->fd, name, path, std::move(reason));
     }
     return;
   }
   const bool is_dir = S_ISDIR(st.st_mode);
-  if (!keep(ignore.get(), path, ignore_path, name, is_dir, in_included_dir,
-            &included)) {
+  if (!keep(ignore.get(), path, ignore_path, name, is_dir, in_included_dir, &included)) {
     m_fs.close(fd);
     return;
   }

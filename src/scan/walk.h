@@ -26,11 +26,11 @@
 #include <vector>
 
 #include "manifest/entry.h"
+#include "manifest/shard.h"
 #include "scan/fs.h"
 #include "scan/git_reuse.h"
 #include "scan/git_tree.h"
 #include "scan/ignore.h"
-#include "manifest/shard.h"
 #include "scan/stat_cache.h"
 #include "util/result.h"
 
@@ -62,7 +62,7 @@ struct GitWalkReport {
   uint64_t missing = 0;          // tracked entries not on disk (deleted, or now a directory)
   uint64_t unmerged = 0;         // unmerged paths
   bool untracked_attributes = false;  // an untracked .gitattributes was found below DIR
-  uint64_t nested = 0;           // submodules and nested repositories scanned under their own index
+  uint64_t nested = 0;                // submodules and nested repositories scanned under their own index
 };
 
 struct WalkOptions {

@@ -145,9 +145,9 @@ TEST(Reader, GitMembersAreChecked) {
   EXPECT_THAT(read_error(replaced("\"clean\": false", "\"clean\": false, \"head\": \"abcd\"")),
               HasSubstr("must be 64 hex digits in sha256"));
   // A git_blob of the other format's length, and one without a "git" object.
-  std::string text = replaced("\"sha256\": \"" + to_hex(s.files[0].sha256) + "\"",
-                              "\"sha256\": \"" + to_hex(s.files[0].sha256) + "\", \"git_blob\": \"" +
-                                  std::string(40, 'e') + "\"");
+  std::string text =
+      replaced("\"sha256\": \"" + to_hex(s.files[0].sha256) + "\"",
+               "\"sha256\": \"" + to_hex(s.files[0].sha256) + "\", \"git_blob\": \"" + std::string(40, 'e') + "\"");
   EXPECT_THAT(read_error(text), HasSubstr("git_blob's length does not match git.object_format"));
   Sample p;
   std::string plain = render(p.m);
