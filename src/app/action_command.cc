@@ -493,6 +493,8 @@ class Action {
         {"changed", changes ? std::to_string(changes->total()) : ""},
         {"added", changes ? std::to_string(changes->added.count) : ""},
         {"removed", changes ? std::to_string(changes->removed.count) : ""},
+        {"git-tree", m.git ? m.git->tree : ""},
+        {"worktree-clean", m.git ? (m.git->clean ? "true" : "false") : ""},
     };
     for (const auto& [name, value] : outputs) set_output(name, value);
   }

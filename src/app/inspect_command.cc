@@ -31,6 +31,18 @@ int run_inspect(const InspectOptions& o, AppContext& ctx) {
       out.append(", \"shard\": {\"index\": ").append(std::to_string(h.shard->index));
       out.append(", \"count\": ").append(std::to_string(h.shard->count)).append("}");
     }
+    if (h.git) {
+      const GitSummary& g = *h.git;
+      out.append(", \"git\": {\"object_format\": ");
+      append_json_string(out, g.object_format);
+      if (!g.head.empty()) out.append(", \"head\": \"").append(g.head).append("\"");
+      if (!g.tree.empty()) out.append(", \"tree\": \"").append(g.tree).append("\"");
+      out.append(", \"clean\": ").append(g.clean ? "true" : "false");
+      out.append(", \"tracked\": ").append(std::to_string(g.tracked));
+      out.append(", \"modified\": ").append(std::to_string(g.modified));
+      out.append(", \"untracked\": ").append(std::to_string(g.untracked));
+      out.append(", \"ignored_tracked\": ").append(std::to_string(g.ignored_tracked)).append("}");
+    }
     out.append("}\n");
     std::fputs(out.c_str(), ctx.out);
   } else {
@@ -41,6 +53,15 @@ int run_inspect(const InspectOptions& o, AppContext& ctx) {
     std::fprintf(ctx.out, "symlinks: %s\nskipped:  %s\nerrors:   %s\n", with_commas(t.symlinks).c_str(),
                  with_commas(t.skipped).c_str(), with_commas(t.errors).c_str());
     if (h.shard) std::fprintf(ctx.out, "shard:    %u of %u\n", h.shard->index, h.shard->count);
+    if (h.git) {
+      const GitSummary& g = *h.git;
+      std::fprintf(ctx.out, "git:      %s, HEAD %s, tree %s, %s\n", g.object_format.c_str(),
+                   g.head.empty() ? "(unborn)" : g.head.c_str(), g.tree.empty() ? "(undefined)" : g.tree.c_str(),
+                   g.clean ? "clean" : "not clean");
+      std::fprintf(ctx.out, "          %s tracked, %s modified, %s untracked, %s tracked although ignored\n",
+                   with_commas(g.tracked).c_str(), with_commas(g.modified).c_str(), with_commas(g.untracked).c_str(),
+                   with_commas(g.ignored_tracked).c_str());
+    }
     std::fprintf(ctx.out, "root:     sha256:%s\n", to_hex(h.root_digest).c_str());
   }
   return std::fflush(ctx.out) == 0 ? k_exit_ok : k_exit_fatal;

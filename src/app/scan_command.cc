@@ -2,17 +2,23 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 
 #include "app/output.h"
 #include "app/progress.h"
 #include "app/version.h"
+#include "git/repository.h"
+#include "git/tree.h"
 #include "manifest/json_writer.h"
 #include "manifest/manifest.h"
-#include "manifest/sha256sum_writer.h"
 #include "manifest/reader.h"
+#include "manifest/sha256sum_writer.h"
+#include "scan/git_reuse.h"
+#include "scan/git_tree.h"
 #include "scan/stat_cache.h"
 #include "scan/walk.h"
 #include "util/atomic_file.h"
+#include "util/env.h"
 #include "util/format.h"
 
 namespace treeprint {
@@ -78,6 +84,60 @@ void print_problems(const std::vector<std::string>& warnings, const Manifest& ma
   }
 }
 
+// The git work tree DIR is in, with --git=auto; null for a plain scan. A repository that cannot be read is a notice
+// naming what was wrong, and the plain scan: never a failure.
+std::unique_ptr<GitTree> open_git(const ScanOptions& o, AppContext& ctx, std::vector<std::string>* warnings) {
+  struct stat st {};
+  if (!o.git || o.scan_git_dir || ::stat(o.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return nullptr;  // the walk says what is wrong with DIR
+  }
+  auto found = git::discover_repository(o.dir);
+  std::string why;
+  if (!found) {
+    why = found.error();
+  } else if (!*found) {
+    return nullptr;  // not in a work tree: today's plain scan
+  } else {
+    GitTree::Options options;
+    options.read_ignore_rules = o.gitignore;
+    options.env = process_environment();
+    auto tree = GitTree::open(std::move(**found), "", options, warnings);
+    if (tree) return std::move(*tree);
+    why = tree.error();
+  }
+  if (!o.quiet) {
+    std::fprintf(ctx.err,
+                 "treeprint: notice: not reading the git repository (%s); scanning '%s' as a plain directory\n",
+                 printable(why).c_str(), printable(o.dir).c_str());
+  }
+  return nullptr;
+}
+
+void set_git_walk(const GitTree* tree, GitWalkReport* report, WalkOptions* walk) {
+  if (tree == nullptr) return;
+  walk->git = tree;
+  walk->git_report = report;
+  walk->env = process_environment();
+}
+
+// The manifest's "git" object from what the walk found.
+GitSummary git_summary(const GitTree& tree, const GitWalkReport& r) {
+  GitSummary g;
+  const git::Repository& repo = tree.repository();
+  g.object_format = std::string(git::format_name(repo.format));
+  if (repo.head_commit) g.head = repo.head_commit->hex();
+  if (auto id = git::index_tree_id(tree.index())) g.tree = id->hex();
+  g.tracked = r.tracked;
+  g.untracked = r.untracked;
+  g.ignored_tracked = r.ignored_tracked;
+  g.modified = r.modified + r.missing;
+  g.clean = g.modified == 0 && g.untracked == 0 && r.unmerged == 0;
+  if (!r.untracked_attributes) g.conversion = tree.conversion_digest();
+  return g;
+}
+
+std::string short_id(const std::string& hex) { return hex.substr(0, 12); }
+
 int64_t now_ns() {
   struct timespec now {};
   clock_gettime(CLOCK_REALTIME, &now);
@@ -91,7 +151,10 @@ bool scan_tree(const ScanOptions& o, AppContext& ctx, Manifest* manifest) {
   if (!build_filters(o, &filters, ctx)) return false;
   WalkProgress progress;
   std::vector<std::string> warnings;
-  const WalkOptions walk = walk_options(o, filters, &progress, &warnings);
+  WalkOptions walk = walk_options(o, filters, &progress, &warnings);
+  const std::unique_ptr<GitTree> git = open_git(o, ctx, &warnings);
+  GitWalkReport git_report;
+  set_git_walk(git.get(), &git_report, &walk);
   Status walked = ok_status();
   {
     ProgressReporter reporter(progress, ctx.err, !o.quiet);
@@ -101,11 +164,13 @@ bool scan_tree(const ScanOptions& o, AppContext& ctx, Manifest* manifest) {
     std::fprintf(ctx.err, "treeprint: error: %s\n", printable(walked.error()).c_str());
     return false;
   }
+  if (git) manifest->git = git_summary(*git, git_report);
   if (!o.quiet) print_problems(warnings, *manifest, ctx);
   return true;
 }
 
-std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std::string* note, bool* warning) {
+std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std::string* note, bool* warning,
+                                           std::unique_ptr<GitReuse>* git_reuse) {
   *warning = false;
   struct stat st {};
   if (::stat(manifest_path.c_str(), &st) != 0 && errno == ENOENT) {
@@ -121,6 +186,7 @@ std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std
     *note = "ignoring the baseline: " + error;
     return nullptr;
   }
+  if (git_reuse != nullptr && before.git) *git_reuse = std::make_unique<GitReuse>(before);
   const std::string stat_path = stat_file_path(manifest_path);
   auto source = open_byte_source(stat_path, &error);
   std::string bytes;
@@ -129,6 +195,10 @@ std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std
     if (!source->read_at(0, bytes.data(), bytes.size(), &error)) source.reset();
   }
   if (!source) {
+    if (git_reuse != nullptr && *git_reuse && (*git_reuse)->size() != 0) {
+      *note = "no stat file next to the baseline (" + error + "): reusing digests through the git index only";
+      return nullptr;
+    }
     *warning = true;
     *note = "ignoring the baseline: " + error + " (it is written by `scan --baseline`; hashing every file)";
     return nullptr;
@@ -155,6 +225,9 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
   WalkProgress progress;
   std::vector<std::string> warnings;
   WalkOptions walk = walk_options(o, filters, &progress, &warnings);
+  const std::unique_ptr<GitTree> git = open_git(o, ctx, &warnings);
+  GitWalkReport git_report;
+  set_git_walk(git.get(), &git_report, &walk);
 
   std::unique_ptr<AtomicFile> manifest_file, sums_file, stat_file;
   const std::string stat_path = o.baseline.empty() ? std::string() : stat_file_path(o.output);
@@ -170,14 +243,28 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
   stat_header.racy_after_ns = now_ns() - 2'000'000'000;
   walk.racy_after_ns = stat_header.racy_after_ns;
   std::unique_ptr<StatCache> stat_cache;
+  std::unique_ptr<GitReuse> git_reuse;
   std::string baseline_note;
   bool baseline_warning = false;
   if (!o.baseline.empty()) {
     if (!o.rehash_all) {
-      walk.stat_cache = [&]() -> const StatCache* {
-        stat_cache = load_stat_cache(o.baseline, &baseline_note, &baseline_warning);
+      // One load of the baseline serves both the stat cache and the git fast path, whichever asks first.
+      auto once = std::make_shared<std::once_flag>();
+      auto load = [&, once] {
+        std::call_once(*once, [&] {
+          stat_cache = load_stat_cache(o.baseline, &baseline_note, &baseline_warning, git ? &git_reuse : nullptr);
+        });
+      };
+      walk.stat_cache = [&, load]() -> const StatCache* {
+        load();
         return stat_cache.get();
       };
+      if (git) {
+        walk.git_reuse = [&, load]() -> const GitReuse* {
+          load();
+          return git_reuse.get();
+        };
+      }
     }
     walk.root_dev = &stat_header.root_dev;
   }
@@ -199,6 +286,7 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
   }
   result.ran = true;
   if (o.shard_count != 0) manifest.shard = ShardSpec{o.shard_index, o.shard_count};
+  if (git) manifest.git = git_summary(*git, git_report);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Digest root = root_digest(manifest);
   result.root = root;
@@ -226,6 +314,17 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
         with_commas(manifest.files.size()).c_str(), shard.c_str(), human_bytes(manifest.total_bytes).c_str(), seconds,
         human_bytes(static_cast<uint64_t>(rate)).c_str(), manifest.symlinks.size(), manifest.skipped.size(),
         manifest.errors.size(), to_hex(root).c_str(), where.c_str());
+  }
+  if (!o.quiet && manifest.git) {
+    const GitSummary& g = *manifest.git;
+    std::fprintf(ctx.err,
+                 "treeprint: git: %s + %s untracked + %s modified (%s tracked, %s vouched for by the index, "
+                 "%s reused from the baseline without reading; %s ignored but tracked)\n",
+                 g.head.empty() ? (g.tree.empty() ? "the index" : ("tree " + short_id(g.tree)).c_str())
+                                : ("commit " + short_id(g.head) + "'s tree").c_str(),
+                 with_commas(g.untracked).c_str(), with_commas(g.modified).c_str(), with_commas(g.tracked).c_str(),
+                 with_commas(git_report.vouched).c_str(), with_commas(git_report.reused).c_str(),
+                 with_commas(g.ignored_tracked).c_str());
   }
   result.written = written;
   result.exit_code = !written ? k_exit_fatal : manifest.errors.empty() ? k_exit_ok : k_exit_partial;

@@ -6,6 +6,7 @@
 #include "app/app.h"
 #include "inputs/scan_options.h"
 #include "manifest/entry.h"
+#include "scan/git_reuse.h"
 #include "scan/stat_cache.h"
 
 namespace treeprint {
@@ -34,6 +35,8 @@ bool scan_tree(const ScanOptions& options, AppContext& ctx, Manifest* manifest);
 /// Reads the manifest of an earlier `scan --baseline` and its sidecar into a stat cache. Null when there is nothing
 /// to reuse, with `note` saying why (a missing manifest is the first run of an incremental chain, not a problem;
 /// `warning` is set for a damaged or mismatched one).
-std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std::string* note, bool* warning);
+/// With `git_reuse`, also the baseline's git blobs for the git fast path (then a missing sidecar is only a note).
+std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std::string* note, bool* warning,
+                                           std::unique_ptr<GitReuse>* git_reuse = nullptr);
 
 }  // namespace treeprint

@@ -317,6 +317,20 @@ std::optional<size_t> Index::find(std::string_view wanted, int stage) const {
   return std::nullopt;
 }
 
+size_t Index::lower_bound(std::string_view wanted) const {
+  size_t lo = 0;
+  size_t hi = m_slots.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (path(mid) < wanted) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
 size_t Index::memory_bytes() const {
   return m_data.capacity() + m_paths.capacity() + m_slots.capacity() * sizeof(Slot);
 }

@@ -89,6 +89,8 @@ class Index {
   std::string_view path(size_t i) const;
   /// The position of the entry for `path` at `stage`, by binary search.
   std::optional<size_t> find(std::string_view path, int stage = 0) const;
+  /// The position of the first entry whose path is not less than `path` (bytewise), or size().
+  size_t lower_bound(std::string_view path) const;
 
   /// The index file's mtime when it was read (zero for parse()): what the racy-clean rule compares entries with.
   IndexTime file_mtime() const { return m_file_mtime; }

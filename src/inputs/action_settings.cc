@@ -33,6 +33,7 @@ constexpr InputSpec k_inputs[] = {
     {"include", Type::list},
     {"exclude", Type::list},
     {"gitignore", Type::boolean},
+    {"git", Type::text},
     {"since", Type::text},
     {"follow-symlinks", Type::boolean},
     {"threads", Type::number},
@@ -507,6 +508,9 @@ SettingsResult Loader::run() {
   if (Raw r = lookup(spec("include")); r.present) s.include = globs("include", r, true);
   if (Raw r = lookup(spec("exclude")); r.present) s.exclude = globs("exclude", r, false);
   if (Raw r = lookup(spec("gitignore")); r.present) s.gitignore = boolean("gitignore", r).value_or(s.gitignore);
+  if (Raw r = lookup(spec("git")); r.present) {
+    s.git = choice<bool>("git", r, {{"auto", true}, {"off", false}}).value_or(s.git);
+  }
   if (Raw r = lookup(spec("since")); r.present) {
     std::string message;
     s.since_ns = parse_time_spec(r.text, &message);
@@ -674,6 +678,7 @@ ScanOptions to_scan_options(const ActionSettings& settings) {
   for (const auto& g : settings.include) o.filters.push_back({true, g});
   for (const auto& g : settings.exclude) o.filters.push_back({false, g});
   o.gitignore = settings.gitignore;
+  o.git = settings.git;
   o.since_ns = settings.since_ns;
   o.follow_symlinks = settings.follow_symlinks;
   return o;

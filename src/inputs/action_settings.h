@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "inputs/path_trust.h"
-#include "util/env.h"
 #include "inputs/scan_options.h"
+#include "util/env.h"
 
 namespace treeprint {
 
@@ -42,6 +42,7 @@ struct ActionSettings {
   std::vector<std::string> include;  // gitignore-syntax globs, in the order given
   std::vector<std::string> exclude;
   bool gitignore = true;
+  bool git = true;                  // input git: auto (true) or off
   std::optional<int64_t> since_ns;  // keep only files modified at or after this time
   bool follow_symlinks = false;
   unsigned threads = 0;  // 0: one per CPU

@@ -25,6 +25,7 @@ struct TreeFlags {
   std::vector<std::string> includes, excludes;
   std::string since;
   bool no_gitignore = false;
+  std::string git = "auto";
   CLI::Option* include = nullptr;
   CLI::Option* exclude = nullptr;
 
@@ -41,6 +42,10 @@ struct TreeFlags {
                   ->allow_extra_args(false);
     cmd->add_flag("--no-gitignore", no_gitignore, "do not honour .gitignore files and .git/info/exclude");
     cmd->add_flag("--scan-git-dir", scan->scan_git_dir, "also scan .git directories (skipped by default)");
+    cmd->add_option("--git", git,
+                    "auto: in a git work tree, keep tracked files whatever the ignore files say, apply the "
+                    "repository's rules above DIR, record git blob ids (default); off: a plain directory scan")
+        ->type_name("auto|off");
     cmd->add_option("--since", since, "keep only files modified at or after TIME (RFC 3339 or Unix seconds)")
         ->type_name("TIME");
     cmd->add_flag("-L,--follow-symlinks", scan->follow_symlinks,
@@ -70,6 +75,8 @@ struct TreeFlags {
       if (!scan->since_ns) return UsageError{"--since " + error};
     }
     scan->gitignore = !no_gitignore;
+    if (git != "auto" && git != "off") return UsageError{"--git '" + git + "': give auto or off"};
+    scan->git = git == "auto";
     if (scan->threads == 0) scan->threads = std::max(1u, std::thread::hardware_concurrency());
     return std::nullopt;
   }

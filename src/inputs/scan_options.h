@@ -31,6 +31,7 @@ struct ScanOptions {
   unsigned threads = 0;                // 0: one per CPU
   std::vector<FilterPattern> filters;  // in command-line order
   bool gitignore = true;
+  bool git = true;  // --git=auto: read the git work tree DIR is in (src/scan/git_tree.h); false: --git=off
   bool scan_git_dir = false;
   std::optional<int64_t> since_ns;
   bool follow_symlinks = false;

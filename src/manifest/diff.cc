@@ -39,6 +39,7 @@ EntryState state_of(const Item& item) {
     s.size = item.file->size;
     s.executable = item.file->executable;
     s.sha256 = item.file->sha256;
+    s.git_blob = item.file->git_blob_bytes();
   } else {
     s.type = EntryState::Type::symlink;
     s.target = item.link->target;
@@ -105,6 +106,12 @@ TreeDiff diff_trees(const Manifest& before, const Manifest& after, bool detect_r
         kind = ChangeKind::type_changed;
       } else if (a.type == EntryState::Type::symlink) {
         if (a.target != b.target) kind = ChangeKind::modified;
+      } else if (!a.git_blob.empty() && a.git_blob.size() == b.git_blob.size()) {
+        if (a.git_blob != b.git_blob) {
+          kind = ChangeKind::modified;
+        } else if (a.executable != b.executable) {
+          kind = ChangeKind::mode_changed;
+        }
       } else if (a.size != b.size || a.sha256 != b.sha256) {
         kind = ChangeKind::modified;
       } else if (a.executable != b.executable) {

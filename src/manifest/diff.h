@@ -23,7 +23,8 @@ struct EntryState {
   uint64_t size = 0;
   bool executable = false;
   Digest sha256{};
-  std::string target;  // symlinks
+  std::string git_blob;  // files: the raw git blob id when the manifest has one ("" otherwise)
+  std::string target;    // symlinks
 };
 
 struct Change {
@@ -42,9 +43,11 @@ struct TreeDiff {
   bool identical() const { return changes.empty(); }
 };
 
-/// Compares `before` with `after`. Renames pair a removed file with an added file of the same size and digest (empty
-/// files excepted: every empty file looks alike); among several candidates the one with the same base name wins,
-/// then the first by path.
+/// Compares `before` with `after`. A file's content is compared by its git blob id when both sides carry one of the
+/// same length (the same content as git stores it: two checkouts that differ only by line-ending or other checkout
+/// conversion are not modified), else by size and SHA-256. Renames pair a removed file with an added file of the same
+/// size and digest (empty files excepted: every empty file looks alike); among several candidates the one with the same
+/// base name wins, then the first by path.
 TreeDiff diff_trees(const Manifest& before, const Manifest& after, bool detect_renames = true);
 
 }  // namespace treeprint

@@ -27,6 +27,14 @@ struct FileEntry {
   // Not part of the manifest: written to its binary sidecar, zero when read back from JSON.
   uint64_t ino = 0;
   int64_t ctime_ns = 0;
+  // The git blob id the repository's index gives for this file, when the index vouches for these very bytes (the
+  // entry was clean by git's stat rule when the file was read): 20 bytes (SHA-1) or 32 (SHA-256); 0 when none.
+  uint8_t git_blob_size = 0;
+  // What a git-aware walk found (scan/walk.h), for the counts of the manifest's "git" object; not written.
+  uint8_t git_state = 0;  // 0: no work tree; 1: untracked; 2: tracked; 3: tracked although an ignore rule matches
+  std::array<unsigned char, 32> git_blob{};
+
+  std::string_view git_blob_bytes() const { return {reinterpret_cast<const char*>(git_blob.data()), git_blob_size}; }
 };
 
 struct SymlinkEntry {
@@ -53,6 +61,20 @@ struct ShardSpec {
   uint32_t count = 0;
 };
 
+/// What the repository said about a scan of its work tree (the manifest's optional top-level "git" object).
+struct GitSummary {
+  std::string object_format;     // "sha1" or "sha256"
+  std::string head;              // the commit HEAD names, hex; "" on an unborn branch
+  std::string tree;              // the tree the index describes, hex; "" when undefined (unmerged entries)
+  bool clean = false;            // nothing modified, deleted, unmerged or untracked
+  uint64_t tracked = 0;          // files and symlinks kept that the index tracks
+  uint64_t modified = 0;         // tracked paths the index does not vouch for (changed, racy, deleted, unmerged)
+  uint64_t untracked = 0;        // files and symlinks kept that no index tracks
+  uint64_t ignored_tracked = 0;  // tracked entries kept although an ignore pattern matches them
+  std::string conversion;        // digest of the checkout-conversion inputs, hex; "" when not known
+  friend bool operator==(const GitSummary&, const GitSummary&) = default;
+};
+
 /// One scanned tree. `files` and the other lists are sorted bytewise by path and hold unique paths.
 struct Manifest {
   std::vector<const FileEntry*> files;
@@ -61,6 +83,7 @@ struct Manifest {
   std::vector<ErrorEntry> errors;
   uint64_t total_bytes = 0;
   std::optional<ShardSpec> shard;  // set for one shard of a sharded scan
+  std::optional<GitSummary> git;   // set when the scan read a git work tree
   /// Owns the entries `files` points at.
   FileTable table;
 };

@@ -66,6 +66,34 @@ void append_file(std::string& s, const FileEntry* f) {
   s.append("\", \"sha256\": \"");
   append_hex(s, f->sha256);
   s.push_back('"');
+  if (f->git_blob_size != 0) {
+    s.append(", \"git_blob\": \"");
+    append_hex(s, std::span<const unsigned char>(f->git_blob.data(), f->git_blob_size));
+    s.push_back('"');
+  }
+}
+
+void append_git(std::string& b, const GitSummary& g) {
+  b.append("  \"git\": {\"object_format\": ");
+  append_json_string(b, g.object_format);
+  if (!g.head.empty()) {
+    b.append(", \"head\": ");
+    append_json_string(b, g.head);
+  }
+  if (!g.tree.empty()) {
+    b.append(", \"tree\": ");
+    append_json_string(b, g.tree);
+  }
+  b.append(", \"clean\": ").append(g.clean ? "true" : "false");
+  b.append(", \"tracked\": ").append(std::to_string(g.tracked));
+  b.append(", \"modified\": ").append(std::to_string(g.modified));
+  b.append(", \"untracked\": ").append(std::to_string(g.untracked));
+  b.append(", \"ignored_tracked\": ").append(std::to_string(g.ignored_tracked));
+  if (!g.conversion.empty()) {
+    b.append(", \"conversion\": ");
+    append_json_string(b, "sha256:" + g.conversion);
+  }
+  b.append("},\n");
 }
 
 // Renders files [begin, end) exactly as write_array would.
@@ -126,6 +154,7 @@ void write_manifest_json(const Manifest& m, const Digest& root, std::string_view
     b.append("  \"shard\": {\"index\": ").append(std::to_string(m.shard->index));
     b.append(", \"count\": ").append(std::to_string(m.shard->count)).append("},\n");
   }
+  if (m.git) append_git(b, *m.git);
 
   write_files(out, m.files, threads);
   write_array(

@@ -83,8 +83,9 @@ class MemorySource final : public ByteSource {
 enum List : uint8_t { k_symlinks, k_skipped, k_errors, k_files, k_list_count };  // the order they are read in
 constexpr std::array<const char*, k_list_count> k_list_names = {"symlinks", "skipped", "errors", "files"};
 
-enum Scalar : uint8_t { k_schema, k_tool, k_root_digest, k_totals, k_shard, k_scalar_count };
-constexpr std::array<const char*, k_scalar_count> k_scalar_names = {"schema", "tool", "root_digest", "totals", "shard"};
+enum Scalar : uint8_t { k_schema, k_tool, k_root_digest, k_totals, k_shard, k_git, k_scalar_count };
+constexpr std::array<const char*, k_scalar_count> k_scalar_names = {"schema", "tool",  "root_digest",
+                                                                    "totals", "shard", "git"};
 
 struct Batch {
   uint64_t begin = 0;  // offset of the first entry's '{'
@@ -475,6 +476,25 @@ bool decode_digest(std::string_view hex, Digest* out) {
   return bad >= 0;
 }
 
+// Even-length lower-case hex into bytes.
+bool decode_hex(std::string_view hex, unsigned char* out) {
+  int bad = 0;
+  for (size_t i = 0; i < hex.size() / 2; ++i) {
+    const int hi = k_hex_values[static_cast<unsigned char>(hex[2 * i])];
+    const int lo = k_hex_values[static_cast<unsigned char>(hex[2 * i + 1])];
+    bad |= hi | lo;
+    out[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  return bad >= 0 && hex.size() % 2 == 0;
+}
+
+bool is_lower_hex(std::string_view hex) {
+  for (const char c : hex) {
+    if (k_hex_values[static_cast<unsigned char>(c)] < 0) return false;
+  }
+  return true;
+}
+
 // "a/b/c": not empty, no leading or trailing '/', no empty, '.' or '..' segments, no NUL.
 bool is_clean_relative_path(std::string_view p) {
   if (p.empty() || p.find('\0') != std::string_view::npos) return false;
@@ -648,6 +668,75 @@ class Reader {
       }
       h->shard = ShardSpec{static_cast<uint32_t>(shard[0]), static_cast<uint32_t>(shard[1])};
     }
+    if (m_layout.values[k_git].present && !git_value(h)) return false;
+    return true;
+  }
+
+  // The optional "git" object (docs/manifest.md): every member checked, none unknown.
+  bool git_value(ManifestHeader* h) {
+    od::document doc;
+    if (!value_doc(k_git, &doc)) return false;
+    od::object obj;
+    if (doc.get_object().get(obj) != simdjson::SUCCESS) return fail(at_value(k_git) + ": expected an object");
+    static constexpr std::array<const char*, 9> k_names = {
+        "object_format", "head", "tree", "clean", "tracked", "modified", "untracked", "ignored_tracked", "conversion"};
+    GitSummary g;
+    uint32_t seen = 0;
+    for (auto field : obj) {
+      std::string_view key;
+      if (field.unescaped_key().get(key) != simdjson::SUCCESS) return fail(at_value(k_git) + ": malformed member");
+      size_t k = 0;
+      while (k < k_names.size() && key != k_names[k]) ++k;
+      if (k == k_names.size()) return fail(at_value(k_git) + ": unknown member \"" + printable(key) + "\"");
+      if (seen & (1u << k)) return fail(at_value(k_git) + ": member \"" + std::string(key) + "\" appears twice");
+      seen |= 1u << k;
+      const std::string what = at_value(k_git) + ": \"" + std::string(key) + "\" ";
+      std::string_view text;
+      uint64_t count = 0;
+      bool flag = false;
+      switch (k) {
+        case 0:
+          if (field.value().get_string().get(text) != simdjson::SUCCESS || (text != "sha1" && text != "sha256")) {
+            return fail(what + "must be \"sha1\" or \"sha256\"");
+          }
+          g.object_format = text;
+          break;
+        case 1:
+        case 2:
+          if (field.value().get_string().get(text) != simdjson::SUCCESS || text.empty() || !is_lower_hex(text)) {
+            return fail(what + "must be lower-case hex digits");
+          }
+          (k == 1 ? g.head : g.tree) = text;
+          break;
+        case 3:
+          if (field.value().get_bool().get(flag) != simdjson::SUCCESS) return fail(what + "must be true or false");
+          g.clean = flag;
+          break;
+        case 8:
+          if (field.value().get_string().get(text) != simdjson::SUCCESS || text.size() != 71 ||
+              text.substr(0, 7) != "sha256:" || !is_lower_hex(text.substr(7))) {
+            return fail(what + "must be \"sha256:\" and 64 lower-case hex digits");
+          }
+          g.conversion = text.substr(7);
+          break;
+        default:
+          if (field.value().get_uint64().get(count) != simdjson::SUCCESS) {
+            return fail(what + "must be an unsigned integer");
+          }
+          (k == 4 ? g.tracked : k == 5 ? g.modified : k == 6 ? g.untracked : g.ignored_tracked) = count;
+          break;
+      }
+    }
+    for (size_t k : {0, 3, 4, 5, 6, 7}) {
+      if (!(seen & (1u << k))) return fail(at_value(k_git) + ": member \"" + k_names[k] + "\" is missing");
+    }
+    const size_t id_hex = g.object_format == "sha1" ? 40 : 64;
+    if ((!g.head.empty() && g.head.size() != id_hex) || (!g.tree.empty() && g.tree.size() != id_hex)) {
+      return fail(at_value(k_git) + ": head and tree must be " + std::to_string(id_hex) + " hex digits in " +
+                  g.object_format);
+    }
+    m_git_id_hex = id_hex;
+    h->git = std::move(g);
     return true;
   }
 
@@ -708,7 +797,8 @@ class Reader {
     b_target64 = 128,
     b_not_followed = 256,
     b_type = 512,
-    b_message = 1024
+    b_message = 1024,
+    b_git_blob = 2048
   };
 
   bool parse_entry(const EntryContext& c, od::object obj) {
@@ -752,6 +842,18 @@ class Reader {
         if (value.get_string().get(hex) != simdjson::SUCCESS || !decode_digest(hex, &f.sha256)) {
           return entry_fail(c, "sha256 must be 64 lower-case hex digits");
         }
+      } else if (c.list == k_files && key == "git_blob") {
+        bit = b_git_blob;
+        std::string_view hex;
+        if (value.get_string().get(hex) != simdjson::SUCCESS || (hex.size() != 40 && hex.size() != 64) ||
+            !decode_hex(hex, f.git_blob.data())) {
+          return entry_fail(c, "git_blob must be 40 or 64 lower-case hex digits");
+        }
+        if (m_git_id_hex != hex.size()) {
+          return entry_fail(c, m_git_id_hex == 0 ? "git_blob needs the top-level \"git\" object"
+                                                 : "git_blob's length does not match git.object_format");
+        }
+        f.git_blob_size = static_cast<uint8_t>(hex.size() / 2);
       } else if (c.list == k_symlinks && (key == "target" || key == "target_base64")) {
         bit = key.size() == 6 ? b_target : b_target64;
         ok = name_field(c, key, bit == b_target64, value, &m_target, false);
@@ -890,6 +992,7 @@ class Reader {
   std::vector<std::pair<std::string, std::string>> m_links;
   size_t m_next_link = 0;
   uint64_t m_bytes = 0;
+  size_t m_git_id_hex = 0;  // 40 or 64 when the manifest has a "git" object
   RootDigestBuilder m_digest;
 };
 
@@ -904,7 +1007,10 @@ class LoadingVisitor final : public ManifestVisitor {
     m_manifest->files.push_back(m_manifest->table.add(e));
     m_manifest->total_bytes += e.size;
   }
-  void done(const ManifestHeader& h) { m_manifest->shard = h.shard; }
+  void done(const ManifestHeader& h) {
+    m_manifest->shard = h.shard;
+    m_manifest->git = h.git;
+  }
 
  private:
   Manifest* m_manifest;

@@ -35,6 +35,7 @@ struct ManifestHeader {
   Digest root_digest{};
   ManifestTotals totals;
   std::optional<ShardSpec> shard;
+  std::optional<GitSummary> git;
 };
 
 /// Receives the entries of a manifest. The lists come in this order: symlinks, skipped, errors, then files (the

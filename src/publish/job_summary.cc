@@ -29,6 +29,14 @@ void append_totals(std::string& out, const Manifest& m, const Digest& root, cons
          with_commas(m.symlinks.size()) + " | " + with_commas(m.skipped.size()) + " | " + with_commas(m.errors.size()) +
          " |\n\n";
   out += "**Root digest:** `sha256:" + to_hex(root) + "`\n";
+  if (m.git) {
+    const GitSummary& g = *m.git;
+    const std::string base = !g.head.empty()   ? "commit `" + g.head.substr(0, 12) + "`'s tree"
+                             : !g.tree.empty() ? "tree `" + g.tree.substr(0, 12) + "`"
+                                               : std::string("the index");
+    out += "\n**Git:** " + base + " + " + with_commas(g.untracked) + " untracked + " + with_commas(g.modified) +
+           " modified\n";
+  }
   if (!o.manifest.empty()) out += "\n**Manifest:** " + md_text(o.manifest) + "\n";
 }
 

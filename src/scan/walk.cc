@@ -15,6 +15,8 @@
 #include <mutex>
 #include <thread>
 
+#include "git/repository.h"
+#include "git/status.h"
 #include "manifest/file_table.h"
 #include "scan/hash_file.h"
 #include "scan/pseudo_fs.h"
@@ -61,12 +63,20 @@ struct DirJob {
   std::shared_ptr<const IgnoreChain> ignore;
   std::shared_ptr<const DirIdentity> ancestors;
   bool included = false;  // this directory (or one above it) matched an --include
+  const GitTree* git = nullptr;  // the work tree this directory is in (WalkOptions::git)
+  bool git_ignored = false;      // an ignored directory, entered only for the tracked files below it
+  bool attrs_unknown = false;    // below an untracked .gitattributes: the fast path is off
 };
+
+constexpr uint32_t k_untracked = UINT32_MAX;
 
 struct FileJob {
   std::shared_ptr<DirRef> dir;
   uint32_t count = 0;
   std::array<FileEntry*, k_batch> entries{};  // listed, not yet hashed
+  const GitTree* git = nullptr;               // the directory's work tree, and each entry's index position
+  bool attrs_unknown = false;
+  std::array<uint32_t, k_batch> index_pos{};
 };
 
 const char* type_name(mode_t mode) {
@@ -108,6 +118,7 @@ struct Worker {
   std::vector<std::string> warnings;
   std::unique_ptr<char[]> dents_buffer{new char[k_dents_buffer]};
   FileHasher hasher;
+  GitWalkReport git;  // symlink counts and fast-path reuse; files are counted from their git_state at the end
   uint64_t unreported_files = 0;
   uint64_t unreported_bytes = 0;
 
@@ -157,12 +168,28 @@ class Walker {
   void record(Worker& w, FileEntry* entry, const HashResult& result);
   void follow_link(Worker& w, const std::shared_ptr<DirRef>& dir, const std::shared_ptr<const DirIdentity>& identity,
                    std::string_view name, const std::string& path, const std::shared_ptr<const IgnoreChain>& ignore,
-                   bool in_included_dir);
+                   bool in_included_dir, const GitTree* git);
   void add_symlink(Worker& w, int dir_fd, std::string_view name, const std::string& path, std::string not_followed);
   /// Whether the filters and ignore files keep an entry. `in_included_dir`: a directory above it matched an include;
   /// `included` tells the same for a directory's children.
-  bool keep(const IgnoreChain* ignore, std::string_view path, std::string_view name, bool is_dir, bool in_included_dir,
-            bool* included) const;
+  /// `ignore_path` is `path` as the ignore rules see it (its work-tree path in a git scan).
+  bool keep(const IgnoreChain* ignore, std::string_view path, std::string_view ignore_path, std::string_view name,
+            bool is_dir, bool in_included_dir, bool* included) const;
+  /// The git pre-check of a tracked file: lstat, git's clean rule, and the fast path. True when the entry is done.
+  bool git_precheck(Worker& w, const FileJob& job, uint32_t i, const struct stat& st);
+  /// A directory with a `.git` below the root: its own work tree, or null (a warning says why) to go on as before.
+  const GitTree* open_nested(Worker& w, const std::string& rel);
+  const GitReuse* git_reuse() {
+    std::call_once(m_git_reuse_once, [&] {
+      const GitReuse* r = m_options.git_reuse ? m_options.git_reuse() : nullptr;
+      if (r != nullptr && m_options.git != nullptr && !r->conversion().empty() &&
+          r->conversion() == m_options.git->conversion_digest() &&
+          r->object_format() == git::format_name(m_options.git->repository().format)) {
+        m_git_reuse = r;
+      }
+    });
+    return m_git_reuse;
+  }
   std::shared_ptr<const IgnoreChain> read_ignore_file(Worker& w, int dir_fd, const char* name, std::string base,
                                                       std::string_view shown_path,
                                                       std::shared_ptr<const IgnoreChain> parent);
@@ -192,7 +219,12 @@ class Walker {
   const StatCache* m_stat_cache = nullptr;
   uint64_t m_root_dev = 0;
   HashPolicy m_policy;
-  std::string m_root_real;      // for --follow-symlinks: absolute path of the root
+  std::once_flag m_git_reuse_once;
+  const GitReuse* m_git_reuse = nullptr;
+  std::mutex m_trees_mu;
+  std::vector<std::unique_ptr<GitTree>> m_trees;  // nested work trees opened during the walk
+  std::atomic<bool> m_untracked_attributes{false};
+  std::string m_root_real;  // for --follow-symlinks and nested work trees: absolute path of the root
   DirJob m_root_job;
 };
 
@@ -223,6 +255,11 @@ Status Walker::start(const std::string& root) {
       if (m_options.root_dev != nullptr) *m_options.root_dev = st.st_dev;
     }
   }
+  if (m_options.git != nullptr && !m_options.follow_symlinks) {
+    std::string buf(8192, '\0');
+    const long n = m_fs.fd_path(fd, buf.data(), buf.size());
+    if (n > 0) m_root_real.assign(buf.data(), static_cast<size_t>(n));
+  }
   if (m_options.follow_symlinks) {
     struct stat st {};
     m_fs.fstat(fd, &st);
@@ -231,7 +268,14 @@ Status Walker::start(const std::string& root) {
     const long n = m_fs.fd_path(fd, buf.data(), buf.size());
     if (n > 0) m_root_real.assign(buf.data(), static_cast<size_t>(n));
   }
-  if (m_options.gitignore) {
+  if (m_options.git != nullptr) {
+    // The repository's rules from above the root (info/exclude, the ancestors' .gitignore files) were read with it.
+    m_root_job.git = m_options.git;
+    if (m_options.gitignore) {
+      m_root_job.ignore = m_options.git->start_ignore();
+      m_root_job.git_ignored = m_options.git->start_ignored();
+    }
+  } else if (m_options.gitignore) {
     // .git/info/exclude has the lowest precedence of the per-repository sources.
     Worker& w = *m_workers[0];
     const int git = m_fs.open_dir(fd, ".git", false);
@@ -341,8 +385,8 @@ void Walker::worker_loop(size_t index) {
   }
 }
 
-bool Walker::keep(const IgnoreChain* ignore, std::string_view path, std::string_view name, bool is_dir,
-                  bool in_included_dir, bool* included) const {
+bool Walker::keep(const IgnoreChain* ignore, std::string_view path, std::string_view ignore_path, std::string_view name,
+                  bool is_dir, bool in_included_dir, bool* included) const {
   *included = in_included_dir;
   if (m_options.filters != nullptr) {
     switch (m_options.filters->match(path, name, is_dir)) {
@@ -353,7 +397,7 @@ bool Walker::keep(const IgnoreChain* ignore, std::string_view path, std::string_
         break;
     }
   }
-  return !(m_options.gitignore && IgnoreChain::is_ignored(ignore, path, name, is_dir));
+  return !(m_options.gitignore && IgnoreChain::is_ignored(ignore, ignore_path, name, is_dir));
 }
 
 std::optional<std::string> Walker::read_small_file(int dir_fd, const char* name, uint64_t max, int* err) {
@@ -395,7 +439,11 @@ std::shared_ptr<const IgnoreChain> Walker::read_ignore_file(Worker& w, int dir_f
   auto text = read_small_file(dir_fd, name, k_gitignore_max, &err);
   if (!text) {
     // Missing is normal. A symlinked .gitignore is not followed, as git (>= 2.32) does not follow it.
-    if (err != ENOENT && err != ELOOP && err != EINVAL) {
+    if (err == EFBIG && m_options.git != nullptr) {
+      // As git: a pattern file over its cap is skipped with a warning.
+      w.warnings.push_back(std::string(shown_path) +
+                           ": ignoring excessively large pattern file (over 100 MiB), as git does");
+    } else if (err != ENOENT && err != ELOOP && err != EINVAL) {
       error(w, std::string(shown_path), "cannot read ignore file: " + errno_text(err));
     }
     return parent;
@@ -442,6 +490,8 @@ void Walker::list_dir(Worker& w, DirJob job) {
   w.listed.clear();
   w.names.clear();
   bool has_gitignore = false;
+  bool has_dot_git = false;
+  bool has_gitattributes = false;
   for (;;) {
     const long n = m_fs.read_dir(fd, w.dents_buffer.get(), k_dents_buffer);
     if (n < 0) {
@@ -455,7 +505,11 @@ void Walker::list_dir(Worker& w, DirJob job) {
       const char* name = d->d_name;
       if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
       const size_t len = std::strlen(name);
-      if (len == 4 && std::memcmp(name, ".git", 4) == 0 && m_options.skip_dot_git) continue;
+      if (len == 4 && std::memcmp(name, ".git", 4) == 0 && m_options.skip_dot_git) {
+        has_dot_git = true;
+        continue;
+      }
+      if (len == 14 && std::memcmp(name, ".gitattributes", 14) == 0) has_gitattributes = true;
       if (len == 10 && std::memcmp(name, ".gitignore", 10) == 0 && (d->d_type == DT_REG || d->d_type == DT_UNKNOWN)) {
         has_gitignore = true;
       }
@@ -464,13 +518,35 @@ void Walker::list_dir(Worker& w, DirJob job) {
     }
   }
 
+  const GitTree* git = job.git;
+  if (git != nullptr && has_dot_git && !job.rel.empty()) {
+    // A submodule, or a repository nested in this one: its own index and rules, the enclosing ones stop here.
+    if (const GitTree* nested = open_nested(w, job.rel)) {
+      git = nested;
+      job.git_ignored = false;
+      job.attrs_unknown = false;
+      job.ignore = m_options.gitignore ? nested->start_ignore() : nullptr;
+    }
+  }
+  const std::string dir_work_path = git != nullptr ? git->work_path(job.rel) : std::string();
+  if (git != nullptr && has_gitattributes && job.rel != git->scan_base() &&
+      !git->tracked(join(dir_work_path, ".gitattributes"))) {
+    // Rules the conversion digest was not made from: no fast path below, and the manifest records no digest.
+    job.attrs_unknown = true;
+    if (git->top()) m_untracked_attributes.store(true, std::memory_order_relaxed);
+  }
+
   std::shared_ptr<const IgnoreChain> ignore = job.ignore;
-  if (m_options.gitignore && has_gitignore) {
-    ignore = read_ignore_file(w, fd, ".gitignore", job.rel, join(job.rel, ".gitignore"), std::move(ignore));
+  if (m_options.gitignore && has_gitignore && !job.git_ignored) {
+    ignore = read_ignore_file(w, fd, ".gitignore", git != nullptr ? dir_work_path : job.rel,
+                              join(job.rel, ".gitignore"), std::move(ignore));
   }
 
   FileJob batch;
   batch.dir = dir;
+  batch.git = git;
+  batch.attrs_unknown = job.attrs_unknown;
+  std::string work_path;
   std::string path;
   uint64_t files_found = 0;
   for (const auto& item : w.listed) {
@@ -492,25 +568,73 @@ void Walker::list_dir(Worker& w, DirJob job) {
       type = static_cast<unsigned char>(IFTODT(st.st_mode));
     }
     if (type == DT_LNK && m_options.follow_symlinks) {
-      follow_link(w, dir, identity, name, path, ignore, job.included);
+      follow_link(w, dir, identity, name, path, ignore, job.included, git);
       continue;
     }
     bool included = false;
-    if (!keep(ignore.get(), path, name, type == DT_DIR, job.included, &included)) continue;
+    std::optional<size_t> tracked;
+    bool git_ignored_dir = false;  // for a directory: entered only for its tracked files
+    bool ignored_but_tracked = false;
+    if (git == nullptr) {
+      if (!keep(ignore.get(), path, path, name, type == DT_DIR, job.included, &included)) continue;
+    } else {
+      // git's rules: a tracked path is never ignored (an explicit --exclude still is); an ignored directory is entered
+      // only when the index has entries below it, and then only those are kept.
+      work_path = join(dir_work_path, name);
+      tracked = git->tracked(work_path);
+      // A tracked file that became a directory is gone, and its directory untracked (a submodule the other way).
+      if (tracked && (type == DT_DIR) != (git->index().entry(*tracked).mode == git::k_mode_gitlink)) tracked.reset();
+      if (tracked) git->mark_listed(*tracked);
+      if (!keep(nullptr, path, work_path, name, type == DT_DIR, job.included, &included)) continue;
+      const bool ignored = job.git_ignored || (m_options.gitignore &&
+                                               IgnoreChain::is_ignored(ignore.get(), work_path, name, type == DT_DIR));
+      if (type == DT_DIR) {
+        if (ignored && !tracked) {  // a tracked directory is a submodule, never ignored
+          if (!git->has_tracked_below(work_path)) continue;
+          git_ignored_dir = true;
+        }
+      } else if (ignored) {
+        if (!tracked) continue;
+        ignored_but_tracked = true;
+      }
+    }
     switch (type) {
-      case DT_DIR: push_dir(w, DirJob{dir, -1, std::string(name), path, ignore, identity, included}); break;
+      case DT_DIR: {
+        DirJob child{dir, -1, std::string(name), path, ignore, identity, included};
+        child.git = git;
+        child.git_ignored = git_ignored_dir;
+        child.attrs_unknown = job.attrs_unknown;
+        push_dir(w, std::move(child));
+        break;
+      }
       case DT_REG: {
         if (!m_options.shard.keeps(path)) break;
-        batch.entries[batch.count++] = w.table.add(path);
+        FileEntry* entry = w.table.add(path);
+        if (git != nullptr) entry->git_state = !tracked ? 1 : ignored_but_tracked ? 3 : 2;
+        batch.index_pos[batch.count] = tracked ? static_cast<uint32_t>(*tracked) : k_untracked;
+        batch.entries[batch.count++] = entry;
         ++files_found;
         if (batch.count == k_batch) {
           push_files(w, std::move(batch));
           batch = FileJob{};
           batch.dir = dir;
+          batch.git = git;
+          batch.attrs_unknown = job.attrs_unknown;
         }
         break;
       }
-      case DT_LNK: add_symlink(w, fd, name, path, ""); break;
+      case DT_LNK:
+        if (git != nullptr && m_options.shard.keeps(path)) {
+          ++(!tracked ? w.git.untracked : w.git.tracked);
+          if (ignored_but_tracked) ++w.git.ignored_tracked;
+          struct stat st {};
+          if (tracked && (m_fs.stat_at(fd, cname, &st, false) != 0 ||
+                          !git::is_clean(git->index().entry(*tracked), st, git->index().file_mtime()))) {
+            ++w.git.modified;
+          }
+        }
+        add_symlink(w, fd, name, path, "");
+        break;
       default: {
         w.skipped.push_back({path, type_name(DTTOIF(type))});
         break;
@@ -553,7 +677,8 @@ void Walker::add_symlink(Worker& w, int dir_fd, std::string_view name, const std
 void Walker::follow_link(Worker& w, const std::shared_ptr<DirRef>& dir,
                          const std::shared_ptr<const DirIdentity>& identity, std::string_view name,
                          const std::string& path, const std::shared_ptr<const IgnoreChain>& ignore,
-                         bool in_included_dir) {
+                         bool in_included_dir, const GitTree* git) {
+  const std::string ignore_path = git != nullptr ? git->work_path(path) : path;
   const std::string cname(name);
   std::string reason;
   const int fd = m_fs.open_file(dir->fd, cname.c_str(), /*follow=*/true);
@@ -587,18 +712,18 @@ void Walker::follow_link(Worker& w, const std::shared_ptr<DirRef>& dir,
   bool included = false;
   if (!reason.empty()) {
     if (fd >= 0) m_fs.close(fd);
-    if (keep(ignore.get(), path, name, false, in_included_dir, &included)) {
+    if (keep(ignore.get(), path, ignore_path, name, false, in_included_dir, &included)) {
       add_symlink(w, dir->fd, name, path, std::move(reason));
     }
     return;
   }
   const bool is_dir = S_ISDIR(st.st_mode);
-  if (!keep(ignore.get(), path, name, is_dir, in_included_dir, &included)) {
+  if (!keep(ignore.get(), path, ignore_path, name, is_dir, in_included_dir, &included)) {
     m_fs.close(fd);
     return;
   }
   if (is_dir) {
-    push_dir(w, DirJob{nullptr, fd, std::string(name), path, ignore, identity, included});
+    push_dir(w, DirJob{nullptr, fd, std::string(name), path, ignore, identity, included, git});
     return;
   }
   if (!S_ISREG(st.st_mode)) {
@@ -629,6 +754,10 @@ void Walker::hash_one(Worker& w, int fd, FileEntry* entry, const HashHooks* hook
 void Walker::record(Worker& w, FileEntry* entry, const HashResult& r) {
   switch (r.outcome) {
     case HashOutcome::hashed:
+      if (entry->git_blob_size != 0 && (entry->size != r.file.size || entry->mtime_ns != r.file.mtime_ns ||
+                                        entry->ino != r.file.ino || entry->ctime_ns != r.file.ctime_ns)) {
+        entry->git_blob_size = 0;
+      }
       entry->size = r.file.size;
       entry->mtime_ns = r.file.mtime_ns;
       entry->executable = r.file.executable;
@@ -652,7 +781,8 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
     FileEntry* entry = job.entries[i];
     const std::string_view path = entry->path;
     const char* name = path.data() + (path.size() - base_name(path).size());  // NUL-terminated in the table
-    if (m_options.since_ns || (m_options.stat_cache && stat_cache() != nullptr)) {
+    const bool git_tracked = job.git != nullptr && job.index_pos[i] != k_untracked;
+    if (m_options.since_ns || (m_options.stat_cache && stat_cache() != nullptr) || git_tracked) {
       // lstat first: files outside the --since window are never opened, and unchanged ones keep their digest.
       struct stat st {};
       const int rc = m_fs.stat_at(dir_fd, name, &st, false);
@@ -660,6 +790,7 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
         ++w.unreported_files;
         continue;
       }
+      if (rc == 0 && git_tracked && git_precheck(w, job, i, st)) continue;
       if (rc == 0 && m_stat_cache != nullptr) {
         if (const FileEntry* before = m_stat_cache->reusable(path, st)) {
           entry->size = before->size;
@@ -738,6 +869,64 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
   report_progress(w);
 }
 
+bool Walker::git_precheck(Worker& w, const FileJob& job, uint32_t i, const struct stat& st) {
+  const git::Index& index = job.git->index();
+  const git::IndexEntry ie = index.entry(job.index_pos[i]);
+  if (git::match_stat(ie, st, index.file_mtime()) != git::StatMatch::clean) return false;
+  // The index vouches for the file as it is now: its blob id describes these bytes (hash_one drops it again if the
+  // file hashed turns out not to be the one this lstat saw).
+  FileEntry* entry = job.entries[i];
+  const auto id = ie.id.bytes();
+  std::copy(id.begin(), id.end(), entry->git_blob.begin());
+  entry->git_blob_size = static_cast<uint8_t>(id.size());
+  entry->size = static_cast<uint64_t>(st.st_size);
+  entry->mtime_ns = mtime_ns(st);
+  entry->ino = st.st_ino;
+  entry->ctime_ns = ctime_ns(st);
+  entry->executable = (st.st_mode & S_IXUSR) != 0;
+  // The fast path (docs/git.md): same blob, same size, same conversion inputs, and no conversion for this path.
+  if (!job.git->top() || job.attrs_unknown || m_options.git_reuse == nullptr) return false;
+  const GitReuse* reuse = git_reuse();
+  if (reuse == nullptr) return false;
+  const FileEntry* before = reuse->find(entry->path);
+  if (before == nullptr || before->size != entry->size || before->git_blob_bytes() != entry->git_blob_bytes()) {
+    return false;
+  }
+  if (job.git->may_convert(job.git->work_path(entry->path))) return false;
+  entry->sha256 = before->sha256;
+  w.kept.push_back(entry);
+  ++w.unreported_files;
+  ++w.git.reused;
+  return true;
+}
+
+const GitTree* Walker::open_nested(Worker& w, const std::string& rel) {
+  if (m_root_real.empty()) return nullptr;
+  const std::string where = m_root_real == "/" ? "/" + rel : m_root_real + "/" + rel;
+  auto found = git::discover_repository(where);
+  std::string why;
+  if (!found) {
+    why = found.error();
+  } else if (!*found || (*found)->work_tree != where) {
+    why = "its .git is not a repository of its own";
+  } else {
+    GitTree::Options options;
+    options.top = false;
+    options.read_ignore_rules = m_options.gitignore;
+    options.env = m_options.env;
+    auto tree = GitTree::open(std::move(**found), rel, options, &w.warnings);
+    if (tree) {
+      std::lock_guard lock(m_trees_mu);
+      m_trees.push_back(std::move(*tree));
+      return m_trees.back().get();
+    }
+    why = tree.error();
+  }
+  w.warnings.push_back(rel + ": not scanned as a git work tree of its own (" + why +
+                       "); scanned under the enclosing repository's rules");
+  return nullptr;
+}
+
 void Walker::report_progress(Worker& w) {
   if (m_options.progress != nullptr) {
     m_options.progress->files_done.fetch_add(w.unreported_files, std::memory_order_relaxed);
@@ -748,6 +937,30 @@ void Walker::report_progress(Worker& w) {
 }
 
 void Walker::collect(Manifest* m) {
+  if (GitWalkReport* g = m_options.git_report; g != nullptr && m_options.git != nullptr) {
+    for (auto& w : m_workers) {
+      g->tracked += w->git.tracked;
+      g->untracked += w->git.untracked;
+      g->ignored_tracked += w->git.ignored_tracked;
+      g->reused += w->git.reused;
+      g->modified += w->git.modified;
+      for (const FileEntry* e : w->kept) {
+        if (e->git_state == 1) ++g->untracked;
+        if (e->git_state >= 2) ++g->tracked;
+        if (e->git_state == 3) ++g->ignored_tracked;
+        if (e->git_blob_size != 0) ++g->vouched;
+        if (e->git_state >= 2 && e->git_blob_size == 0) ++g->modified;
+      }
+    }
+    g->missing += m_options.git->missing_count();
+    g->unmerged += m_options.git->unmerged_count();
+    for (const auto& t : m_trees) {
+      g->missing += t->missing_count();
+      g->unmerged += t->unmerged_count();
+    }
+    g->nested = m_trees.size();
+    g->untracked_attributes = m_untracked_attributes.load();
+  }
   size_t n = 0;
   for (auto& w : m_workers) n += w->kept.size();
   m->files.reserve(n);

@@ -26,9 +26,11 @@
 #include <vector>
 
 #include "manifest/entry.h"
-#include "scan/fs.h"
-#include "scan/ignore.h"
 #include "manifest/shard.h"
+#include "scan/fs.h"
+#include "scan/git_reuse.h"
+#include "scan/git_tree.h"
+#include "scan/ignore.h"
 #include "scan/stat_cache.h"
 #include "util/result.h"
 
@@ -47,6 +49,20 @@ struct LeaveOut {
   dev_t dir_dev;
   ino_t dir_ino;
   std::string name;
+};
+
+/// What a git-aware walk learned, for the manifest's "git" object.
+struct GitWalkReport {
+  uint64_t tracked = 0;          // files and symlinks kept that an index tracks
+  uint64_t untracked = 0;        // kept, tracked by none
+  uint64_t ignored_tracked = 0;  // tracked and kept although an ignore rule matches them
+  uint64_t modified = 0;         // tracked and kept, but not vouched for (changed, racily clean, unmerged)
+  uint64_t vouched = 0;          // tracked files the index vouches for (clean by git's stat rule): they have git_blob
+  uint64_t reused = 0;           // of those, digests taken from the baseline without opening the file
+  uint64_t missing = 0;          // tracked entries not on disk (deleted, or now a directory)
+  uint64_t unmerged = 0;         // unmerged paths
+  bool untracked_attributes = false;  // an untracked .gitattributes was found below DIR
+  uint64_t nested = 0;                // submodules and nested repositories scanned under their own index
 };
 
 struct WalkOptions {
@@ -76,6 +92,17 @@ struct WalkOptions {
   /// An open directory to scan (duplicated; the caller keeps its own) instead of opening `root`, which then only
   /// names it in messages: the action opens the root by the rules of inputs/path_trust.h.
   int root_fd = -1;
+  /// The git work tree DIR is in (scan/git_tree.h). Then tracked files and symlinks are kept whatever the ignore
+  /// files say (--exclude still wins), ignore rules are matched as git matches them (work-tree paths, the rules from
+  /// above DIR), a directory with a `.git` below DIR is scanned under its own index and rules when it is a
+  /// repository's work tree, and each file the index vouches for gets its git_blob. Null: a plain scan.
+  const GitTree* git = nullptr;
+  /// Baseline digests for the git fast path (scan/git_reuse.h); called once, like stat_cache; may return null.
+  std::function<const GitReuse*()> git_reuse;
+  /// Receives what the walk learned about the work trees when `git` is set.
+  GitWalkReport* git_report = nullptr;
+  /// Where the git layer reads HOME, XDG_CONFIG_HOME, GIT_CONFIG_* for nested work trees.
+  EnvLookup env;
 };
 
 /// Walks `root` into `manifest` (entries that could not be read are in manifest->errors). Fails only when the root

@@ -20,6 +20,15 @@ std::vector<std::string> describe(const TreeDiff& d) {
   return out;
 }
 
+TEST(Diff, GitBlobsDecideWhenBothSidesHaveThem) {
+  Tree a, b;
+  // The same blob checked out with other line endings: not modified. Another blob: modified.
+  a.file("crlf.txt", "a\r\n").blob(1).file("lf.txt", "same").blob(2).file("plain", "x").file("mixed", "y").blob(4);
+  b.file("crlf.txt", "a\n").blob(1).file("lf.txt", "same").blob(3).file("plain", "z").file("mixed", "w");
+  EXPECT_THAT(describe(diff_trees(a.manifest(), b.manifest())),
+              ::testing::ElementsAre("modified lf.txt", "modified mixed", "modified plain"));
+}
+
 TEST(Diff, IdenticalTreesHaveNoChanges) {
   Tree a, b;
   a.file("x", "1").link("l", "x");

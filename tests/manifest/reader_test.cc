@@ -89,6 +89,73 @@ TEST(Reader, RoundTripGivesTheSameBytes) {
   EXPECT_EQ(render(back), text);
 }
 
+TEST(Reader, GitMembersRoundTrip) {
+  Sample s;
+  GitSummary g;
+  g.object_format = "sha1";
+  g.head = std::string(40, 'a');
+  g.tree = std::string(40, 'b');
+  g.clean = false;
+  g.tracked = 4;
+  g.modified = 1;
+  g.untracked = 1;
+  g.ignored_tracked = 2;
+  g.conversion = std::string(64, 'c');
+  s.m.git = g;
+  s.files[1].git_blob_size = 20;
+  s.files[1].git_blob.fill(0xab);
+  const std::string text = render(s.m);
+  EXPECT_THAT(text, HasSubstr("\"git_blob\": \"abababababababababababababababababababab\""));
+  auto source = memory_source(text);
+  Manifest back;
+  ManifestHeader h;
+  std::string error;
+  ASSERT_TRUE(load_manifest(*source, &back, &h, &error)) << error;
+  ASSERT_TRUE(back.git.has_value());
+  EXPECT_EQ(*back.git, g);
+  EXPECT_EQ(back.files[1]->git_blob_size, 20u);
+  EXPECT_EQ(back.files[1]->git_blob[19], 0xab);
+  EXPECT_EQ(back.files[0]->git_blob_size, 0u);
+  EXPECT_EQ(render(back), text);
+  // The root digest does not depend on the git members.
+  Sample plain;
+  EXPECT_EQ(root_digest(back), root_digest(plain.m));
+  // Without them the bytes are today's: no "git" anywhere.
+  EXPECT_THAT(render(plain.m), ::testing::Not(HasSubstr("git")));
+}
+
+TEST(Reader, GitMembersAreChecked) {
+  Sample s;
+  GitSummary g;
+  g.object_format = "sha256";
+  s.m.git = g;
+  const std::string good = render(s.m);
+  EXPECT_EQ(read_error(good), "");
+  auto replaced = [&](std::string_view from, std::string_view to) {
+    std::string t = good;
+    const size_t at = t.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return t.replace(at, from.size(), to);
+  };
+  EXPECT_THAT(read_error(replaced("\"sha256\", \"clean\"", "\"md5\", \"clean\"")),
+              HasSubstr("\"object_format\" must be \"sha1\" or \"sha256\""));
+  EXPECT_THAT(read_error(replaced("\"clean\": false", "\"clean\": 0")), HasSubstr("\"clean\" must be true or false"));
+  EXPECT_THAT(read_error(replaced("\"clean\": false", "\"dirty\": false")), HasSubstr("unknown member \"dirty\""));
+  EXPECT_THAT(read_error(replaced("\"clean\": false, ", "")), HasSubstr("member \"clean\" is missing"));
+  EXPECT_THAT(read_error(replaced("\"clean\": false", "\"clean\": false, \"head\": \"abcd\"")),
+              HasSubstr("must be 64 hex digits in sha256"));
+  // A git_blob of the other format's length, and one without a "git" object.
+  std::string text =
+      replaced("\"sha256\": \"" + to_hex(s.files[0].sha256) + "\"",
+               "\"sha256\": \"" + to_hex(s.files[0].sha256) + "\", \"git_blob\": \"" + std::string(40, 'e') + "\"");
+  EXPECT_THAT(read_error(text), HasSubstr("git_blob's length does not match git.object_format"));
+  Sample p;
+  std::string plain = render(p.m);
+  const std::string digest = "\"sha256\": \"" + to_hex(p.files[0].sha256) + "\"";
+  plain.replace(plain.find(digest), digest.size(), digest + ", \"git_blob\": \"" + std::string(40, 'e') + "\"");
+  EXPECT_THAT(read_error(plain), HasSubstr("git_blob needs the top-level \"git\" object"));
+}
+
 TEST(Reader, VisitsLinksSkippedErrorsThenFiles) {
   Sample s;
   const std::string text = render(s.m);

@@ -19,6 +19,14 @@ class TreeBuilder {
     f->executable = exec;
     m.files.push_back(f);
     m.total_bytes += f->size;
+    m_last = f;
+    return *this;
+  }
+  /// The last file gets a git blob id (its first byte `id`, the rest zero).
+  TreeBuilder& blob(unsigned char id) {
+    m_last->git_blob_size = 20;
+    m_last->git_blob.fill(0);
+    m_last->git_blob[0] = id;
     return *this;
   }
   TreeBuilder& link(std::string path, std::string target) {
@@ -44,6 +52,7 @@ class TreeBuilder {
 
  private:
   Manifest m;
+  FileEntry* m_last = nullptr;
 };
 
 }  // namespace treeprint::testing

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import zipfile
 
@@ -88,13 +89,40 @@ class ActionE2E(unittest.TestCase):
         with open(os.path.join(self.tmp, "treeprint", "manifest.json")) as f:
             return json.load(f)
 
+    def test_git_outputs_and_summary_line(self):
+        repo = os.path.join(self.ws, "repo")
+        genv = dict(os.environ, HOME=self.tmp, GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="t",
+                    GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+        git = lambda *a: subprocess.run(["git", "-C", repo] + list(a), check=True, env=genv,  # noqa: E731
+                                        capture_output=True).stdout.decode().strip()
+        git("init", "-q")
+        git("add", "-A")
+        git("commit", "-qm", "one")
+        time.sleep(1.1)
+        git("status", "--porcelain")
+        p, _, _, outputs, summary, _ = self.run_action({"summary": "none"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = parse_outputs(outputs)
+        self.assertEqual(out["git-tree"], git("rev-parse", "HEAD^{tree}"))
+        self.assertEqual(out["worktree-clean"], "true")
+        self.assertIn("**Git:** commit `%s`'s tree + 0 untracked + 0 modified" % git("rev-parse", "HEAD")[:12], summary)
+        with open(os.path.join(repo, "new.txt"), "w") as f:
+            f.write("untracked\n")
+        p, _, _, outputs, summary, _ = self.run_action({"summary": "none", "git": "auto"})
+        self.assertEqual(parse_outputs(outputs)["worktree-clean"], "false")
+        self.assertIn("+ 1 untracked + 0 modified", summary)
+        p, _, _, outputs, _, _ = self.run_action({"summary": "none", "git": "off"})
+        self.assertEqual(parse_outputs(outputs)["git-tree"], "")
+        self.assertEqual(parse_outputs(outputs)["worktree-clean"], "")
+
     def test_check_run(self):
         p, stdout, _, outputs, summary, log = self.run_action({"summary": "check-run", "sha256sum-path": "sums.txt"})
         self.assertEqual(p.returncode, 0, p.stderr)
         m = self.manifest()
         out = parse_outputs(outputs)
         self.assertEqual(list(out), ["manifest-path", "sha256sum-path", "digest", "files", "bytes", "errors",
-                                     "changed", "added", "removed", "summary-url"])
+                                     "changed", "added", "removed", "git-tree", "worktree-clean",
+                                     "summary-url"])
         self.assertEqual(out["manifest-path"], os.path.join(self.tmp, "treeprint", "manifest.json"))
         self.assertEqual(out["sha256sum-path"], "sums.txt")
         self.assertTrue(os.path.exists(os.path.join(self.ws, "sums.txt")))
