@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "app/action_changes.h"
+#include "app/ci_environment.h"
 #include "app/restore_command.h"
 #include "app/scan_command.h"
 #include "app/version.h"
@@ -80,7 +81,8 @@ std::string workspace_path(const std::string& dir, const std::string& path) {
 
 class Action {
  public:
-  Action(const EnvLookup& env, AppContext& ctx) : m_env(env), m_ctx(ctx), m_runner(runner_environment(env), ctx.out) {}
+  Action(const EnvLookup& env, AppContext& ctx)
+      : m_env(env), m_ctx(ctx), m_runner(ci_runner_environment(env), ctx.out) {}
 
   int run() {
     // The token is masked before anything else can be printed, even when the inputs turn out not to be valid, and
@@ -422,10 +424,13 @@ class Action {
   std::string post_summary(const ScanResult& scan, const std::string& markdown, bool failed,
                            const ChangeSummary* changes) {
     const ActionSettings& s = m_settings;
-    if (s.summary == SummaryMode::none) return "";
+    // What the CI system offers decides (inputs/ci_system.h): a mode it lacks is a warning, never a failed step.
+    const SummaryChoice choice = choose_summary(detect_ci_system(m_env), s.summary);
+    if (!choice.warning.empty()) m_runner.warning(choice.warning);
+    if (choice.mode == SummaryMode::none) return "";
     auto api = make_api();
     if (!api) {
-      m_runner.warning(std::string("summary: ") + to_string(s.summary) +
+      m_runner.warning(std::string("summary: ") + to_string(choice.mode) +
                        " needs a token and GITHUB_REPOSITORY; only the job summary was written");
       return "";
     }
@@ -435,7 +440,7 @@ class Action {
     std::string headline = with_commas(m.files.size()) + " files, " + human_bytes(m.total_bytes) + ", " +
                            std::to_string(m.errors.size()) + " errors";
     if (changes != nullptr) headline += ", " + std::to_string(changes->total()) + " changes";
-    switch (s.summary) {
+    switch (choice.mode) {
       case SummaryMode::check_run: {
         if (sha.empty()) {
           m_runner.warning("summary: check-run needs GITHUB_SHA; only the job summary was written");
@@ -499,6 +504,7 @@ class Action {
         }
         return st.target_url;
       }
+      case SummaryMode::automatic:
       case SummaryMode::none: break;
     }
     return "";

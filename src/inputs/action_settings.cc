@@ -660,7 +660,8 @@ SettingsResult Loader::run() {
   }
   if (Raw r = lookup(spec("summary")); r.present) {
     s.summary = choice<SummaryMode>("summary", r,
-                                    {{"check-run", SummaryMode::check_run},
+                                    {{"auto", SummaryMode::automatic},
+                                     {"check-run", SummaryMode::check_run},
                                      {"comment", SummaryMode::comment},
                                      {"status", SummaryMode::status},
                                      {"none", SummaryMode::none}})
@@ -744,6 +745,7 @@ const char* to_string(BaselineKind kind) {
 
 const char* to_string(SummaryMode mode) {
   switch (mode) {
+    case SummaryMode::automatic: return "auto";
     case SummaryMode::check_run: return "check-run";
     case SummaryMode::comment: return "comment";
     case SummaryMode::status: return "status";

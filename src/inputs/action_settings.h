@@ -27,7 +27,8 @@
 namespace treeprint {
 
 enum class BaselineKind { off, previous_run, path };
-enum class SummaryMode { check_run, comment, status, none };
+/// `automatic` (the input `auto`) is what the CI system offers: inputs/ci_system.h.
+enum class SummaryMode { automatic, check_run, comment, status, none };
 enum class FailOn { never, errors, changes };
 
 /// Where a path-valued setting came from: its origin for messages ("INPUT_PATH", "treeprint.yml:3:7", "" for a
@@ -60,7 +61,7 @@ struct ActionSettings {
   /// With `restore`: the step restores this directory from `restore_manifest` and verifies it, instead of a scan.
   std::string restore_dir;
   std::string restore_manifest;
-  SummaryMode summary = SummaryMode::check_run;
+  SummaryMode summary = SummaryMode::automatic;
   FailOn fail_on = FailOn::errors;
   std::string token;        // mask it (Runner::add_mask) before anything is printed
   /// Seconds the network part (baseline download, artifact upload, REST summary) may take in all.

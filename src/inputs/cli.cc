@@ -1,6 +1,7 @@
 #include "inputs/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <thread>
@@ -100,98 +101,121 @@ Command parse_command_line(int argc, const char* const* argv) {
   app.footer(k_footer);
   bool version = false;
   app.add_flag("--version", version, "print the version and exit");
+  // Only the command that is run gets its options built: `treeprint --version` and each command's start pay for no
+  // other command's CLI setup. When the first argument names no command (--help, a typo), every command is built, so
+  // the help and the error messages are whole.
+  static constexpr std::string_view k_commands[] = {"scan",  "inspect", "diff",    "verify", "restore",
+                                                    "merge", "export",  "changed", "action"};
+  const std::string_view first = argc > 1 ? std::string_view(argv[1]) : std::string_view();
+  const bool named = std::find(std::begin(k_commands), std::end(k_commands), first) != std::end(k_commands);
+  const bool version_only = argc == 2 && first == "--version";
+  auto wanted = [&](const CLI::App* cmd) { return named ? cmd->get_name() == first : !version_only; };
 
   // scan
   ScanOptions scan;
   TreeFlags scan_flags;
   std::string shard;
   CLI::App* scan_cmd = app.add_subcommand("scan", "scan DIR (default: the current directory) and hash every file");
-  scan_cmd->footer(k_footer);
-  scan_cmd->add_option("DIR", scan.dir, "directory to scan")->capture_default_str();
-  scan_cmd->add_option("-o,--output", scan.output, "write the JSON manifest to FILE ('-' for standard output)")
-      ->type_name("FILE");
-  scan_cmd->add_option("--sha256sum", scan.sha256sum_path, "also write the digests in `sha256sum` format to FILE")
-      ->type_name("FILE");
-  scan_flags.add(scan_cmd, &scan);
-  scan_cmd
-      ->add_option("--baseline", scan.baseline,
-                   "reuse the digests of files unchanged since the scan that wrote MANIFEST (same size, mtime, inode "
-                   "and ctime; needs the MANIFEST.stat file that scan wrote next to it)")
-      ->type_name("MANIFEST");
-  scan_cmd->add_flag("--rehash-all", scan.rehash_all, "with --baseline: hash every file anyway");
-  scan_cmd->add_option("--shard", shard, "hash only shard I of N (1-based; by a hash of each path); join with merge")
-      ->type_name("I/N");
+  if (wanted(scan_cmd)) {
+    scan_cmd->footer(k_footer);
+    scan_cmd->add_option("DIR", scan.dir, "directory to scan")->capture_default_str();
+    scan_cmd->add_option("-o,--output", scan.output, "write the JSON manifest to FILE ('-' for standard output)")
+        ->type_name("FILE");
+    scan_cmd->add_option("--sha256sum", scan.sha256sum_path, "also write the digests in `sha256sum` format to FILE")
+        ->type_name("FILE");
+    scan_flags.add(scan_cmd, &scan);
+    scan_cmd
+        ->add_option("--baseline", scan.baseline,
+                     "reuse the digests of files unchanged since the scan that wrote MANIFEST (same size, mtime, inode "
+                     "and ctime; needs the MANIFEST.stat file that scan wrote next to it)")
+        ->type_name("MANIFEST");
+    scan_cmd->add_flag("--rehash-all", scan.rehash_all, "with --baseline: hash every file anyway");
+    scan_cmd->add_option("--shard", shard, "hash only shard I of N (1-based; by a hash of each path); join with merge")
+        ->type_name("I/N");
+  }
 
   // inspect
   InspectOptions inspect;
   CLI::App* inspect_cmd = app.add_subcommand("inspect", "validate a manifest and print its totals");
-  inspect_cmd->add_option("MANIFEST", inspect.manifest, "the manifest ('-' for standard input)")->required();
-  inspect_cmd->add_flag("--json", inspect.json, "print the totals as JSON");
-  inspect_cmd->footer("Exit status: 0 a valid manifest; 2 not readable or not valid (the message says where).");
+  if (wanted(inspect_cmd)) {
+    inspect_cmd->add_option("MANIFEST", inspect.manifest, "the manifest ('-' for standard input)")->required();
+    inspect_cmd->add_flag("--json", inspect.json, "print the totals as JSON");
+    inspect_cmd->footer("Exit status: 0 a valid manifest; 2 not readable or not valid (the message says where).");
+  }
 
   // diff
   DiffOptions diff;
   TreeFlags diff_flags;
   std::string diff_format = "text";
   CLI::App* diff_cmd = app.add_subcommand("diff", "compare two trees: each side a manifest or a directory");
-  diff_cmd->add_option("OLD", diff.old_side, "manifest or directory")->required();
-  diff_cmd->add_option("NEW", diff.new_side, "manifest or directory")->required();
-  diff_cmd->add_option("--format", diff_format, "text, json or markdown")->capture_default_str();
-  diff_flags.add(diff_cmd, &diff.scan);
-  diff_cmd->footer(k_compare_footer);
+  if (wanted(diff_cmd)) {
+    diff_cmd->add_option("OLD", diff.old_side, "manifest or directory")->required();
+    diff_cmd->add_option("NEW", diff.new_side, "manifest or directory")->required();
+    diff_cmd->add_option("--format", diff_format, "text, json or markdown")->capture_default_str();
+    diff_flags.add(diff_cmd, &diff.scan);
+    diff_cmd->footer(k_compare_footer);
+  }
 
   // verify
   VerifyOptions verify;
   TreeFlags verify_flags;
   std::string verify_format = "text";
   CLI::App* verify_cmd = app.add_subcommand("verify", "check DIR (default: .) against MANIFEST, like sha256sum -c");
-  verify_cmd->add_option("MANIFEST", verify.manifest, "the manifest")->required();
-  verify_cmd->add_option("DIR", verify.dir, "the tree to check")->capture_default_str();
-  verify_cmd->add_flag("--allow-new", verify.allow_new, "do not fail on files that are not in the manifest");
-  verify_cmd->add_option("--format", verify_format, "text, json or markdown")->capture_default_str();
-  verify_flags.add(verify_cmd, &verify.scan);
-  verify_cmd->footer(
-      "Exit status: 0 the tree matches; 1 files differ, are missing or are new (unless --allow-new), or could not\n"
-      "be read; 2 usage error, a manifest that is not valid, or DIR could not be scanned.");
+  if (wanted(verify_cmd)) {
+    verify_cmd->add_option("MANIFEST", verify.manifest, "the manifest")->required();
+    verify_cmd->add_option("DIR", verify.dir, "the tree to check")->capture_default_str();
+    verify_cmd->add_flag("--allow-new", verify.allow_new, "do not fail on files that are not in the manifest");
+    verify_cmd->add_option("--format", verify_format, "text, json or markdown")->capture_default_str();
+    verify_flags.add(verify_cmd, &verify.scan);
+    verify_cmd->footer(
+        "Exit status: 0 the tree matches; 1 files differ, are missing or are new (unless --allow-new), or could not\n"
+        "be read; 2 usage error, a manifest that is not valid, or DIR could not be scanned.");
+  }
 
   // restore
   RestoreOptions restore;
   TreeFlags restore_flags;
   CLI::App* restore_cmd = app.add_subcommand(
       "restore", "put back the executable bits and symlinks of DIR (default: .) from MANIFEST, then verify DIR");
-  restore_cmd->add_option("MANIFEST", restore.manifest, "the manifest of the original tree")->required();
-  restore_cmd->add_option("DIR", restore.dir, "the copy to restore (a downloaded artifact)")->capture_default_str();
-  restore_cmd->add_flag("-n,--dry-run", restore.dry_run, "print what would change; change and verify nothing");
-  restore_flags.add(restore_cmd, &restore.scan);
-  restore_cmd->footer(
-      "Exit status: 0 restored and the tree matches; 1 files differ, are missing or are new, or could not be read\n"
-      "(as verify); 2 usage error, a manifest that is not valid or not safe to restore from (nothing is changed),\n"
-      "or DIR could not be opened. With --dry-run: 0, or 2 as above.");
+  if (wanted(restore_cmd)) {
+    restore_cmd->add_option("MANIFEST", restore.manifest, "the manifest of the original tree")->required();
+    restore_cmd->add_option("DIR", restore.dir, "the copy to restore (a downloaded artifact)")->capture_default_str();
+    restore_cmd->add_flag("-n,--dry-run", restore.dry_run, "print what would change; change and verify nothing");
+    restore_flags.add(restore_cmd, &restore.scan);
+    restore_cmd->footer(
+        "Exit status: 0 restored and the tree matches; 1 files differ, are missing or are new, or could not be read\n"
+        "(as verify); 2 usage error, a manifest that is not valid or not safe to restore from (nothing is changed),\n"
+        "or DIR could not be opened. With --dry-run: 0, or 2 as above.");
+  }
 
   // merge
   MergeOptions merge;
   CLI::App* merge_cmd = app.add_subcommand("merge", "join the manifests of `scan --shard I/N` into one");
-  merge_cmd->add_option("PART", merge.parts, "shard manifests, all N of them")->required();
-  merge_cmd->add_option("-o,--output", merge.output, "write the merged manifest to FILE ('-' for standard output)")
-      ->type_name("FILE")
-      ->required();
-  merge_cmd->add_option("--sha256sum", merge.sha256sum_path, "also write the digests in `sha256sum` format to FILE")
-      ->type_name("FILE");
-  merge_cmd->add_flag("-q,--quiet", merge.quiet, "no summary on standard error");
-  merge_cmd->footer("Exit status: 0 merged; 1 merged, but the parts list entries that could not be read; 2 error.");
+  if (wanted(merge_cmd)) {
+    merge_cmd->add_option("PART", merge.parts, "shard manifests, all N of them")->required();
+    merge_cmd->add_option("-o,--output", merge.output, "write the merged manifest to FILE ('-' for standard output)")
+        ->type_name("FILE")
+        ->required();
+    merge_cmd->add_option("--sha256sum", merge.sha256sum_path, "also write the digests in `sha256sum` format to FILE")
+        ->type_name("FILE");
+    merge_cmd->add_flag("-q,--quiet", merge.quiet, "no summary on standard error");
+    merge_cmd->footer("Exit status: 0 merged; 1 merged, but the parts list entries that could not be read; 2 error.");
+  }
 
   // export
   ExportOptions exp;
   std::string export_format = "sha256sum";
   CLI::App* export_cmd = app.add_subcommand("export", "write a manifest's digests in a supply-chain tool's format");
-  export_cmd->add_option("MANIFEST", exp.manifest, "the manifest")->required();
-  export_cmd
-      ->add_option("--format", export_format,
-                   "sha256sum (coreutils), subject-checksums (actions/attest), base64-subjects (slsa-github-generator) "
-                   "or in-toto (Statement v1)")
-      ->capture_default_str();
-  export_cmd->add_option("-o,--output", exp.output, "write to FILE (default: standard output)")->type_name("FILE");
-  export_cmd->footer("Exit status: 0 written; 1 written, but some names could not be carried (listed); 2 error.");
+  if (wanted(export_cmd)) {
+    export_cmd->add_option("MANIFEST", exp.manifest, "the manifest")->required();
+    export_cmd
+        ->add_option("--format", export_format,
+                     "sha256sum (coreutils), subject-checksums (actions/attest), base64-subjects (slsa-github-generator) "
+                     "or in-toto (Statement v1)")
+        ->capture_default_str();
+    export_cmd->add_option("-o,--output", exp.output, "write to FILE (default: standard output)")->type_name("FILE");
+    export_cmd->footer("Exit status: 0 written; 1 written, but some names could not be carried (listed); 2 error.");
+  }
 
   // changed
   ChangedOptions changed;
@@ -199,24 +223,26 @@ Command parse_command_line(int argc, const char* const* argv) {
   std::string changed_format = "text";
   CLI::App* changed_cmd = app.add_subcommand(
       "changed", "list what changed since BASELINE, for the next CI step: lists, filters, a hashFiles() cache key");
-  changed_cmd->add_option("BASELINE", changed.baseline, "manifest or directory; \"\" when there is none")->required();
-  changed_cmd->add_option("CURRENT", changed.current, "directory or manifest (default: .)")->capture_default_str();
-  changed_cmd->add_option("--filters", changed.filters_path, "YAML map of filter name to gitignore-syntax globs")
-      ->type_name("FILE");
-  changed_cmd->add_option("--format", changed_format, "text, json, github (GITHUB_OUTPUT records) or dotenv (GitLab)")
-      ->capture_default_str();
-  changed_cmd->add_option("--changes-file", changed.changes_file, "also write the complete lists as JSON to FILE")
-      ->type_name("FILE");
-  changed_cmd
-      ->add_option("--hash-files", changed.hash_files,
-                   "hashFiles() patterns (@actions/glob syntax) over CURRENT, for the `hash` output; repeatable")
-      ->type_name("PATTERN")
-      ->allow_extra_args(false);
-  changed_flags.add(changed_cmd, &changed.scan);
-  changed_cmd->footer(
-      "Exit status: 0 nothing changed; 1 something changed (or could not be read, or there is no baseline);\n"
-      "2 usage error, a filters file that is not valid, a manifest that is not valid, or a tree that could not be\n"
-      "scanned.");
+  if (wanted(changed_cmd)) {
+    changed_cmd->add_option("BASELINE", changed.baseline, "manifest or directory; \"\" when there is none")->required();
+    changed_cmd->add_option("CURRENT", changed.current, "directory or manifest (default: .)")->capture_default_str();
+    changed_cmd->add_option("--filters", changed.filters_path, "YAML map of filter name to gitignore-syntax globs")
+        ->type_name("FILE");
+    changed_cmd->add_option("--format", changed_format, "text, json, github (GITHUB_OUTPUT records) or dotenv (GitLab)")
+        ->capture_default_str();
+    changed_cmd->add_option("--changes-file", changed.changes_file, "also write the complete lists as JSON to FILE")
+        ->type_name("FILE");
+    changed_cmd
+        ->add_option("--hash-files", changed.hash_files,
+                     "hashFiles() patterns (@actions/glob syntax) over CURRENT, for the `hash` output; repeatable")
+        ->type_name("PATTERN")
+        ->allow_extra_args(false);
+    changed_flags.add(changed_cmd, &changed.scan);
+    changed_cmd->footer(
+        "Exit status: 0 nothing changed; 1 something changed (or could not be read, or there is no baseline);\n"
+        "2 usage error, a filters file that is not valid, a manifest that is not valid, or a tree that could not be\n"
+        "scanned.");
+  }
 
   CLI::App* action_cmd = app.add_subcommand(
       "action",

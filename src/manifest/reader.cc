@@ -111,6 +111,15 @@ struct Layout {
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
+// The first '"' or '\\' at or after `i` (n when none): the end of a string's plain run. memchr is vectorised; a
+// backslash is rare in a manifest (only in names that hold one), so the second search usually covers a few bytes.
+size_t find_quote_or_backslash(const char* data, size_t i, size_t n) {
+  const void* q = std::memchr(data + i, '"', n - i);
+  const size_t quote = q == nullptr ? n : static_cast<size_t>(static_cast<const char*>(q) - data);
+  const void* b = std::memchr(data + i, '\\', quote - i);
+  return b == nullptr ? quote : static_cast<size_t>(static_cast<const char*>(b) - data);
+}
+
 // Finds the top-level keys, the extent of each top-level value and of each entry in the four lists, checking the
 // punctuation between them. What is inside a value is checked later, by simdjson.
 class Framer {
@@ -368,10 +377,12 @@ class Framer {
         ++i;
         continue;
       }
+      i = find_quote_or_backslash(data, i, n);
+      if (i == n) return n;
       const char c = data[i++];
       if (c == '\\') {
         m_escape = true;
-      } else if (c == '"') {
+      } else {
         m_in_string_value_done = true;
         return i;
       }
@@ -389,7 +400,7 @@ class Framer {
           ++i;
           continue;
         }
-        while (i < n && data[i] != '"' && data[i] != '\\') ++i;
+        i = find_quote_or_backslash(data, i, n);
         if (i == n) return n;
         if (data[i] == '\\') {
           m_escape = true;

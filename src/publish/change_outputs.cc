@@ -137,6 +137,21 @@ void append_path_array(std::string& out, std::string_view key, const std::vector
   }
 }
 
+/// Why `v` cannot be a line of a dotenv report, or "".
+std::string dotenv_problem(const OutputValue& v) {
+  if (v.name.empty() || v.name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
+                            std::string::npos) {
+    return "dotenv: '" + printable(v.name) + "' is not a variable name (letters, digits and '_' only)";
+  }
+  if (v.value.find_first_of("\r\n") != std::string::npos || v.value != std::string(v.value.c_str()) ||
+      (!v.value.empty() && (v.value.front() == ' ' || v.value.back() == ' ' || v.value.front() == '\t' ||
+                            v.value.back() == '\t'))) {
+    return "dotenv: the value of " + v.name + " ('" + printable(v.value) +
+           "') has a line break or surrounding blanks, which a dotenv report cannot carry";
+  }
+  return {};
+}
+
 std::string dotenv_key(std::string_view name) {
   std::string k;
   for (const char c : name) k += c == '-' ? '_' : static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
@@ -309,12 +324,7 @@ Result<std::string> render_dotenv(const ChangeLists& lists, const std::vector<Fi
     vars.push_back({key + "_COUNT", std::to_string(f.files.size())});
   }
   for (const OutputValue& v : vars) {
-    if (v.value.find_first_of("\r\n") != std::string::npos || v.value != std::string(v.value.c_str()) ||
-        (!v.value.empty() && (v.value.front() == ' ' || v.value.back() == ' ' || v.value.front() == '\t' ||
-                              v.value.back() == '\t'))) {
-      return R::failure("dotenv: the value of " + v.name + " ('" + printable(v.value) +
-                        "') has a line break or surrounding blanks, which a dotenv report cannot carry");
-    }
+    if (std::string problem = dotenv_problem(v); !problem.empty()) return R::failure(problem);
   }
   // The all-changed list in the bytes left (two more variables: the list and its truncated flag).
   size_t bytes = 0;
@@ -348,6 +358,21 @@ Result<std::string> render_dotenv(const ChangeLists& lists, const std::vector<Fi
   vars.push_back({flag_key, flag(truncated)});
   std::string out;
   for (const OutputValue& v : vars) out += v.name + "=" + v.value + "\n";
+  return out;
+}
+
+Result<std::string> render_dotenv_values(const std::vector<OutputValue>& vars, const DotenvLimits& limits) {
+  using R = Result<std::string>;
+  std::string out;
+  for (const OutputValue& v : vars) {
+    if (std::string problem = dotenv_problem(v); !problem.empty()) return R::failure(problem);
+    out += v.name + "=" + v.value + "\n";
+  }
+  if (vars.size() > limits.max_variables || out.size() >= limits.max_bytes) {
+    return R::failure("dotenv: " + std::to_string(vars.size()) + " variables in " + std::to_string(out.size()) +
+                      " bytes do not fit GitLab's dotenv limits (" + std::to_string(limits.max_variables) +
+                      " variables, under " + std::to_string(limits.max_bytes) + " bytes)");
+  }
   return out;
 }
 

@@ -94,6 +94,10 @@ struct DotenvLimits {
 Result<std::string> render_dotenv(const ChangeLists& lists, const std::vector<FilterResult>& filters,
                                   const ChangeOutputOptions& options, const DotenvLimits& limits = {});
 
+/// `vars` as a dotenv report, one KEY=VALUE line each, in order, under the same rules and `limits`; fails naming
+/// the first variable that breaks them.
+Result<std::string> render_dotenv_values(const std::vector<OutputValue>& vars, const DotenvLimits& limits = {});
+
 /// For people: "A path", "M path", "D path", "R old -> new", "? path" (unreadable) lines, then one line per filter,
 /// then a summary line. Names are made printable (util/format.h).
 std::string render_changes_text(const ChangeLists& lists, const std::vector<FilterResult>& filters);

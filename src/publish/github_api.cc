@@ -8,6 +8,7 @@
 #include "manifest/path_encoding.h"
 #include "util/format.h"
 #include "util/sha256.h"
+#include "util/text.h"
 
 namespace treeprint {
 namespace {
@@ -17,28 +18,11 @@ constexpr int k_max_runs_checked = 20;  // candidate artifacts whose run is look
 constexpr const char* k_truncated_note = "\n\n*(cut: longer than GitHub allows)*";
 
 /// `text` with every byte sequence that is not UTF-8 replaced by U+FFFD, so the JSON GitHub receives is valid.
-std::string valid_utf8(std::string_view text) {
-  if (is_valid_utf8(text)) return std::string(text);
-  std::string out;
-  for (size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len > 0 && i + len <= text.size() && is_valid_utf8(text.substr(i, len))) {
-      out.append(text.substr(i, len));
-      i += len;
-    } else {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    }
-  }
-  return out;
-}
-
 void add_string(std::string& out, std::string_view key, std::string_view value, bool comma = true) {
   if (comma) out.push_back(',');
   append_json_string(out, key);
   out.push_back(':');
-  append_json_string(out, valid_utf8(value));
+  append_json_string(out, utf8_replacing_invalid(value));
 }
 
 void add_int(std::string& out, std::string_view key, int64_t value) {
@@ -86,8 +70,8 @@ std::string annotation_json(const CheckAnnotation& a) {
   add_int(out, "start_line", a.start_line);
   add_int(out, "end_line", std::max(a.end_line, a.start_line));
   add_string(out, "annotation_level", a.level);
-  add_string(out, "message", truncate_utf8(valid_utf8(a.message), k_annotation_message_max, "..."));
-  if (!a.title.empty()) add_string(out, "title", truncate_utf8(valid_utf8(a.title), k_annotation_title_max, "..."));
+  add_string(out, "message", truncate_utf8(utf8_replacing_invalid(a.message), k_annotation_message_max, "..."));
+  if (!a.title.empty()) add_string(out, "title", truncate_utf8(utf8_replacing_invalid(a.title), k_annotation_title_max, "..."));
   out.push_back('}');
   return out;
 }
@@ -96,9 +80,9 @@ std::string annotation_json(const CheckAnnotation& a) {
 std::string output_json(const CheckRun& run, size_t from, size_t to) {
   std::string out = "{";
   add_string(out, "title", run.title.empty() ? run.name : run.title, false);
-  add_string(out, "summary", truncate_utf8(valid_utf8(run.summary), k_check_output_max, k_truncated_note));
+  add_string(out, "summary", truncate_utf8(utf8_replacing_invalid(run.summary), k_check_output_max, k_truncated_note));
   if (!run.text.empty())
-    add_string(out, "text", truncate_utf8(valid_utf8(run.text), k_check_output_max, k_truncated_note));
+    add_string(out, "text", truncate_utf8(utf8_replacing_invalid(run.text), k_check_output_max, k_truncated_note));
   if (to > from) {
     out.append(",\"annotations\":[");
     for (size_t i = from; i < to; ++i) {
@@ -126,15 +110,6 @@ bool valid_repository(std::string_view r) {
 }
 
 }  // namespace
-
-std::string truncate_utf8(std::string text, size_t max, std::string_view note) {
-  if (text.size() <= max) return text;
-  size_t cut = max > note.size() ? max - note.size() : 0;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  text.resize(cut);
-  text.append(note.substr(0, max - cut));
-  return text;
-}
 
 std::string next_link(std::string_view header) {
   // <url>; rel="next", <url>; rel="last"
@@ -259,7 +234,7 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
   using R = Result<StickyComment>;
   const std::string marker = comment_marker(key);
   const std::string body_text =
-      truncate_utf8(valid_utf8(text), k_comment_body_max - marker.size() - 1, k_truncated_note) + "\n" + marker;
+      truncate_utf8(utf8_replacing_invalid(text), k_comment_body_max - marker.size() - 1, k_truncated_note) + "\n" + marker;
   const std::string what = "updating the comment on pull request #" + std::to_string(issue_number);
 
   // Only a comment the token itself wrote is ours to update: anyone can post one with the (predictable) marker.
@@ -340,7 +315,7 @@ Status GitHubApi::create_commit_status(const CommitStatus& status) {
   add_string(body, "state", status.state, false);
   if (!status.context.empty()) add_string(body, "context", status.context);
   if (!status.description.empty()) {
-    add_string(body, "description", truncate_utf8(valid_utf8(status.description), k_status_description_max, "..."));
+    add_string(body, "description", truncate_utf8(utf8_replacing_invalid(status.description), k_status_description_max, "..."));
   }
   if (!status.target_url.empty()) add_string(body, "target_url", status.target_url);
   body.push_back('}');

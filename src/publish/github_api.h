@@ -98,7 +98,6 @@ struct BaselineQuery {
 
 /// Cuts `text` to at most `max` bytes (so at most `max` characters), on a UTF-8 character boundary, ending with
 /// `note` when something was cut. Returns `text` unchanged when it fits.
-std::string truncate_utf8(std::string text, size_t max, std::string_view note = {});
 
 /// The URL of the rel="next" link in a Link header, or "".
 std::string next_link(std::string_view link_header);

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "util/format.h"
+#include "util/text.h"
 
 namespace treeprint {
 
@@ -34,8 +35,8 @@ void append_totals(std::string& out, const Manifest& m, const Digest& root, cons
     out += md_text(o.manifest) + "\n";
     return;
   }
-  const std::string artifact = md_code(shorten_utf8(o.manifest_artifact, o.max_name_bytes), false);
-  out += md_code(shorten_utf8(o.manifest, o.max_name_bytes), false) + " in the artifact " +
+  const std::string artifact = md_code(truncate_utf8(o.manifest_artifact, o.max_name_bytes), false);
+  out += md_code(truncate_utf8(o.manifest, o.max_name_bytes), false) + " in the artifact " +
          (o.manifest_artifact_url.empty() ? artifact : "[" + artifact + "](" + o.manifest_artifact_url + ")") + "\n";
 }
 
@@ -46,8 +47,8 @@ void append_examples(std::string& out, std::string_view label, const ChangeExamp
   for (size_t i = 0; i < shown; ++i) {
     const auto& e = kind.examples[i];
     out += "- ";
-    if (!e.from.empty()) out += md_code(shorten_utf8(e.from, o.max_name_bytes), false) + " \xe2\x86\x92 ";
-    out += md_code(shorten_utf8(e.path, o.max_name_bytes), false) + "\n";
+    if (!e.from.empty()) out += md_code(truncate_utf8(e.from, o.max_name_bytes), false) + " \xe2\x86\x92 ";
+    out += md_code(truncate_utf8(e.path, o.max_name_bytes), false) + "\n";
   }
   if (kind.count > shown) out += "- \xe2\x80\xa6 and " + with_commas(kind.count - shown) + " more\n";
   out += "\n</details>\n\n";
@@ -80,7 +81,7 @@ void append_filters(std::string& out, const std::vector<FilterResult>& filters, 
   bool any = false;
   for (const FilterResult& f : filters) {
     if (!f.matched()) {
-      unmatched += (unmatched.empty() ? "" : ", ") + md_code(shorten_utf8(f.name, o.max_name_bytes), false);
+      unmatched += (unmatched.empty() ? "" : ", ") + md_code(truncate_utf8(f.name, o.max_name_bytes), false);
       continue;
     }
     if (!any) {
@@ -88,15 +89,15 @@ void append_filters(std::string& out, const std::vector<FilterResult>& filters, 
       append_line(out, "|---|---:|");
       any = true;
     }
-    out += "| " + md_code(shorten_utf8(f.name, o.max_name_bytes), true) + " | " + with_commas(f.files.size()) + " |\n";
+    out += "| " + md_code(truncate_utf8(f.name, o.max_name_bytes), true) + " | " + with_commas(f.files.size()) + " |\n";
   }
   if (any) out += '\n';
   for (const FilterResult& f : filters) {
     if (!f.matched()) continue;
-    out += "<details><summary>" + md_code(shorten_utf8(f.name, o.max_name_bytes), false) + " (" +
+    out += "<details><summary>" + md_code(truncate_utf8(f.name, o.max_name_bytes), false) + " (" +
            with_commas(f.files.size()) + ")</summary>\n\n";
     const size_t shown = std::min(f.files.size(), o.max_examples);
-    for (size_t i = 0; i < shown; ++i) out += "- " + md_code(shorten_utf8(f.files[i], o.max_name_bytes), false) + "\n";
+    for (size_t i = 0; i < shown; ++i) out += "- " + md_code(truncate_utf8(f.files[i], o.max_name_bytes), false) + "\n";
     if (f.files.size() > shown) out += "- \xe2\x80\xa6 and " + with_commas(f.files.size() - shown) + " more\n";
     out += "\n</details>\n\n";
   }
@@ -115,7 +116,7 @@ void append_largest(std::string& out, const Manifest& m, const JobSummaryOptions
   append_line(out, "| Size | File |");
   append_line(out, "|---:|---|");
   for (size_t i = 0; i < n; ++i) {
-    out += "| " + human_bytes(files[i]->size) + " | " + md_code(shorten_utf8(files[i]->path, o.max_name_bytes), true) +
+    out += "| " + human_bytes(files[i]->size) + " | " + md_code(truncate_utf8(files[i]->path, o.max_name_bytes), true) +
            " |\n";
   }
 }
@@ -144,7 +145,7 @@ void append_directories(std::string& out, const Manifest& m, const JobSummaryOpt
   for (size_t i = 0; i < shown; ++i) {
     const DirTotal& d = dirs[i];
     const std::string name = d.name.empty() ? std::string("(files at the top level)")
-                                            : md_code(shorten_utf8(std::string(d.name) + "/", o.max_name_bytes), true);
+                                            : md_code(truncate_utf8(std::string(d.name) + "/", o.max_name_bytes), true);
     out += "| " + name + " | " + with_commas(d.files) + " | " + human_bytes(d.bytes) + " |\n";
   }
   if (dirs.size() > shown) {
@@ -169,8 +170,8 @@ void append_errors(std::string& out, const Manifest& m, const JobSummaryOptions&
   append_line(out, "|---|---|");
   for (size_t i = 0; i < shown; ++i) {
     const ErrorEntry& e = m.errors[i];
-    out += "| " + md_code(shorten_utf8(e.path, o.max_name_bytes), true) + " | " +
-           md_text(shorten_utf8(e.message, 4 * o.max_name_bytes)) + " |\n";
+    out += "| " + md_code(truncate_utf8(e.path, o.max_name_bytes), true) + " | " +
+           md_text(truncate_utf8(e.message, 4 * o.max_name_bytes)) + " |\n";
   }
   if (shown < m.errors.size()) {
     out += "\nAll " + with_commas(m.errors.size()) + " errors are in the manifest's `errors` list.\n";
@@ -181,8 +182,8 @@ void append_errors(std::string& out, const Manifest& m, const JobSummaryOptions&
 
 std::string build_job_summary(const Manifest& manifest, const Digest& root, const JobSummaryOptions& options) {
   std::string out = "## treeprint";
-  if (!options.repository.empty()) out += " \xc2\xb7 " + md_text(shorten_utf8(options.repository, options.max_name_bytes));
-  if (!options.scanned.empty()) out += ": " + md_code(shorten_utf8(options.scanned, options.max_name_bytes), false);
+  if (!options.repository.empty()) out += " \xc2\xb7 " + md_text(truncate_utf8(options.repository, options.max_name_bytes));
+  if (!options.scanned.empty()) out += ": " + md_code(truncate_utf8(options.scanned, options.max_name_bytes), false);
   if (!options.compared_commit.empty()) {
     out += " compared with " + md_code(options.compared_commit.substr(0, 12), false);
   }

@@ -1,6 +1,7 @@
 #include "publish/markdown.h"
 
 #include "util/format.h"
+#include "util/text.h"
 
 namespace treeprint {
 
@@ -65,14 +66,6 @@ std::string md_text(std::string_view raw) {
     out += c;
   }
   return out;
-}
-
-std::string shorten_utf8(std::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return std::string(text);
-  static constexpr std::string_view k_ellipsis = "\xe2\x80\xa6";
-  size_t cut = max_bytes >= k_ellipsis.size() ? max_bytes - k_ellipsis.size() : 0;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-  return std::string(text.substr(0, cut)) + std::string(k_ellipsis);
 }
 
 std::string fit_markdown(std::string_view markdown, size_t max_bytes, std::string_view where_else) {

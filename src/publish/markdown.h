@@ -21,7 +21,6 @@ std::string md_code(std::string_view raw, bool in_table);
 std::string md_text(std::string_view raw);
 
 /// At most `max_bytes` of UTF-8, cut at a character boundary with "…" appended when cut (`max_bytes` >= 3).
-std::string shorten_utf8(std::string_view text, size_t max_bytes);
 
 /// `markdown` unchanged when it fits in `max_bytes`. Otherwise the longest prefix that ends at a line break and
 /// leaves room for a closing code fence (if the cut is inside one) and a visible note that says the text was cut and

@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 
 #include "manifest/path_encoding.h"
+#include "publish/change_outputs.h"
 #include "publish/markdown.h"
 #include "util/format.h"
+#include "util/text.h"
 
 namespace treeprint {
 
@@ -19,26 +22,6 @@ constexpr std::string_view k_delimiter_prefix = "ghadelimiter_";
 
 /// Valid UTF-8 kept as is; each byte of an invalid sequence becomes the text \xNN. The runner reads the log as
 /// UTF-8 and would otherwise replace such bytes silently.
-std::string valid_utf8(std::string_view raw) {
-  if (is_valid_utf8(raw)) return std::string(raw);
-  std::string out;
-  size_t i = 0;
-  while (i < raw.size()) {
-    const auto c = static_cast<unsigned char>(raw[i]);
-    size_t len = c < 0x80 ? 1 : c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-    if (len != 0 && i + len <= raw.size() && is_valid_utf8(raw.substr(i, len))) {
-      out.append(raw.substr(i, len));
-      i += len;
-      continue;
-    }
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "\\x%02x", c);
-    out += buf;
-    ++i;
-  }
-  return out;
-}
-
 std::string escape(std::string_view text, bool property) {
   std::string out;
   out.reserve(text.size());
@@ -85,6 +68,32 @@ bool append_file(const std::string& path, std::string_view data, const char* wha
   return true;
 }
 
+/// Replaces `path` with `data`: written to a new file beside it, then renamed over it, so a reader sees the old or
+/// the new content, and a link at `path` is replaced rather than followed.
+bool replace_file(const std::string& path, std::string_view data, const char* what, std::string* error) {
+  const std::string temp = path + ".tmp" + std::to_string(::getpid());
+  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+  if (fd < 0) {
+    *error = std::string("cannot create ") + what + " file '" + printable(temp) + "': " + errno_text(errno);
+    return false;
+  }
+  int err = 0;
+  bool ok = write_all(fd, data, &err);
+  if (close(fd) != 0 && ok) {
+    err = errno;
+    ok = false;
+  }
+  if (ok && ::rename(temp.c_str(), path.c_str()) != 0) {
+    err = errno;
+    ok = false;
+  }
+  if (!ok) {
+    ::unlink(temp.c_str());
+    *error = std::string("writing ") + what + " file '" + printable(path) + "' failed: " + errno_text(err);
+  }
+  return ok;
+}
+
 const char* level_name(AnnotationLevel level) {
   switch (level) {
     case AnnotationLevel::error: return "error";
@@ -103,6 +112,24 @@ RunnerEnvironment runner_environment(const EnvLookup& env) {
   r.workspace = env("GITHUB_WORKSPACE").value_or("");
   r.on_actions = env("GITHUB_ACTIONS").value_or("") == "true";
   return r;
+}
+
+std::string env_file_key(std::string_view output_name) {
+  std::string key = "TREEPRINT_";
+  for (char c : output_name) key += c == '-' ? '_' : c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+  return key;
+}
+
+std::string shell_single_quoted(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
 }
 
 std::string escape_command_data(std::string_view text) { return escape(text, false); }
@@ -138,7 +165,7 @@ void Runner::command(std::string_view name, std::string_view properties, std::st
     line += properties;
   }
   line += "::";
-  line += escape_command_data(valid_utf8(data));
+  line += escape_command_data(utf8_escaping_invalid(data));
   line += '\n';
   write_line(line);
 }
@@ -169,7 +196,7 @@ bool Runner::set_output(std::string_view name, std::string_view value, std::stri
     } else {
       write_line("treeprint: output " + printable(name) + "=" + printable(value) + "\n");
     }
-    return true;
+    return m_env.env_file.empty() || keep_in_env_file(name, value, error);
   }
   const std::string delimiter = m_make_delimiter();
   if (delimiter.empty()) {
@@ -188,7 +215,40 @@ bool Runner::set_output(std::string_view name, std::string_view value, std::stri
   return append_file(m_env.output_file, record, "GITHUB_OUTPUT", error);
 }
 
+bool Runner::keep_in_env_file(std::string_view name, std::string_view value, std::string* error) {
+  std::vector<std::pair<std::string, std::string>> values = m_env_values;
+  const std::string key = env_file_key(name);
+  bool replaced = false;
+  for (auto& [k, v] : values) {
+    if (k == key) {
+      v = std::string(value);
+      replaced = true;
+    }
+  }
+  if (!replaced) values.emplace_back(key, std::string(value));
+  std::string text;
+  if (m_env.env_dotenv) {
+    std::vector<OutputValue> vars;
+    for (const auto& [k, v] : values) vars.push_back({k, v});
+    auto rendered = render_dotenv_values(vars);
+    if (!rendered) {
+      *error = rendered.error() + "; " + key + " is not in " + printable(m_env.env_file);
+      return false;
+    }
+    text = std::move(*rendered);
+  } else {
+    for (const auto& [k, v] : values) text += k + "=" + shell_single_quoted(v) + "\n";
+  }
+  if (!replace_file(m_env.env_file, text, "outputs", error)) return false;
+  m_env_values = std::move(values);
+  return true;
+}
+
 bool Runner::append_summary(std::string_view markdown, std::string* error) {
+  if (m_env.summary_file.empty() && !m_env.markdown_file.empty() && !markdown.empty()) {
+    m_markdown += markdown;
+    return replace_file(m_env.markdown_file, m_markdown, "summary", error);
+  }
   if (m_env.summary_file.empty() || markdown.empty()) return true;
   struct stat st {};
   size_t used = 0;
@@ -210,7 +270,7 @@ void Runner::annotate(AnnotationLevel level, const Annotation& a) {
     if (!a.file.empty()) line += log_safe(a.file) + (a.line != 0 ? ":" + std::to_string(a.line) : "") + ": ";
     if (!a.title.empty()) line += log_safe(a.title) + ": ";
     std::string message = log_safe(a.message);
-    if (message.size() > k_annotation_message_limit) message = shorten_utf8(message, k_annotation_message_limit);
+    if (message.size() > k_annotation_message_limit) message = truncate_utf8(message, k_annotation_message_limit);
     write_line(line + message + "\n");
     ++m_emitted[static_cast<size_t>(level)];
     return;
@@ -218,13 +278,13 @@ void Runner::annotate(AnnotationLevel level, const Annotation& a) {
   std::string properties;
   const auto add = [&](std::string_view key, std::string_view value) {
     if (!properties.empty()) properties += ',';
-    properties.append(key).append("=").append(escape_command_property(valid_utf8(value)));
+    properties.append(key).append("=").append(escape_command_property(utf8_escaping_invalid(value)));
   };
   if (!a.file.empty()) add("file", a.file);
   if (a.line != 0) add("line", std::to_string(a.line));
   if (!a.title.empty()) add("title", a.title);
-  std::string message = valid_utf8(a.message);
-  if (message.size() > k_annotation_message_limit) message = shorten_utf8(message, k_annotation_message_limit);
+  std::string message = utf8_escaping_invalid(a.message);
+  if (message.size() > k_annotation_message_limit) message = truncate_utf8(message, k_annotation_message_limit);
   command(level_name(level), properties, message);
   ++m_emitted[static_cast<size_t>(level)];
 }
@@ -249,14 +309,27 @@ size_t Runner::annotate_all(AnnotationLevel level, std::span<const Annotation> a
 }
 
 void Runner::group(std::string_view title) {
-  if (m_env.on_actions) {
+  if (m_env.log_sections) {
+    if (!m_open_section.empty()) end_group();  // GitLab sections do not nest here
+    m_open_section = "treeprint_" + std::to_string(++m_sections);
+    write_line("\x1b[0Ksection_start:" + std::to_string(std::time(nullptr)) + ":" + m_open_section +
+               "[collapsed=true]\r\x1b[0K" + log_safe(title) + "\n");
+  } else if (m_env.on_actions) {
     command("group", {}, title);
   } else {
     write_line(log_safe(title) + "\n");
   }
 }
 
-void Runner::end_group() { command("endgroup", {}, {}); }
+void Runner::end_group() {
+  if (m_env.log_sections) {
+    if (m_open_section.empty()) return;
+    write_line("\x1b[0Ksection_end:" + std::to_string(std::time(nullptr)) + ":" + m_open_section + "\r\x1b[0K\n");
+    m_open_section.clear();
+    return;
+  }
+  command("endgroup", {}, {});
+}
 
 void Runner::add_mask(std::string_view secret) {
   // Off a runner nothing masks the log, so there the line would be the secret in clear: never print it.

@@ -8,6 +8,15 @@
 // plain `treeprint: error: ...` lines made safe with log_safe, a group title is a plain line, and add_mask prints
 // nothing at all: there no one would mask the log, and the command would be the secret in clear.
 //
+// GitLab CI does not read workflow commands either, but folds the log at its own section markers: there a group is
+// a collapsed section (`\e[0Ksection_start:<time>:<name>[collapsed=true]\r\e[0K<title>`).
+//
+// Where no runner reads GITHUB_OUTPUT (GitLab CI, Woodpecker, Drone: app/ci_environment.h fills these fields), every
+// output is also kept in `env_file`, rewritten whole on each output: in dotenv format (KEY=VALUE, for GitLab's
+// `artifacts:reports:dotenv`), or as shell assignments a later step can `source` (KEY='value'). The keys are
+// TREEPRINT_ and the output's name upper-cased, '-' as '_'. Without GITHUB_STEP_SUMMARY the Markdown summary goes to
+// `markdown_file`. Both files are replaced (a temporary file renamed over them), never written through a link.
+//
 // Typical use, after the settings are loaded:
 //
 //   Runner runner(runner_environment(process_environment()), stdout);  // stderr if the manifest goes to stdout
@@ -36,7 +45,17 @@ struct RunnerEnvironment {
   std::string summary_file;  // GITHUB_STEP_SUMMARY, "" when not set
   std::string workspace;     // GITHUB_WORKSPACE, "" when not set
   bool on_actions = false;   // GITHUB_ACTIONS=true: workflow commands are read from the log
+  bool log_sections = false;  // groups are GitLab CI's collapsible log sections
+  std::string env_file;       // "": none; see above
+  bool env_dotenv = false;    // env_file in dotenv format (GitLab) rather than shell assignments
+  std::string markdown_file;  // the summary when there is no GITHUB_STEP_SUMMARY to append to; "" for none
 };
+
+/// The variable an output is kept as in the env file: "digest" -> "TREEPRINT_DIGEST".
+std::string env_file_key(std::string_view output_name);
+
+/// `value` as one shell word in single quotes (a single quote as '\''): `KEY=<this>` assigns it exactly.
+std::string shell_single_quoted(std::string_view value);
 
 RunnerEnvironment runner_environment(const EnvLookup& env);
 
@@ -102,6 +121,12 @@ class Runner {
  private:
   void command(std::string_view name, std::string_view properties, std::string_view data);
   void write_line(std::string_view line);
+  bool keep_in_env_file(std::string_view name, std::string_view value, std::string* error);
+
+  std::vector<std::pair<std::string, std::string>> m_env_values;  // what env_file holds, in order
+  std::string m_markdown;                                         // what markdown_file holds
+  std::string m_open_section;
+  unsigned m_sections = 0;
 
   RunnerEnvironment m_env;
   std::FILE* m_out;

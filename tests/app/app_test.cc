@@ -395,6 +395,7 @@ TEST(Action, TheTokenIsMaskedFirstAsSentAndNeverPrintedOffARunner) {
   char* cwd = ::getcwd(nullptr, 0);
   const AppRun w = run({}, nullptr,
                        {{"CI", "woodpecker"},
+                        {"CI_WORKSPACE", dir.path()},
                         {"PLUGIN_TOKEN", "ghs_secretToken123"},
                         {"PLUGIN_PATH", dir / "tree"},
                         {"PLUGIN_FAIL_ON", "sometimes"},
@@ -429,14 +430,19 @@ TEST(Action, RunsOnlyWhenTheEnvironmentSaysCi) {
   char* cwd = ::getcwd(nullptr, 0);
   const AppRun r = run({}, nullptr,
                        {{"DRONE", "true"},
+                        {"DRONE_WORKSPACE", dir.path()},
                         {"PLUGIN_PATH", dir / "tree"},
-                        {"PLUGIN_SUMMARY", "none"},
+                        {"PLUGIN_SUMMARY", "status"},
                         {"PLUGIN_MANIFEST_PATH", dir / "m.json"}});
   EXPECT_EQ(::chdir(cwd), 0);
   std::free(cwd);
   EXPECT_EQ(r.code, k_exit_ok) << r.err;
   EXPECT_TRUE(exists(dir / "m.json"));
   EXPECT_THAT(r.out, HasSubstr("treeprint: output files=1"));
+  // For a later step: the outputs to `source`, the summary as Markdown; a mode Drone lacks is only a warning.
+  EXPECT_THAT(testing::read_file(dir / "treeprint.env"), HasSubstr("TREEPRINT_FILES='1'\n"));
+  EXPECT_THAT(testing::read_file(dir / "treeprint-summary.md"), HasSubstr("treeprint"));
+  EXPECT_THAT(r.out, HasSubstr("treeprint: warning: summary: status is not available here"));
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ TEST(ActionSettings, Defaults) {
   EXPECT_EQ(s.retention_days, 0u);
   EXPECT_FALSE(s.overwrite);
   EXPECT_EQ(s.baseline, BaselineKind::off);
-  EXPECT_EQ(s.summary, SummaryMode::check_run);
+  EXPECT_EQ(s.summary, SummaryMode::automatic);  // what the CI system offers (inputs/ci_system.h)
   EXPECT_EQ(s.fail_on, FailOn::errors);
   EXPECT_EQ(s.token, "");
   EXPECT_TRUE(s.warnings.empty());
@@ -173,8 +173,9 @@ TEST(ActionSettings, UnknownEnumValueListsTheAllowedOnes) {
   EXPECT_EQ(e.message, "fail-on (INPUT_FAIL-ON): 'sometimes' is not one of: never, errors, changes");
   e = one_error({{"INPUT_SUMMARY", "check_run"}});
   EXPECT_EQ(e.message,
-            "summary (INPUT_SUMMARY): 'check_run' is not one of: check-run, comment, status, none (did you mean "
+            "summary (INPUT_SUMMARY): 'check_run' is not one of: auto, check-run, comment, status, none (did you mean "
             "'check-run'?)");
+  EXPECT_EQ(one_error({{"INPUT_SUMMARY", "automatic"}}).input, "summary");  // the input is `auto`
   e = one_error({{"PLUGIN_FAIL_ON", "change"}});
   EXPECT_EQ(e.message,
             "fail-on (PLUGIN_FAIL_ON): 'change' is not one of: never, errors, changes (did you mean "

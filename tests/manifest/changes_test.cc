@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <deque>
 
+#include "manifest/tree_builder.h"
 #include "util/sha256.h"
 
 namespace treeprint {
@@ -13,38 +13,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class Tree {
- public:
-  Tree& file(std::string path, const std::string& content, bool exec = false) {
-    m_paths.push_back(std::move(path));
-    FileEntry& f = m_files.emplace_back();
-    f.path = m_paths.back();
-    f.size = content.size();
-    f.sha256 = Sha256::of(content);
-    f.executable = exec;
-    return *this;
-  }
-  Tree& link(std::string path, std::string target) {
-    m.symlinks.push_back({std::move(path), std::move(target), ""});
-    return *this;
-  }
-  Tree& error(std::string path) {
-    m.errors.push_back({std::move(path), "cannot open: Permission denied"});
-    return *this;
-  }
-  const Manifest& manifest() {
-    m.files.clear();
-    for (const FileEntry& f : m_files) m.files.push_back(&f);
-    std::sort(m.files.begin(), m.files.end(), [](auto* a, auto* b) { return a->path < b->path; });
-    std::sort(m.symlinks.begin(), m.symlinks.end(), [](auto& a, auto& b) { return a.path < b.path; });
-    return m;
-  }
-
- private:
-  std::deque<std::string> m_paths;
-  std::deque<FileEntry> m_files;
-  Manifest m;
-};
+using Tree = testing::TreeBuilder;
 
 TEST(ChangeLists, EveryKindLandsInItsList) {
   Tree a, b;

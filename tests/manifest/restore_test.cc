@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <deque>
 #include <functional>
 
+#include "manifest/tree_builder.h"
 #include "test_support.h"
 #include "util/sha256.h"
 
@@ -18,39 +18,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::TempDir;
 
-// A manifest from short descriptions: files with their content, symlinks with their target.
-class Tree {
- public:
-  Tree& file(std::string path, const std::string& content, bool exec = false) {
-    m_paths.push_back(std::move(path));
-    FileEntry& f = m_files.emplace_back();
-    f.path = m_paths.back();
-    f.size = content.size();
-    f.sha256 = Sha256::of(content);
-    f.executable = exec;
-    return *this;
-  }
-  Tree& link(std::string path, std::string target) {
-    m.symlinks.push_back({std::move(path), std::move(target), ""});
-    return *this;
-  }
-  Tree& special(std::string path) {
-    m.skipped.push_back({std::move(path), "fifo"});
-    return *this;
-  }
-  const Manifest& manifest() {
-    m.files.clear();
-    for (const FileEntry& f : m_files) m.files.push_back(&f);
-    std::sort(m.files.begin(), m.files.end(), [](auto* a, auto* b) { return a->path < b->path; });
-    std::sort(m.symlinks.begin(), m.symlinks.end(), [](auto& a, auto& b) { return a.path < b.path; });
-    return m;
-  }
-
- private:
-  std::deque<std::string> m_paths;
-  std::deque<FileEntry> m_files;
-  Manifest m;
-};
+using Tree = testing::TreeBuilder;
 
 mode_t mode_of(const std::string& path) {
   struct stat st {};

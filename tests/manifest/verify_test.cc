@@ -3,35 +3,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "util/sha256.h"
+#include "manifest/tree_builder.h"
 
 namespace treeprint {
 namespace {
 
 using ::testing::HasSubstr;
 
-struct Tree {
-  Manifest m;
-  Tree& file(const std::string& path, const std::string& content, bool exec = false) {
-    FileEntry* e = m.table.add(path);
-    e->size = content.size();
-    e->sha256 = Sha256::of(content);
-    e->executable = exec;
-    m.files.push_back(e);
-    std::sort(m.files.begin(), m.files.end(), [](auto* a, auto* b) { return a->path < b->path; });
-    return *this;
-  }
-  Tree& error(const std::string& path) {
-    m.errors.push_back({path, "cannot open: Permission denied"});
-    return *this;
-  }
-};
+using Tree = testing::TreeBuilder;
 
 TEST(Verify, ClassifiesFailedMissingNewAndUnreadable) {
   Tree expected, actual;
   expected.file("same", "x").file("changed", "old").file("chmod", "c").file("gone", "g").file("locked", "l");
   actual.file("same", "x").file("changed", "new").file("chmod", "c", true).file("extra", "e").error("locked");
-  const VerifyReport r = verify_tree(expected.m, actual.m, false);
+  const VerifyReport r = verify_tree(expected.manifest(), actual.manifest(), false);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.failed(), 2u);  // content and mode
   EXPECT_EQ(r.missing(), 1u);  // "gone"; "locked" is unreadable now: nothing is known of it, so not missing
@@ -52,8 +37,8 @@ TEST(Verify, NewFilesCanBeAllowed) {
   Tree expected, actual;
   expected.file("a", "1");
   actual.file("a", "1").file("b", "2");
-  EXPECT_FALSE(verify_tree(expected.m, actual.m, false).ok());
-  const VerifyReport r = verify_tree(expected.m, actual.m, true);
+  EXPECT_FALSE(verify_tree(expected.manifest(), actual.manifest(), false).ok());
+  const VerifyReport r = verify_tree(expected.manifest(), actual.manifest(), true);
   EXPECT_TRUE(r.ok());
   EXPECT_EQ(r.added(), 0u);
   EXPECT_EQ(verify_summary(r), "verify: OK; 0 differ, 0 missing, 0 new (allowed), 0 unreadable");
@@ -63,7 +48,7 @@ TEST(Verify, WhatTheManifestCouldNotReadIsNotTheTreesFault) {
   Tree expected, actual;
   expected.file("a", "1").error("was-locked");
   actual.file("a", "1").file("was-locked", "now readable");
-  const VerifyReport r = verify_tree(expected.m, actual.m, true);
+  const VerifyReport r = verify_tree(expected.manifest(), actual.manifest(), true);
   EXPECT_TRUE(r.ok()) << render_verify_text(r);
   EXPECT_EQ(r.manifest_gaps, 1u);
 }
@@ -72,7 +57,7 @@ TEST(Verify, RenamesAreReportedAsMissingAndNew) {
   Tree expected, actual;
   expected.file("old", "content");
   actual.file("new", "content");
-  const VerifyReport r = verify_tree(expected.m, actual.m, false);
+  const VerifyReport r = verify_tree(expected.manifest(), actual.manifest(), false);
   EXPECT_EQ(r.missing(), 1u);
   EXPECT_EQ(r.added(), 1u);
 }

@@ -10,6 +10,7 @@
 #include "publish/zip_fixture.h"
 #include "util/format.h"
 #include "util/sha256.h"
+#include "util/text.h"
 
 namespace treeprint {
 namespace {

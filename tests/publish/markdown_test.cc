@@ -5,6 +5,7 @@
 
 #include "manifest/path_encoding.h"
 #include "util/format.h"
+#include "util/text.h"
 
 namespace treeprint {
 namespace {
@@ -36,12 +37,12 @@ TEST(Markdown, Text) {
 }
 
 TEST(Markdown, ShortenUtf8) {
-  EXPECT_EQ(shorten_utf8("short", 10), "short");
-  EXPECT_EQ(shorten_utf8("abcdefghij", 6), "abc\xe2\x80\xa6");
+  EXPECT_EQ(truncate_utf8("short", 10), "short");
+  EXPECT_EQ(truncate_utf8("abcdefghij", 6), "abc\xe2\x80\xa6");
   // Never cuts inside a character: "é" is two bytes.
-  EXPECT_EQ(shorten_utf8("\xc3\xa9\xc3\xa9\xc3\xa9", 5), "\xc3\xa9\xe2\x80\xa6");
-  EXPECT_EQ(shorten_utf8("a\xc3\xa9\xc3\xa9\xc3\xa9", 5), "a\xe2\x80\xa6");
-  EXPECT_TRUE(is_valid_utf8(shorten_utf8("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 6)));
+  EXPECT_EQ(truncate_utf8("\xc3\xa9\xc3\xa9\xc3\xa9", 5), "\xc3\xa9\xe2\x80\xa6");
+  EXPECT_EQ(truncate_utf8("a\xc3\xa9\xc3\xa9\xc3\xa9", 5), "a\xe2\x80\xa6");
+  EXPECT_TRUE(is_valid_utf8(truncate_utf8("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 6)));
 }
 
 TEST(Markdown, FitLeavesSmallTextAlone) { EXPECT_EQ(fit_markdown("# a\n\nb\n", 8, "x"), "# a\n\nb\n"); }

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <map>
 #include <regex>
 #include <stdexcept>
@@ -334,6 +335,115 @@ TEST_F(RunnerTest, NoSummaryFileOffARunner) {
   std::string error;
   EXPECT_TRUE(runner().append_summary("## x\n", &error));
   EXPECT_EQ(m_log.text(), "");
+}
+
+}  // namespace
+}  // namespace treeprint
+
+namespace treeprint {
+namespace {
+
+class CiFilesTest : public ::testing::Test {
+ protected:
+  Runner runner(bool dotenv) {
+    m_env.env_file = m_dir / "treeprint.env";
+    m_env.env_dotenv = dotenv;
+    m_env.markdown_file = m_dir / "treeprint-summary.md";
+    m_env.log_sections = dotenv;
+    return Runner(m_env, m_log.file(), [] { return std::string(k_delimiter); });
+  }
+  testing::TempDir m_dir;
+  RunnerEnvironment m_env;
+  Captured m_log;
+};
+
+// The shell's own reading of the file is the judge: each variable, sourced, is the output's value exactly.
+TEST_F(CiFilesTest, ShellFileSourcesBackExactly) {
+  const std::map<std::string, std::string> values = {
+      {"digest", "sha256:00ff"},     {"manifest-path", "dir with spaces/it's \"quoted\".json"},
+      {"empty", ""},                 {"lines", "one\ntwo\n"},
+      {"dollars", "$HOME `id` $(id) \\"}, {"files", "12"},
+  };
+  Runner r = runner(false);
+  std::string error;
+  for (const auto& [name, value] : values) ASSERT_TRUE(r.set_output(name, value, &error)) << error;
+  ASSERT_TRUE(r.set_output("files", "13", &error)) << error;  // set again: replaced, not repeated
+  for (const auto& [name, value] : values) {
+    const std::string expected = name == "files" ? "13" : value;
+    const std::string key = env_file_key(name);
+    const std::string script = ". '" + m_env.env_file + "' && printf '%s' \"$" + key + "\" > '" + (m_dir / "v") + "'";
+    ASSERT_EQ(std::system(("sh -c " + shell_single_quoted(script)).c_str()), 0) << script;
+    EXPECT_EQ(testing::read_file(m_dir / "v"), expected) << key;
+  }
+  const std::string text = testing::read_file(m_env.env_file);
+  EXPECT_EQ(text.find("TREEPRINT_FILES="), text.rfind("TREEPRINT_FILES="));
+  EXPECT_THAT(m_log.text(), HasSubstr("treeprint: output digest=sha256:00ff\n"));  // still in the log too
+}
+
+/// GitLab's documented dotenv rules: KEY=VALUE lines, KEY of [A-Za-z0-9_], one-line values, under 5 KiB, at most
+/// 50 variables (GitLab.com's smallest plan).
+std::map<std::string, std::string> parse_gitlab_dotenv(const std::string& text) {
+  EXPECT_LT(text.size(), 5u * 1024);
+  std::map<std::string, std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t nl = text.find('\n', pos);
+    const std::string line = text.substr(pos, nl - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    const size_t eq = line.find('=');
+    EXPECT_NE(eq, std::string::npos) << line;
+    const std::string key = line.substr(0, eq);
+    EXPECT_TRUE(std::regex_match(key, std::regex("[A-Za-z0-9_]+"))) << key;
+    EXPECT_EQ(line.find('\r'), std::string::npos);
+    out[key] = line.substr(eq + 1);
+  }
+  EXPECT_LE(out.size(), 50u);
+  return out;
+}
+
+TEST_F(CiFilesTest, GitLabGetsADotenvReport) {
+  Runner r = runner(true);
+  std::string error;
+  ASSERT_TRUE(r.set_output("digest", "sha256:00ff", &error)) << error;
+  ASSERT_TRUE(r.set_output("manifest-path", "out/treeprint manifest.json", &error)) << error;
+  ASSERT_TRUE(r.set_output("changed", "", &error)) << error;
+  EXPECT_FALSE(r.set_output("summary-url", "a\nb", &error));  // a dotenv value is one line
+  EXPECT_THAT(error, HasSubstr("line break"));
+  EXPECT_THAT(error, HasSubstr("TREEPRINT_SUMMARY_URL is not in"));
+  const auto parsed = parse_gitlab_dotenv(testing::read_file(m_env.env_file));
+  EXPECT_EQ(parsed, (std::map<std::string, std::string>{{"TREEPRINT_DIGEST", "sha256:00ff"},
+                                                        {"TREEPRINT_MANIFEST_PATH", "out/treeprint manifest.json"},
+                                                        {"TREEPRINT_CHANGED", ""}}));
+}
+
+TEST_F(CiFilesTest, FilesReplaceALinkInsteadOfWritingThroughIt) {
+  m_dir.write("victim", "keep me");
+  ASSERT_EQ(::symlink((m_dir / "victim").c_str(), (m_dir / "treeprint.env").c_str()), 0);
+  ASSERT_EQ(::symlink((m_dir / "victim").c_str(), (m_dir / "treeprint-summary.md").c_str()), 0);
+  Runner r = runner(false);
+  std::string error;
+  ASSERT_TRUE(r.set_output("files", "1", &error)) << error;
+  ASSERT_TRUE(r.append_summary("## one\n", &error)) << error;
+  ASSERT_TRUE(r.append_summary("## two\n", &error)) << error;
+  EXPECT_EQ(testing::read_file(m_dir / "victim"), "keep me");
+  EXPECT_EQ(testing::read_file(m_env.env_file), "TREEPRINT_FILES='1'\n");
+  EXPECT_EQ(testing::read_file(m_env.markdown_file), "## one\n## two\n");
+}
+
+TEST_F(CiFilesTest, GitLabGroupsAreCollapsedSections) {
+  Runner r = runner(true);
+  r.group("treeprint: scanning .\r\n\x1b[31m");
+  r.end_group();
+  r.end_group();  // nothing open: nothing printed
+  r.add_mask("secret-token");
+  const std::vector<std::string> lines = m_log.lines();
+  ASSERT_EQ(lines.size(), 2u) << m_log.text();
+  EXPECT_TRUE(std::regex_match(lines[0], std::regex("\x1b\\[0Ksection_start:[0-9]+:treeprint_1\\[collapsed=true\\]\r"
+                                                    "\x1b\\[0Ktreeprint: scanning \\.[^\r\n\x1b]*")))
+      << lines[0];
+  EXPECT_TRUE(std::regex_match(lines[1], std::regex("\x1b\\[0Ksection_end:[0-9]+:treeprint_1\r\x1b\\[0K"))) << lines[1];
+  EXPECT_EQ(m_log.text().find("::"), std::string::npos);
+  EXPECT_EQ(m_log.text().find("secret-token"), std::string::npos);
 }
 
 }  // namespace
