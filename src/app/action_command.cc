@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "app/action_changes.h"
 #include "app/ci_environment.h"
 #include "app/restore_command.h"
 #include "app/scan_command.h"
@@ -176,9 +177,11 @@ class Action {
     compare_with_baseline(scan.manifest, &diff, &baseline_label);
     std::optional<ChangeSummary> changes;
     if (diff) changes = change_summary(*diff, baseline_label);
+    auto published = publish_changes(scan.manifest, diff ? &*diff : nullptr, baseline_label, roots, owner);
+    if (!published) return k_exit_fatal;
 
     annotate_errors(scan.manifest, options.dir);
-    const std::string summary_md = job_summary(scan, changes ? &*changes : nullptr);
+    const std::string summary_md = job_summary(scan, changes ? &*changes : nullptr, published->filters);
     std::string error;
     if (!m_runner.append_summary(summary_md, &error)) m_runner.warning("could not write the job summary: " + error);
 
@@ -299,6 +302,7 @@ class Action {
         return;
       }
       *label = "run " + std::to_string(found->run_id) + " (" + found->head_sha.substr(0, 12) + ")";
+      m_baseline_commit = found->head_sha;
     }
     *diff = diff_trees(before, now);
   }
@@ -312,11 +316,41 @@ class Action {
     m_runner.annotate_all(AnnotationLevel::error, list, "all of them are in the manifest's \"errors\"");
   }
 
-  std::string job_summary(const ScanResult& scan, const ChangeSummary* changes) const {
+  // The change lists, filters, hash and changes file (app/action_changes.h): local, so before the network. Fails only
+  // when hash-files cannot be computed, which fails the step as hashFiles() would.
+  std::optional<ActionChanges> publish_changes(const Manifest& scanned, const TreeDiff* diff, const std::string& label,
+                                               const PathRoots& roots, const std::optional<FileOwner>& owner) {
+    ActionChangesContext c;
+    c.settings = &m_settings;
+    c.diff = diff;
+    c.baseline = label;
+    c.workspace = roots.workspace;
+    c.manifest_place = &m_manifest_place;
+    c.owner = owner;
+    auto done = publish_action_changes(scanned, c, m_runner);
+    if (!done) {
+      m_runner.error(done.error());
+      return std::nullopt;
+    }
+    return std::move(*done);
+  }
+
+  std::string job_summary(const ScanResult& scan, const ChangeSummary* changes,
+                          const std::vector<FilterResult>& filters) const {
     JobSummaryOptions o;
     o.scanned = m_settings.path;
-    o.manifest = m_settings.manifest_path;
+    o.repository = env_or(m_env, "GITHUB_REPOSITORY");
+    o.compared_commit = m_baseline_commit;
+    // The runner's file system is gone when the summary is read: name the manifest by its artifact.
+    if (artifact_runtime_from_env(m_env)) {
+      o.manifest_artifact = m_settings.artifact_name;
+      o.manifest_artifact_url = run_url().empty() ? "" : run_url() + "#artifacts";
+      o.manifest = base_name_of(m_settings.manifest_path);
+    } else {
+      o.manifest = m_settings.manifest_path;
+    }
     o.changes = changes;
+    o.filters = m_settings.filters.empty() ? nullptr : &filters;
     return build_job_summary(scan.manifest, scan.root, o);
   }
 
@@ -506,6 +540,7 @@ class Action {
   OutputPlace m_manifest_place;
   OutputPlace m_sums_place;
   UniqueFd m_baseline_file;
+  std::string m_baseline_commit;  // the compared run's head commit, when the baseline came from a run
   std::unique_ptr<HttpClient> m_http;
 };
 

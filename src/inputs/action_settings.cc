@@ -12,7 +12,9 @@
 #include <set>
 #include <thread>
 
+#include "inputs/filters_file.h"
 #include "inputs/time_spec.h"
+#include "scan/hash_files.h"
 #include "scan/ignore.h"
 #include "util/artifact_name.h"
 #include "util/format.h"
@@ -49,6 +51,8 @@ constexpr InputSpec k_inputs[] = {
     {"fail-on", Type::text},
     {"token", Type::text},
     {"api-timeout", Type::number},
+    {"filters", Type::text},
+    {"hash-files", Type::text},
     {"config", Type::text},
 };
 
@@ -220,6 +224,7 @@ class Loader {
   std::optional<Enum> choice(const std::string& input, const Raw& raw,
                              const std::vector<std::pair<const char*, Enum>>& allowed);
   std::vector<std::string> globs(const std::string& input, const Raw& raw, bool include);
+  void hash_patterns(const Raw& raw, ActionSettings* s);
   /// Counts what config values expand to; false (with an error, once) past the limits.
   bool expand(size_t bytes, size_t items);
   static SettingOrigin origin_of(const Raw& raw) {
@@ -410,6 +415,12 @@ void Loader::read_config_value(const InputSpec& spec, const std::string& key, co
       std::string glob = trim_glob(element.Scalar());
       if (!glob.empty() && glob.front() != '#') raw.items.push_back({std::move(glob), where});
     }
+  } else if (key == "filters" && value.IsMap()) {
+    // The filters are a YAML map in the file too: handed on as YAML text, read like the input.
+    YAML::Emitter emitter;
+    emitter << value;
+    if (!expand(emitter.size(), 0)) return;
+    raw.text = emitter.c_str();
   } else if (!value.IsScalar()) {
     error(key, key + " (" + raw.origin + "): expected " + expected_kind(spec.type) + ", got " + node_kind(value));
     return;
@@ -485,6 +496,39 @@ std::vector<std::string> Loader::globs(const std::string& input, const Raw& raw,
     out.push_back(item.text);
   }
   return out;
+}
+
+void Loader::hash_patterns(const Raw& raw, ActionSettings* s) {
+  // hashFiles()'s arguments, one per line; the first may be its only option, `--follow-symbolic-links`.
+  std::vector<std::string> lines;
+  std::string_view rest = raw.text;
+  while (!rest.empty()) {
+    const size_t nl = rest.find('\n');
+    const std::string_view line = trim(rest.substr(0, nl));
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (!line.empty()) lines.emplace_back(line);
+  }
+  HashFilesOptions options;
+  Result<std::string> patterns = hash_files_arguments(lines, &options);
+  if (!patterns) {
+    error_at("hash-files", raw, patterns.error());
+    return;
+  }
+  bool any = false;
+  std::string_view text = *patterns;
+  while (!text.empty() && !any) {
+    const size_t nl = text.find('\n');
+    const std::string_view line = trim(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    any = !line.empty() && line.front() != '#';
+  }
+  if (!any) {
+    error_at("hash-files", raw,
+             "no pattern given; list the patterns hashFiles() would get, one per line (e.g. `**/package-lock.json`)");
+    return;
+  }
+  s->hash_files = std::move(*patterns);
+  s->hash_follow_symlinks = options.follow_symlinks;
 }
 
 SettingsResult Loader::run() {
@@ -638,6 +682,17 @@ SettingsResult Loader::run() {
                            "the seconds all network requests of the run may take together")
                         .value_or(s.api_timeout);
   }
+
+  if (Raw r = lookup(spec("filters")); r.present) {
+    // The value's own origin is the source of every message, so an error names the input and where it was set.
+    Result<std::vector<ChangeFilter>> parsed = parse_filters(r.text, "filters (" + r.origin + ")");
+    if (parsed) {
+      s.filters = std::move(*parsed);
+    } else {
+      error("filters", parsed.error());
+    }
+  }
+  if (Raw r = lookup(spec("hash-files")); r.present) hash_patterns(r, &s);
 
   if (!m_errors.empty()) return std::move(m_errors);
   return s;

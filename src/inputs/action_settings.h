@@ -21,6 +21,7 @@
 
 #include "inputs/path_trust.h"
 #include "inputs/scan_options.h"
+#include "scan/change_filter.h"
 #include "util/env.h"
 
 namespace treeprint {
@@ -66,6 +67,12 @@ struct ActionSettings {
   std::string token;        // mask it (Runner::add_mask) before anything is printed
   /// Seconds the network part (baseline download, artifact upload, REST summary) may take in all.
   unsigned api_timeout = 600;
+  /// `filters`: named path filters over the change lists, compiled (inputs/filters_file.h).
+  std::vector<ChangeFilter> filters;
+  /// `hash-files`: hashFiles() patterns, newline-separated, without a leading `--follow-symbolic-links` line (which
+  /// sets hash_follow_symlinks). Empty: no `hash` output.
+  std::string hash_files;
+  bool hash_follow_symlinks = false;
   SettingOrigin path_origin, manifest_path_origin, sha256sum_path_origin, baseline_origin;
   std::string config_path;  // the config file that was read, or ""
   /// Things the user should know that are not errors ("retention-days 120 capped at 90").

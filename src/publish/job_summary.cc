@@ -37,7 +37,15 @@ void append_totals(std::string& out, const Manifest& m, const Digest& root, cons
     out += "\n**Git:** " + base + " + " + with_commas(g.untracked) + " untracked + " + with_commas(g.modified) +
            " modified\n";
   }
-  if (!o.manifest.empty()) out += "\n**Manifest:** " + md_text(o.manifest) + "\n";
+  if (o.manifest.empty()) return;
+  out += "\n**Manifest:** ";
+  if (o.manifest_artifact.empty()) {
+    out += md_text(o.manifest) + "\n";
+    return;
+  }
+  const std::string artifact = md_code(truncate_utf8(o.manifest_artifact, o.max_name_bytes), false);
+  out += md_code(truncate_utf8(o.manifest, o.max_name_bytes), false) + " in the artifact " +
+         (o.manifest_artifact_url.empty() ? artifact : "[" + artifact + "](" + o.manifest_artifact_url + ")") + "\n";
 }
 
 void append_examples(std::string& out, std::string_view label, const ChangeExamples& kind, const JobSummaryOptions& o) {
@@ -66,9 +74,42 @@ void append_changes(std::string& out, const ChangeSummary& c, const JobSummaryOp
   };
   append_line(out, "| Change | Count |");
   append_line(out, "|---|---:|");
-  for (const auto& [label, kind] : kinds) out += "| " + std::string(label) + " | " + with_commas(kind->count) + " |\n";
+  for (const auto& [label, kind] : kinds) {
+    if (kind->count != 0) out += "| " + std::string(label) + " | " + with_commas(kind->count) + " |\n";
+  }
   out += '\n';
   for (const auto& [label, kind] : kinds) append_examples(out, label, *kind, o);
+}
+
+void append_filters(std::string& out, const std::vector<FilterResult>& filters, bool has_baseline,
+                    const JobSummaryOptions& o) {
+  out += "\n### Changes by filter\n\n";
+  if (!has_baseline) append_line(out, "No baseline was compared: every file counts as added.\n");
+  std::string unmatched;
+  bool any = false;
+  for (const FilterResult& f : filters) {
+    if (!f.matched()) {
+      unmatched += (unmatched.empty() ? "" : ", ") + md_code(truncate_utf8(f.name, o.max_name_bytes), false);
+      continue;
+    }
+    if (!any) {
+      append_line(out, "| Filter | Changed files |");
+      append_line(out, "|---|---:|");
+      any = true;
+    }
+    out += "| " + md_code(truncate_utf8(f.name, o.max_name_bytes), true) + " | " + with_commas(f.files.size()) + " |\n";
+  }
+  if (any) out += '\n';
+  for (const FilterResult& f : filters) {
+    if (!f.matched()) continue;
+    out += "<details><summary>" + md_code(truncate_utf8(f.name, o.max_name_bytes), false) + " (" +
+           with_commas(f.files.size()) + ")</summary>\n\n";
+    const size_t shown = std::min(f.files.size(), o.max_examples);
+    for (size_t i = 0; i < shown; ++i) out += "- " + md_code(truncate_utf8(f.files[i], o.max_name_bytes), false) + "\n";
+    if (f.files.size() > shown) out += "- \xe2\x80\xa6 and " + with_commas(f.files.size() - shown) + " more\n";
+    out += "\n</details>\n\n";
+  }
+  if (!unmatched.empty()) out += "No changes for: " + unmatched + "\n";
 }
 
 void append_largest(std::string& out, const Manifest& m, const JobSummaryOptions& o) {
@@ -149,10 +190,15 @@ void append_errors(std::string& out, const Manifest& m, const JobSummaryOptions&
 
 std::string build_job_summary(const Manifest& manifest, const Digest& root, const JobSummaryOptions& options) {
   std::string out = "## treeprint";
+  if (!options.repository.empty()) out += " \xc2\xb7 " + md_text(truncate_utf8(options.repository, options.max_name_bytes));
   if (!options.scanned.empty()) out += ": " + md_code(truncate_utf8(options.scanned, options.max_name_bytes), false);
+  if (!options.compared_commit.empty()) {
+    out += " compared with " + md_code(options.compared_commit.substr(0, 12), false);
+  }
   out += "\n\n";
   append_totals(out, manifest, root, options);
   if (options.changes != nullptr) append_changes(out, *options.changes, options);
+  if (options.filters != nullptr) append_filters(out, *options.filters, options.changes != nullptr, options);
   append_largest(out, manifest, options);
   append_directories(out, manifest, options);
   append_errors(out, manifest, options);

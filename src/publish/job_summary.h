@@ -1,6 +1,8 @@
 #pragma once
 // The Markdown job summary for one scan: totals, the root digest, the largest files, bytes per top-level directory,
-// the first errors and, when a baseline was compared, what changed. Every name is rendered safely (md_code), and the
+// the first errors, when a baseline was compared what changed (kinds with no change left out), and the changed
+// files grouped by filter. The heading names the repository and the compared commit; lists are collapsible and
+// capped with "and N more". Every name is rendered safely (md_code), and the
 // whole text stays within GitHub's 1 MiB step summary limit, with a visible note when it had to be cut.
 
 #include <cstddef>
@@ -8,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "manifest/changes.h"
 #include "manifest/entry.h"
 #include "publish/markdown.h"
 
@@ -40,9 +43,17 @@ struct ChangeSummary {
 };
 
 struct JobSummaryOptions {
-  std::string scanned;   // the scanned directory, shown in the heading ("" to leave it out)
-  std::string manifest;  // where the whole manifest is ("artifact treeprint-build-1"), "" to leave it out
+  std::string scanned;          // the scanned directory, shown in the heading ("" to leave it out)
+  std::string repository;       // "owner/name", shown in the heading ("" to leave it out)
+  std::string compared_commit;  // the baseline's commit, shown (shortened) in the heading ("" to leave it out)
+  /// The manifest: its file name in `manifest_artifact` (linked to `manifest_artifact_url` when given), or, with no
+  /// artifact, where it is. "" to leave it out.
+  std::string manifest;
+  std::string manifest_artifact;
+  std::string manifest_artifact_url;
   const ChangeSummary* changes = nullptr;  // null: no baseline section
+  /// Each filter's changed files; null: no filter section. With `changes` null every file counts as added.
+  const std::vector<FilterResult>* filters = nullptr;
   size_t largest_files = 10;
   size_t top_directories = 15;
   size_t max_errors = 20;

@@ -318,6 +318,45 @@ TEST(Action, ASymlinkAtTheOutputNameIsReplacedNotFollowed) {
   EXPECT_TRUE(S_ISREG(st.st_mode));
 }
 
+// The changes file goes beside the manifest by the same rules: a symlink at its name is replaced, never followed.
+TEST(Action, TheChangesFileIsWrittenBesideTheManifestNeverThroughASymlink) {
+  TempDir outside;
+  outside.write("target", "precious");
+  TempDir dir;
+  dir.write("tree/a.txt", "hello");
+  dir.write("tree/b.txt", "world");
+  dir.mkdir("out");
+  dir.symlink(outside / "target", "out/m.changes.json");
+  const ActionRun r = run_action_mode(
+      dir, {{"INPUT_PATH", "tree"}, {"INPUT_MANIFEST-PATH", "out/m.json"}, {"INPUT_FILTERS", "text: ['*.txt']"}});
+  EXPECT_EQ(r.run.code, k_exit_ok) << r.run.out << r.run.err;
+  EXPECT_EQ(testing::read_file(outside / "target"), "precious");
+  struct stat st {};
+  ASSERT_EQ(::lstat((dir / "out/m.changes.json").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  const auto out = parse_outputs(r.outputs);
+  EXPECT_EQ(out.at("changes-path"), "out/m.changes.json");
+  EXPECT_EQ(out.at("any-changed"), "true");  // no baseline: everything is added
+  EXPECT_EQ(out.at("added-files"), "a.txt\nb.txt");
+  EXPECT_EQ(out.at("text-files"), "a.txt\nb.txt");
+  EXPECT_EQ(out.at("changes"), "[\"text\"]");
+  EXPECT_THAT(testing::read_file(dir / "out/m.changes.json"), HasSubstr("\"added\": [\"a.txt\", \"b.txt\"]"));
+}
+
+// A hashFiles() pattern that matches a broken symlink fails the step as hashFiles() does, before anything is sent.
+TEST(Action, HashFilesFailureFailsTheStep) {
+  TempDir dir;
+  dir.write("tree/a.txt", "hello");
+  dir.symlink("nowhere", "tree/broken.lock");
+  const ActionRun r =
+      run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_HASH-FILES", "tree/*.lock"}, {"INPUT_SUMMARY", "none"}});
+  EXPECT_EQ(r.run.code, k_exit_fatal) << r.run.out << r.run.err;
+  EXPECT_THAT(r.run.out, HasSubstr("::error::hash-files: "));
+  const ActionRun ok = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_HASH-FILES", "tree/*.txt"}});
+  EXPECT_EQ(ok.run.code, k_exit_ok) << ok.run.out << ok.run.err;
+  EXPECT_THAT(parse_outputs(ok.outputs).at("hash"), ::testing::MatchesRegex("[0-9a-f]{64}"));
+}
+
 // What treeprint creates in a workspace owned by someone else gets that owner: the manifest and each directory it
 // made (through their fds); what was already there keeps its own.
 TEST(Action, WhatItCreatesGetsTheWorkspacesOwner) {

@@ -304,6 +304,48 @@ TEST(ActionSettings, ToScanOptionsResolvesThreads) {
   EXPECT_FALSE(o.scan_git_dir);
 }
 
+TEST(ActionSettings, Filters) {
+  const ActionSettings s = load_ok({{"INPUT_FILTERS", "backend:\n  - 'src/**'\ndocs:\n  - added: '*.md'\n"}});
+  ASSERT_EQ(s.filters.size(), 2u);
+  EXPECT_EQ(s.filters[0].name(), "backend");
+  EXPECT_TRUE(s.filters[0].matches("src/a.c", ChangeSelector::modified));
+  EXPECT_TRUE(s.filters[1].matches("README.md", ChangeSelector::added));
+  EXPECT_FALSE(s.filters[1].matches("README.md", ChangeSelector::modified));
+  EXPECT_TRUE(load_ok({}).filters.empty());
+}
+
+TEST(ActionSettings, BadFiltersNameTheInput) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"- a\n- b\n", "must be a map"},
+      {"x: ['[ab']\n", "filter 'x'"},
+      {"x: []\n", "filter 'x'"},
+      {"changes: ['**']\n", "reserved"},
+      {"'a.b': ['**']\n", "not a valid output name"},
+      {"x: ['**']\nx-files: ['**']\n", "collide"},
+  };
+  for (const auto& [yaml, what] : cases) {
+    const SettingsError e = one_error({{"INPUT_FILTERS", yaml}});
+    EXPECT_EQ(e.input, "filters") << yaml;
+    EXPECT_THAT(e.message, ::testing::StartsWith("filters (INPUT_FILTERS): ")) << yaml;
+    EXPECT_THAT(e.message, HasSubstr(what)) << yaml;
+  }
+}
+
+TEST(ActionSettings, HashFiles) {
+  ActionSettings s = load_ok({{"INPUT_HASH-FILES", "  **/package-lock.json\n\n  !**/node_modules/**\n"}});
+  EXPECT_EQ(s.hash_files, "**/package-lock.json\n!**/node_modules/**");
+  EXPECT_FALSE(s.hash_follow_symlinks);
+  s = load_ok({{"INPUT_HASH-FILES", "--follow-symbolic-links\n**/*.lock"}});
+  EXPECT_EQ(s.hash_files, "**/*.lock");
+  EXPECT_TRUE(s.hash_follow_symlinks);
+  for (const char* none : {"# a comment\n", "--follow-symbolic-links"}) {
+    const SettingsError e = one_error({{"INPUT_HASH-FILES", none}});
+    EXPECT_EQ(e.input, "hash-files");
+    EXPECT_THAT(e.message, ::testing::StartsWith("hash-files (INPUT_HASH-FILES): no pattern given")) << none;
+  }
+  EXPECT_THAT(one_error({{"INPUT_HASH-FILES", "--follow\n*.c"}}).message, HasSubstr("not a hashFiles() option"));
+}
+
 // --- the config file -----------------------------------------------------------------------------------------
 
 class ActionSettingsConfig : public ::testing::Test {
@@ -334,6 +376,18 @@ TEST_F(ActionSettingsConfig, ValuesFromTheFile) {
   EXPECT_EQ(s.threads, 4u);
   EXPECT_EQ(s.fail_on, FailOn::changes);
   EXPECT_EQ(s.retention_days, 0u);  // null: unset
+}
+
+TEST_F(ActionSettingsConfig, FiltersAsAMapInTheFile) {
+  const std::string path = config("filters:\n  backend: ['src/**']\n  docs:\n    - removed: 'docs/**'\n");
+  const ActionSettings s = load_ok({{"INPUT_CONFIG", path}});
+  ASSERT_EQ(s.filters.size(), 2u);
+  EXPECT_EQ(s.filters[1].name(), "docs");
+  EXPECT_TRUE(s.filters[1].matches("docs/a", ChangeSelector::removed));
+  EXPECT_FALSE(s.filters[1].matches("docs/a", ChangeSelector::added));
+  const SettingsError e = one_error({{"INPUT_CONFIG", config("filters:\n  hash: ['**']\n")}});
+  EXPECT_THAT(e.message, HasSubstr("filters (" + path + ":2:3)"));
+  EXPECT_THAT(e.message, HasSubstr("reserved"));
 }
 
 TEST_F(ActionSettingsConfig, InputBeatsFileBeatsDefault) {

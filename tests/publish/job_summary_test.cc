@@ -183,7 +183,7 @@ TEST(JobSummary, Changes) {
   EXPECT_THAT(
       section(md, "### Changes since run \\#41"),
       ::testing::ElementsAre("| Change | Count |", "|---|---:|", "| Added | 15 |", "| Removed | 1 |",
-                             "| Modified | 3 |", "| Renamed | 1 |", "| Mode changed | 0 |", "| Type changed | 0 |"));
+                             "| Modified | 3 |", "| Renamed | 1 |"));  // the kinds with no change are left out
   EXPECT_THAT(md, HasSubstr("<details><summary>Added (15)</summary>\n\n- `new0`\n"));
   EXPECT_THAT(md, HasSubstr("- `new9`\n- \xe2\x80\xa6 and 5 more\n\n</details>"));
   EXPECT_THAT(md, Not(HasSubstr("`new10`")));
@@ -196,6 +196,65 @@ TEST(JobSummary, Changes) {
   o.changes = &none;
   EXPECT_THAT(build_job_summary(ManifestBuilder().build(), {}, o),
               HasSubstr("### Changes since main\\.json\n\nNo changes: every file matches the baseline.\n"));
+}
+
+TEST(JobSummary, HeadingNamesTheRepositoryAndTheComparedCommit) {
+  JobSummaryOptions o;
+  o.scanned = "src";
+  o.repository = "octo/repo";
+  o.compared_commit = "0123456789abcdef0123456789abcdef01234567";
+  const std::string md = build_job_summary(ManifestBuilder().build(), {}, o);
+  EXPECT_TRUE(md.starts_with("## treeprint \xc2\xb7 octo/repo: `src` compared with `0123456789ab`\n\n")) << md;
+}
+
+TEST(JobSummary, ManifestIsNamedByItsArtifact) {
+  JobSummaryOptions o;
+  o.manifest = "manifest.json";
+  o.manifest_artifact = "treeprint-scan-1";
+  o.manifest_artifact_url = "https://github.com/o/r/actions/runs/7#artifacts";
+  EXPECT_THAT(build_job_summary(ManifestBuilder().build(), {}, o),
+              HasSubstr("\n**Manifest:** `manifest.json` in the artifact "
+                        "[`treeprint-scan-1`](https://github.com/o/r/actions/runs/7#artifacts)\n"));
+  o.manifest_artifact_url.clear();
+  EXPECT_THAT(build_job_summary(ManifestBuilder().build(), {}, o),
+              HasSubstr("\n**Manifest:** `manifest.json` in the artifact `treeprint-scan-1`\n"));
+}
+
+TEST(JobSummary, ChangesByFilter) {
+  std::vector<FilterResult> filters(3);
+  filters[0].name = "backend";
+  for (int i = 0; i < 12; ++i) filters[0].files.push_back("src/f" + std::to_string(i) + ".c");
+  filters[1].name = "docs";
+  filters[2].name = "web";
+  filters[2].files = {"web/index.html"};
+  ChangeSummary c;
+  JobSummaryOptions o;
+  o.changes = &c;
+  o.filters = &filters;
+  const std::string md = build_job_summary(ManifestBuilder().build(), {}, o);
+  EXPECT_THAT(section(md, "### Changes by filter"),
+              ::testing::ElementsAre("| Filter | Changed files |", "|---|---:|", "| `backend` | 12 |", "| `web` | 1 |"));
+  EXPECT_THAT(md, HasSubstr("<details><summary>`backend` (12)</summary>\n\n- `src/f0.c`\n"));
+  EXPECT_THAT(md, HasSubstr("- `src/f9.c`\n- \xe2\x80\xa6 and 2 more\n\n</details>"));
+  EXPECT_THAT(md, Not(HasSubstr("`src/f10.c`")));
+  EXPECT_THAT(md, HasSubstr("<details><summary>`web` (1)</summary>\n\n- `web/index.html`\n\n</details>"));
+  EXPECT_THAT(md, HasSubstr("No changes for: `docs`\n"));
+  EXPECT_THAT(md, Not(HasSubstr("every file counts as added")));
+
+  o.changes = nullptr;  // no baseline
+  EXPECT_THAT(build_job_summary(ManifestBuilder().build(), {}, o),
+              HasSubstr("### Changes by filter\n\nNo baseline was compared: every file counts as added.\n"));
+
+  // Many filters with long names still fit the step summary's limit.
+  std::vector<FilterResult> many(20000);
+  for (size_t i = 0; i < many.size(); ++i) {
+    many[i].name = "f" + std::to_string(i) + std::string(200, 'x');
+    many[i].files = {std::string(250, 'p'), std::string(250, 'q')};
+  }
+  o.filters = &many;
+  const std::string big = build_job_summary(ManifestBuilder().build(), {}, o);
+  EXPECT_LE(big.size(), k_step_summary_limit);
+  EXPECT_THAT(big, HasSubstr("This summary was cut here"));
 }
 
 TEST(JobSummary, StaysWithinTheLimit) {

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,8 +31,34 @@ SHA = "0123456789abcdef0123456789abcdef01234567"
 PR_HEAD = "fedcba9876543210fedcba9876543210fedcba98"
 
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+NODE = os.environ.get("TREEPRINT_NODE") or shutil.which("node") or "node"
+
+
 def control(path, data=None):
     return fake_control(FAKE, path, data)
+
+
+def judge_hash(workspace, patterns):
+    """What @actions/glob's hashFiles() (the runner's own) returns for `patterns` in `workspace`."""
+    p = subprocess.run([NODE, os.path.join(HERE, "hash-files-judge.mjs"), workspace, "false"] + patterns,
+                       capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    answer = json.loads(p.stdout.decode().strip().split("\n")[-1])  # after @actions/core's ::debug:: lines
+    assert "error" not in answer, answer
+    return answer["hash"]
+
+
+def declared_outputs():
+    """The names under `outputs:` in action.yml."""
+    with open(os.path.join(HERE, "..", "..", "action.yml")) as f:
+        text = f.read()
+    section = text.split("\noutputs:\n", 1)[1].split("\nruns:", 1)[0]
+    return set(re.findall(r"^  ([a-z0-9-]+):$", section, re.M))
+
+
+def utf16_units(text):
+    return len(text.encode("utf-16-le")) // 2
 
 
 
@@ -120,9 +147,14 @@ class ActionE2E(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         m = self.manifest()
         out = parse_outputs(outputs)
-        self.assertEqual(list(out), ["manifest-path", "sha256sum-path", "digest", "files", "bytes", "errors",
-                                     "changed", "added", "removed", "git-tree", "worktree-clean",
-                                     "summary-url"])
+        lists = ["all-changed-files", "added-files", "modified-files", "removed-files", "renamed-files",
+                 "unreadable-files"]
+        self.assertEqual(list(out), ["any-changed", "changes", "changes-path"] +
+                         [name + suffix for name in lists for suffix in ("", "-json", "-count", "-truncated")] +
+                         ["manifest-path", "sha256sum-path", "digest", "files", "bytes", "errors",
+                          "changed", "added", "removed", "git-tree", "worktree-clean", "summary-url"])
+        # Every output the step sets is declared in action.yml (the runner drops the others for `uses:` callers).
+        self.assertLessEqual(set(out) | {"hash", "artifact-id", "artifact-url"}, declared_outputs())
         self.assertEqual(out["manifest-path"], os.path.join(self.tmp, "treeprint", "manifest.json"))
         self.assertEqual(out["sha256sum-path"], "sums.txt")
         self.assertTrue(os.path.exists(os.path.join(self.ws, "sums.txt")))
@@ -211,6 +243,12 @@ class ActionE2E(unittest.TestCase):
         out = parse_outputs(outputs)
         self.assertEqual((out["changed"], out["added"], out["removed"]), ("2", "1", "1"))
         self.assertIn("new.c", summary)
+        # The change outputs, and the heading naming the repository and the compared commit.
+        self.assertEqual((out["any-changed"], out["added-files"], out["removed-files"]), ("true", "src/new.c", "data.bin"))
+        heading = summary.split("\n", 1)[0]
+        self.assertIn("octo/repo", heading)
+        self.assertIn("aaaaaaaaaaaa", heading)
+        self.assertNotIn(self.tmp, summary)  # the manifest is named by its file, not by a path on the runner
         blob = control("log")["blob"]
         self.assertTrue(blob and all(b["authorization"] is None for b in blob), blob)
 
@@ -218,7 +256,136 @@ class ActionE2E(unittest.TestCase):
         p, stdout, _, outputs, _, _ = self.run_action({"summary": "none", "baseline": "previous-run"})
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("::notice::baseline: no earlier manifest found", stdout)
-        self.assertEqual(parse_outputs(outputs)["changed"], "")
+        out = parse_outputs(outputs)
+        self.assertEqual(out["changed"], "")
+        # No baseline: every file counts as added, and any-changed is true (the safe direction).
+        self.assertEqual(out["any-changed"], "true")
+        self.assertEqual(out["added-files"].split("\n"), ["README", "data.bin", "src/main.c"])
+        self.assertEqual(json.loads(out["all-changed-files-json"]), ["README", "data.bin", "src/main.c"])
+
+    def write(self, name, data):
+        path = os.path.join(self.ws, "repo", name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+
+    FILTERS = "\n".join([
+        "sources:", "  - 'src/**'",
+        "docs:", "  - '*.md'", "  - 'docs/**'",
+        "gone:", "  - removed: '**'",
+        "fresh:", "  - added: ['**/*.c', '**/*.h']",
+        "nothing:", "  - 'no/such/dir/**'",
+    ]) + "\n"
+
+    def test_every_change_and_filter_output(self):
+        self.write("src/util.c", b"/* util */\n" * 20)
+        self.write("docs/old.txt", b"a document that will move\n" * 10)
+        self.run_action({"summary": "none"})
+        shutil.copy(os.path.join(self.tmp, "treeprint", "manifest.json"), os.path.join(self.ws, "before.json"))
+        # Every kind of change: added, modified (content), modified (mode), removed, renamed.
+        self.write("src/new.h", b"#pragma once\n")
+        self.write("README", b"hello, changed\n")
+        os.chmod(os.path.join(self.ws, "repo", "src", "util.c"), 0o755)
+        os.unlink(os.path.join(self.ws, "repo", "data.bin"))
+        os.rename(os.path.join(self.ws, "repo", "docs", "old.txt"), os.path.join(self.ws, "repo", "docs", "new.md"))
+        self.write("web/package-lock.json", b'{"lock": 1}\n')
+        p, stdout, stderr, outputs, summary, log = self.run_action(
+            {"summary": "none", "baseline": "before.json", "filters": self.FILTERS,
+             "hash-files": "**/package-lock.json\n**/*.c"})
+        self.assertEqual(p.returncode, 0, stdout + stderr)
+        self.assertEqual(log, [])
+        out = parse_outputs(outputs)
+        self.assertEqual(out["any-changed"], "true")
+        expect = {"added-files": ["src/new.h", "web/package-lock.json"], "modified-files": ["README", "src/util.c"],
+                  "removed-files": ["data.bin"], "renamed-files": ["docs/old.txt\tdocs/new.md"],
+                  "all-changed-files": ["README", "docs/new.md", "src/new.h", "src/util.c", "web/package-lock.json"],
+                  "unreadable-files": []}
+        for name, lines in expect.items():
+            self.assertEqual(out[name], "\n".join(lines), name)
+            self.assertEqual(out[name + "-count"], str(len(lines)), name)
+            self.assertEqual(out[name + "-truncated"], "false", name)
+        self.assertEqual(json.loads(out["renamed-files-json"]), [{"from": "docs/old.txt", "to": "docs/new.md"}])
+        for name in ("added-files", "modified-files", "removed-files", "all-changed-files"):
+            self.assertEqual(json.loads(out[name + "-json"]), expect[name], name)
+        filters = {"sources": ["src/new.h", "src/util.c"], "docs": ["docs/new.md"], "gone": ["data.bin"],
+                   "fresh": ["src/new.h"], "nothing": []}
+        for name, files in filters.items():
+            self.assertEqual(out[name], "true" if files else "false", name)
+            self.assertEqual(out[name + "-files"], "\n".join(files), name)
+            self.assertEqual(json.loads(out[name + "-files-json"]), files, name)
+            self.assertEqual(out[name + "-count"], str(len(files)), name)
+            self.assertEqual(out[name + "-files-truncated"], "false", name)
+        self.assertEqual(json.loads(out["changes"]), ["sources", "docs", "gone", "fresh"])
+        # hash equals what the runner's hashFiles() gives for the same patterns on the same workspace.
+        self.assertEqual(out["hash"], judge_hash(self.ws, ["**/package-lock.json", "**/*.c"]))
+        self.assertRegex(out["hash"], "^[0-9a-f]{64}$")
+        # The changes file sits beside the manifest and holds the same lists.
+        self.assertEqual(out["changes-path"], os.path.join(self.tmp, "treeprint", "manifest.changes.json"))
+        with open(out["changes-path"]) as f:
+            changes = json.load(f)
+        self.assertEqual(changes["hash"], out["hash"])
+        self.assertIn("before.json", json.dumps(changes))
+        # The summary: changes by filter, kinds with no change left out.
+        self.assertIn("### Changes by filter", summary)
+        self.assertIn("`sources` (2)", summary)
+        self.assertIn("No changes for: `nothing`", summary)
+        self.assertNotIn("| Type changed |", summary)
+        self.assertIn("| Renamed | 1 |", summary)
+
+    def test_a_change_too_big_for_the_outputs_is_cut_and_complete_in_the_file(self):
+        big = os.path.join(self.ws, "repo", "generated")
+        os.makedirs(big)
+        names = ["generated/a-long-directory-name-for-budget/file-%06d.txt" % i for i in range(100000)]
+        os.makedirs(os.path.join(self.ws, "repo", "generated", "a-long-directory-name-for-budget"))
+        for n in names:
+            open(os.path.join(self.ws, "repo", n), "wb").close()
+        p, stdout, stderr, outputs, summary, log = self.run_action(
+            {"summary": "none", "filters": "gen: ['generated/**']\n"})
+        self.assertEqual(p.returncode, 0, stdout[-2000:] + stderr[-2000:])
+        out = parse_outputs(outputs)
+        # Within GitHub's 1 MB of outputs per job (UTF-16), names and values together.
+        self.assertLessEqual(sum(utf16_units(k) + utf16_units(v) for k, v in out.items()), 1024 * 1024)
+        self.assertEqual(out["added-files-count"], str(len(names) + 3))
+        self.assertEqual(out["all-changed-files-truncated"], "true")
+        self.assertEqual(out["added-files-truncated"], "true")
+        self.assertEqual(out["gen-count"], str(len(names)))
+        self.assertEqual(out["gen-files-truncated"], "true")
+        self.assertEqual(out["gen"], "true")
+        shown = json.loads(out["all-changed-files-json"])
+        self.assertEqual(out["all-changed-files"].split("\n"), shown)
+        self.assertLess(len(shown), len(names))
+        self.assertIn("::warning::", stdout)
+        self.assertIn("left out", stdout)
+        with open(out["changes-path"]) as f:
+            changes = json.load(f)
+        want = sorted(names + ["README", "data.bin", "src/main.c"])
+        self.assertEqual(changes["added"], want)
+        self.assertEqual(changes["all_changed"], want)
+        self.assertEqual(changes["filters"]["gen"]["files"], sorted(names))
+        self.assertIn("and 99,990 more", summary)
+
+    def test_bad_change_inputs_fail_before_any_work(self):
+        cases = [
+            ({"filters": "- src/**\n- docs/**\n"}, "filters", "must be a map"),
+            ({"filters": "src: ['src/[abc']\n"}, "filters", "src"),
+            ({"filters": "src: []\n"}, "filters", "src"),
+            ({"filters": "hash: ['**']\n"}, "filters", "reserved"),
+            ({"filters": "added-files: ['**']\n"}, "filters", "reserved"),
+            ({"filters": "'9lives': ['**']\n"}, "filters", "not a valid output name"),
+            ({"filters": "'a b': ['**']\n"}, "filters", "not a valid output name"),
+            ({"hash-files": "# only a comment\n"}, "hash-files", "no pattern"),
+            ({"hash-files": "--follow-symbolic-links\n"}, "hash-files", "no pattern"),
+        ]
+        for inputs, name, what in cases:
+            with self.subTest(inputs=inputs):
+                p, stdout, _, outputs, _, log = self.run_action(dict(inputs, summary="check-run"))
+                self.assertEqual(p.returncode, 2, stdout)
+                errors = [line for line in stdout.split("\n") if line.startswith("::error::")]
+                self.assertTrue(errors, stdout)
+                self.assertTrue(errors[0].startswith("::error::" + name + " (INPUT_" + name.upper() + ")"), errors)
+                self.assertIn(what, errors[0])
+                self.assertEqual((outputs, log), ("", []))
+                self.assertFalse(os.path.exists(os.path.join(self.tmp, "treeprint", "manifest.json")))
 
     def test_bad_input_fails_before_any_request(self):
         p, stdout, _, outputs, _, log = self.run_action({"summary": "sometimes"})
