@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "util/format.h"
@@ -187,13 +188,19 @@ void FileHasher::hash_all(FileSystem& fs, const HashPolicy& policy,
     while (const auto job = next()) done(job->tag, hash(fs, job->fd, policy, hooks));
     return;
   }
+  // Each lane holds one file's pass and the bytes read but not yet hashed (in its own buffer). Bytes are hashed in
+  // equal amounts from both lanes, so a big file's chunks pair with the small files passing through the other lane;
+  // a lane hashes alone only while the other has no file at all.
   struct Lane {
     std::optional<Pass> pass;
     HashJob job;
+    size_t offset = 0;
+    size_t pending = 0;
   };
   Lane lanes[2];
   auto load = [&](size_t i) {
     lanes[i].pass.reset();
+    lanes[i].offset = lanes[i].pending = 0;
     m_pair->reset(i);
     if (auto job = next()) {
       lanes[i].job = *job;
@@ -204,16 +211,30 @@ void FileHasher::hash_all(FileSystem& fs, const HashPolicy& policy,
   load(1);
   char* const buffers[2] = {m_buffers[0].get(), m_buffers[1].get()};
   while (lanes[0].pass || lanes[1].pass) {
-    size_t n[2] = {0, 0};
     for (size_t i = 0; i < 2; ++i) {
-      if (lanes[i].pass) n[i] = lanes[i].pass->step(buffers[i]);
+      Lane& lane = lanes[i];
+      if (lane.pass && lane.pending == 0 && !lane.pass->done) {
+        lane.pending = lane.pass->step(buffers[i]);
+        lane.offset = 0;
+      }
     }
-    if (n[0] != 0 && n[1] != 0) {
-      m_pair->update_both(buffers[0], n[0], buffers[1], n[1]);
-    } else {
-      for (size_t i = 0; i < 2; ++i) m_pair->update(i, buffers[i], n[i]);
+    if (lanes[0].pending != 0 && lanes[1].pending != 0) {
+      const size_t n = std::min(lanes[0].pending, lanes[1].pending);
+      m_pair->update_both(buffers[0] + lanes[0].offset, n, buffers[1] + lanes[1].offset, n);
+      for (Lane& lane : lanes) {
+        lane.offset += n;
+        lane.pending -= n;
+      }
+    } else if (!lanes[0].pass || !lanes[1].pass) {
+      for (size_t i = 0; i < 2; ++i) {
+        Lane& lane = lanes[i];
+        m_pair->update(i, buffers[i] + lane.offset, lane.pending);
+        lane.offset += lane.pending;
+        lane.pending = 0;
+      }
     }
-    const bool ended[2] = {lanes[0].pass && lanes[0].pass->done, lanes[1].pass && lanes[1].pass->done};
+    const bool ended[2] = {lanes[0].pass && lanes[0].pass->done && lanes[0].pending == 0,
+                           lanes[1].pass && lanes[1].pass->done && lanes[1].pending == 0};
     Digest digest[2];
     if (ended[0] && ended[1]) {
       const auto both = m_pair->finish_both();
