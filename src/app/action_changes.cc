@@ -1,5 +1,7 @@
 #include "app/action_changes.h"
 
+#include <algorithm>
+
 #include "publish/change_outputs.h"
 #include "publish/runner.h"
 #include "scan/hash_files.h"
@@ -68,7 +70,20 @@ Result<ActionChanges> publish_action_changes(const Manifest& scanned, const Acti
   out.changes_path = write_changes_file(json, c, runner);
   options.changes_path = out.changes_path;
 
-  const ChangeOutputs outputs = encode_change_outputs(out.lists, out.filters, options);
+  ChangeOutputs outputs = encode_change_outputs(out.lists, out.filters, options);
+  const RunnerEnvironment& where = runner.environment();
+  if (where.output_file.empty() && where.env_dotenv) {
+    // GitLab keeps outputs in a dotenv report of at most 50 variables and 5 KB: the lists stay in the changes file
+    // and the report gets what fits whatever changed (the flags, the counts, the paths, the hash).
+    std::erase_if(outputs.outputs, [&](const OutputValue& o) {
+      const bool fixed = o.name == "any-changed" || o.name == "changes" || o.name == "changes-path" || o.name == "hash";
+      const bool count = o.name.ends_with("-count");
+      const bool filter = std::any_of(out.filters.begin(), out.filters.end(),
+                                      [&](const FilterResult& f) { return f.name == o.name; });
+      return !(fixed || count || filter);
+    });
+    outputs.lists.clear();
+  }
   if (const Status st = write_github_outputs(runner, outputs); !st.ok()) {
     runner.warning("change outputs: " + st.error());
   }

@@ -445,5 +445,34 @@ TEST(Action, RunsOnlyWhenTheEnvironmentSaysCi) {
   EXPECT_THAT(r.out, HasSubstr("treeprint: warning: summary: status is not available here"));
 }
 
+// On GitLab the outputs are a dotenv report (50 variables, 5 KB): a change of hundreds of files keeps its lists in
+// the changes file and the report stays valid, with the flags and counts a later job branches on.
+TEST(Action, GitLabsDotenvReportHoldsTheCountsNotTheLists) {
+  TempDir dir;
+  for (int i = 0; i < 300; ++i) dir.write("tree/f" + std::to_string(i), std::to_string(i));
+  char* cwd = ::getcwd(nullptr, 0);
+  const AppRun r = run({"action"}, nullptr,
+                       {{"GITLAB_CI", "true"},
+                        {"CI_PROJECT_DIR", dir.path()},
+                        {"PLUGIN_PATH", dir / "tree"},
+                        {"PLUGIN_SUMMARY", "none"},
+                        {"PLUGIN_FILTERS", "src: ['f1*']"},
+                        {"PLUGIN_MANIFEST_PATH", dir / "m.json"}});
+  EXPECT_EQ(::chdir(cwd), 0);
+  std::free(cwd);
+  EXPECT_EQ(r.code, k_exit_ok) << r.out << r.err;
+  const std::string env = testing::read_file(dir / "treeprint.env");
+  EXPECT_THAT(env, HasSubstr("TREEPRINT_ANY_CHANGED=true\n"));
+  EXPECT_THAT(env, HasSubstr("TREEPRINT_ADDED_FILES_COUNT=300\n"));
+  EXPECT_THAT(env, HasSubstr("TREEPRINT_SRC=true\n"));
+  EXPECT_THAT(env, Not(HasSubstr("TREEPRINT_ADDED_FILES=")));
+  EXPECT_LT(env.size(), 5u * 1024);
+  size_t lines = 0;
+  for (const char c : env) lines += c == '\n';
+  EXPECT_LE(lines, 50u);
+  EXPECT_THAT(r.out + r.err, Not(HasSubstr("change outputs:")));
+  EXPECT_TRUE(exists(dir / "m.changes.json"));
+}
+
 }  // namespace
 }  // namespace treeprint
