@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <map>
 
+#include "publish/client_seams.h"
 #include "publish/local_server.h"
 
 namespace treeprint {
@@ -18,27 +19,8 @@ using std::chrono::milliseconds;
 using testing::ScriptedSocketServer;
 using testing::ServerThread;
 
-/// A client whose seams record instead of acting: sleeps are not slept, the environment is `env` only.
-struct Harness {
-  std::vector<milliseconds> sleeps;
-  std::vector<std::string> log;
-  std::map<std::string, std::string> env;
-  HttpClientOptions options;
-
-  Harness() {
-    options.backoff_base = milliseconds(1000);
-    options.sleep = [this](milliseconds d) { sleeps.push_back(d); };
-    options.now = [] { return int64_t{1'700'000'000}; };
-    options.random = [] { return 0.5; };  // jitter factor 0.75
-    options.getenv = [this](const char* name) -> std::optional<std::string> {
-      auto it = env.find(name);
-      if (it == env.end()) return std::nullopt;
-      return it->second;
-    };
-    options.log = [this](const std::string& line) { log.push_back(line); };
-  }
-  HttpClient client() { return HttpClient(options); }
-};
+/// A client whose seams record instead of acting (publish/client_seams.h), over the real transport.
+using Harness = testing::ClientSeams;
 
 HttpRequest get(const std::string& url, const std::string& token = "tok-123") {
   HttpRequest r;

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 
+#include "publish/client_seams.h"
 #include "publish/fake_transport.h"
 #include "publish/http_client.h"
 
@@ -21,33 +22,18 @@ using testing::FakeTransport;
 
 /// A client over a FakeTransport whose seams record instead of acting: sleeps are not slept, the environment is
 /// `env` only, the clock stands still unless a test moves it.
-struct Harness {
+struct Harness : testing::ClientSeams {
   std::shared_ptr<FakeTransport> transport =
       std::make_shared<FakeTransport>(std::vector<FakeAnswer>{}, FakeAnswer::respond(200, "done"));
-  std::vector<milliseconds> sleeps;
-  std::vector<std::string> log;
-  std::map<std::string, std::string> env;
-  HttpClientOptions options;
 
   Harness() {
-    options.backoff_base = milliseconds(1000);
-    options.sleep = [this](milliseconds d) { sleeps.push_back(d); };
-    options.now = [] { return int64_t{1'700'000'000}; };
     options.clock = [] { return std::chrono::steady_clock::time_point{}; };
-    options.random = [] { return 0.5; };  // jitter factor 0.75
-    options.getenv = [this](const char* name) -> std::optional<std::string> {
-      auto it = env.find(name);
-      if (it == env.end()) return std::nullopt;
-      return it->second;
-    };
-    options.log = [this](const std::string& line) { log.push_back(line); };
     options.user_agent = "treeprint/9.9.9";
     options.transport = transport;
   }
   void script(std::vector<FakeAnswer> answers) {
     for (FakeAnswer& a : answers) transport->then(std::move(a));
   }
-  HttpClient client() { return HttpClient(options); }
 };
 
 HttpRequest get(const std::string& url, const std::string& token = "tok-123") {
