@@ -54,8 +54,9 @@ std::string member_text(simdjson::dom::element doc, std::initializer_list<const 
   return "";
 }
 
+// `bytes` little-endian bytes of `v`; past the eighth, zeros (a shift by 64 or more is undefined).
 void put_le(std::string& out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  for (int i = 0; i < bytes; ++i) out.push_back(i < 8 ? static_cast<char>((v >> (8 * i)) & 0xFF) : '\0');
 }
 
 /// DOS date and time of `t` (UTC), as zip headers hold them.

@@ -13,6 +13,7 @@
 #include <vector>
 #include <algorithm>
 #include <memory>
+#include <random>
 
 #include "test_support.h"
 #include "util/sha256.h"
@@ -439,6 +440,64 @@ TEST(HashFile, HashAllGivesEachFileWhatHashGivesIt) {
         for (size_t i = 0; i < v.size(); ++i) v[i] = i;
         return v;
       }());
+    }
+  }
+}
+
+// A recent file is read a second time when it ends, through its own lane's buffer: the other lane may still hold
+// bytes it read and has not hashed (a big file part-way through a buffer while a file of more than one buffer ends
+// beside it). When that other file is not recent, its digest is the one its lane computed, so a second pass through
+// the wrong buffer would make it wrong. Many mixes of sizes and of old and recent files, each digest against the
+// one-shot SHA-256 of the file's bytes.
+TEST(HashFile, HashAllReadsARecentFileAgainWithoutTouchingTheOtherLane) {
+  const size_t choices[] = {0, 1, 1000, 4095, 65537, 131072, 131073, 200000, 300000, 1 << 20};
+  std::mt19937 rng(20261201);
+  RealFileSystem fs;
+  for (int round = 0; round < 30; ++round) {
+    TempDir dir;
+    std::vector<std::string> contents(6);
+    std::vector<bool> recent(contents.size());
+    for (size_t i = 0; i < contents.size(); ++i) {
+      contents[i].resize(choices[rng() % std::size(choices)]);
+      const unsigned salt = rng();
+      for (size_t k = 0; k < contents[i].size(); ++k) {
+        contents[i][k] = static_cast<char>((k * 31 + salt + k / 977) & 0xff);
+      }
+      recent[i] = rng() % 2 == 0;
+    }
+    // The old files first, then the recent ones, with the file system's clock ticking in between.
+    for (const bool write_recent : {false, true}) {
+      for (size_t i = 0; i < contents.size(); ++i) {
+        if (recent[i] == write_recent) dir.write("f" + std::to_string(i), contents[i]);
+      }
+      if (!write_recent) ::usleep(20000);
+    }
+    int64_t racy_after = INT64_MAX;
+    for (size_t i = 0; i < contents.size(); ++i) {
+      if (recent[i]) racy_after = std::min(racy_after, ctime_ns(stat_of(dir / ("f" + std::to_string(i)))));
+    }
+    std::vector<std::unique_ptr<OpenFile>> open;
+    for (size_t i = 0; i < contents.size(); ++i) {
+      open.push_back(std::make_unique<OpenFile>(fs, dir, "f" + std::to_string(i)));
+    }
+    FileHasher hasher;
+    size_t next = 0;
+    std::vector<std::optional<HashResult>> got(contents.size());
+    hasher.hash_all(
+        fs, {.racy_after_ns = racy_after},
+        [&]() -> std::optional<HashJob> {
+          if (next == contents.size()) return std::nullopt;
+          const HashJob j{open[next]->fd(), next};
+          ++next;
+          return j;
+        },
+        [&](size_t tag, HashResult r) { got[tag] = std::move(r); });
+    for (size_t i = 0; i < contents.size(); ++i) {
+      ASSERT_TRUE(got[i]) << i;
+      EXPECT_EQ(got[i]->outcome, HashOutcome::hashed) << i;
+      EXPECT_EQ(got[i]->file.sha256, Sha256::of(contents[i]))
+          << "round " << round << ", f" << i << " (" << contents[i].size() << " bytes, "
+          << (recent[i] ? "recent" : "old") << ")";
     }
   }
 }
