@@ -13,8 +13,6 @@
 #include "app/ci_environment.h"
 #include "app/restore_command.h"
 #include "app/scan_command.h"
-#include "scan/git_reuse.h"
-#include "scan/stat_cache.h"
 #include "app/version.h"
 #include "inputs/action_settings.h"
 #include "inputs/event.h"
@@ -27,6 +25,8 @@
 #include "publish/http_client.h"
 #include "publish/job_summary.h"
 #include "publish/runner.h"
+#include "scan/git_reuse.h"
+#include "scan/stat_cache.h"
 #include "util/format.h"
 
 namespace treeprint {
@@ -388,8 +388,9 @@ class Action {
     } else if (is_null_commit(event.before)) {
       // A new branch has no run of its own yet: its starting point is best guessed by the default branch.
       if (event.default_branch.empty()) {
-        m_runner.notice("baseline: a new branch, and the event does not name the repository's default branch; no "
-                        "comparison made");
+        m_runner.notice(
+            "baseline: a new branch, and the event does not name the repository's default branch; no "
+            "comparison made");
         return std::nullopt;
       }
       m_runner.notice("baseline: a new branch: comparing with the newest successful run on the default branch '" +

@@ -469,8 +469,12 @@ Result<BaselineArtifact> GitHubApi::find_baseline(const BaselineQuery& query) {
       const int64_t repo_id = get_int(run, "repository_id");
       const int64_t head_repo_id = get_int(run, "head_repository_id");
       if (repo_id != 0 && head_repo_id != 0 && repo_id != head_repo_id) continue;
-      Candidate c{get_int(a, "id"), get_int(run, "id"), get_string(a, "created_at"), get_string(run, "head_sha"),
-                  get_string(a, "digest"), get_string(run, "head_branch") == query.branch};
+      Candidate c{get_int(a, "id"),
+                  get_int(run, "id"),
+                  get_string(a, "created_at"),
+                  get_string(run, "head_sha"),
+                  get_string(a, "digest"),
+                  get_string(run, "head_branch") == query.branch};
       if (c.run_id == query.current_run_id && c.run_id != 0) continue;
       const bool is_wanted = !wanted.empty() && c.head_sha == wanted;
       if (a["expired"].get_bool().get(expired) || expired) {

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "publish/http_client.h"
-#include "util/result.h"
 #include "publish/zip_reader.h"
+#include "util/result.h"
 
 namespace treeprint {
 

@@ -208,11 +208,15 @@ TEST_F(Proxy, PullRequestBaselineIsTheMergeBasesRun) {
   // over a newer run on the base branch.
   const std::string base(40, '3'), head(40, '7'), mb(40, '4');
   fake("POST", "/_fake/state",
-       R"({"merge_bases":{")" + base + "..." + head + R"(":[")" + mb + R"(","2024-04-01T00:00:00Z"]},"artifacts":[)"
-       R"({"id":31,"name":"treeprint-manifest","expired":false,"created_at":"2024-05-01T00:00:00Z",)"
-       R"("workflow_run":{"id":61,"head_branch":"main","head_sha":")" + base + R"("}},)"
-       R"({"id":32,"name":"treeprint-manifest","expired":false,"created_at":"2024-04-01T00:00:00Z",)"
-       R"("workflow_run":{"id":62,"head_branch":"main","head_sha":")" + mb + R"("}}]})");
+       R"({"merge_bases":{")" + base + "..." + head + R"(":[")" + mb +
+           R"(","2024-04-01T00:00:00Z"]},"artifacts":[)"
+           R"({"id":31,"name":"treeprint-manifest","expired":false,"created_at":"2024-05-01T00:00:00Z",)"
+           R"("workflow_run":{"id":61,"head_branch":"main","head_sha":")" +
+           base +
+           R"("}},)"
+           R"({"id":32,"name":"treeprint-manifest","expired":false,"created_at":"2024-04-01T00:00:00Z",)"
+           R"("workflow_run":{"id":62,"head_branch":"main","head_sha":")" +
+           mb + R"("}}]})");
   BaselineQuery q;
   q.artifact_name = "treeprint-manifest";
   q.branch = "main";

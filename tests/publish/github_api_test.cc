@@ -433,11 +433,12 @@ std::string listed_json(const std::vector<Listed>& list) {
   std::string out = "{\"total_count\":" + std::to_string(list.size()) + ",\"artifacts\":[";
   for (const Listed& a : list) {
     if (out.back() != '[') out += ",";
-    out += "{\"id\":" + std::to_string(a.id) + ",\"name\":\"treeprint-manifest\",\"expired\":" +
-           (a.expired ? "true" : "false") + ",\"created_at\":\"" + a.created_at + "\",\"digest\":\"" + zip_digest() +
-           "\",\"workflow_run\":{\"id\":" + std::to_string(a.run_id) + ",\"repository_id\":42,\"head_repository_id\":" +
-           std::to_string(a.head_repository_id) + ",\"head_branch\":\"" + a.branch + "\",\"head_sha\":\"" +
-           a.head_sha + "\"}}";
+    out += "{\"id\":" + std::to_string(a.id) +
+           ",\"name\":\"treeprint-manifest\",\"expired\":" + (a.expired ? "true" : "false") + ",\"created_at\":\"" +
+           a.created_at + "\",\"digest\":\"" + zip_digest() +
+           "\",\"workflow_run\":{\"id\":" + std::to_string(a.run_id) +
+           ",\"repository_id\":42,\"head_repository_id\":" + std::to_string(a.head_repository_id) +
+           ",\"head_branch\":\"" + a.branch + "\",\"head_sha\":\"" + a.head_sha + "\"}}";
   }
   return out + "]}";
 }
@@ -477,11 +478,10 @@ BaselineQuery query_on(const std::string& branch) {
 }
 
 TEST(GitHubApi, PushComparesWithTheRunOfTheCommitBefore) {
-  std::vector<FakeAnswer> script = {
-      json(200, listed_json({{1, "main", "newest", "2024-05-01T00:00:00Z", 11},
-                             {2, "main", "before1", "2024-04-01T00:00:00Z", 12},
-                             {3, "main", "older", "2024-03-01T00:00:00Z", 13}})),
-      run_of("2024-04-01T00:00:00Z")};
+  std::vector<FakeAnswer> script = {json(200, listed_json({{1, "main", "newest", "2024-05-01T00:00:00Z", 11},
+                                                           {2, "main", "before1", "2024-04-01T00:00:00Z", 12},
+                                                           {3, "main", "older", "2024-03-01T00:00:00Z", 13}})),
+                                    run_of("2024-04-01T00:00:00Z")};
   add_download(&script, 2);
   Api api(std::move(script));
   BaselineQuery q = query_on("main");
@@ -496,11 +496,10 @@ TEST(GitHubApi, PushComparesWithTheRunOfTheCommitBefore) {
 }
 
 TEST(GitHubApi, ForcePushWithNoRunOfTheCommitBeforeTakesTheNewestOnTheBranch) {
-  std::vector<FakeAnswer> script = {
-      json(200, listed_json({{1, "topic", "other", "2024-06-01T00:00:00Z", 10},
-                             {2, "main", "newest", "2024-05-01T00:00:00Z", 11},
-                             {3, "main", "older", "2024-03-01T00:00:00Z", 13}})),
-      run_of("2024-05-01T00:00:00Z")};
+  std::vector<FakeAnswer> script = {json(200, listed_json({{1, "topic", "other", "2024-06-01T00:00:00Z", 10},
+                                                           {2, "main", "newest", "2024-05-01T00:00:00Z", 11},
+                                                           {3, "main", "older", "2024-03-01T00:00:00Z", 13}})),
+                                    run_of("2024-05-01T00:00:00Z")};
   add_download(&script, 2);
   Api api(std::move(script));
   BaselineQuery q = query_on("main");
@@ -516,12 +515,11 @@ TEST(GitHubApi, ForcePushWithNoRunOfTheCommitBeforeTakesTheNewestOnTheBranch) {
 }
 
 TEST(GitHubApi, PullRequestComparesWithTheRunOfTheMergeBase) {
-  std::vector<FakeAnswer> script = {
-      compare_answer("mergebase1", "2024-04-01T12:00:00Z"),
-      json(200, listed_json({{1, "main", "basetip", "2024-05-01T00:00:00Z", 11},
-                             {2, "feature", "head1", "2024-04-20T00:00:00Z", 12},
-                             {3, "main", "mergebase1", "2024-04-01T13:00:00Z", 13}})),
-      run_of("2024-04-01T12:00:00Z")};
+  std::vector<FakeAnswer> script = {compare_answer("mergebase1", "2024-04-01T12:00:00Z"),
+                                    json(200, listed_json({{1, "main", "basetip", "2024-05-01T00:00:00Z", 11},
+                                                           {2, "feature", "head1", "2024-04-20T00:00:00Z", 12},
+                                                           {3, "main", "mergebase1", "2024-04-01T13:00:00Z", 13}})),
+                                    run_of("2024-04-01T12:00:00Z")};
   add_download(&script, 3);
   Api api(std::move(script));
   BaselineQuery q = query_on("main");
@@ -545,8 +543,8 @@ TEST(GitHubApi, PullRequestWithoutARunOfTheMergeBaseTakesTheNewestBaseRunNoNewer
       json(200, listed_json({{1, "main", "after", "2024-05-01T00:00:00Z", 11},
                              {2, "main", "before", "2024-04-01T10:30:00Z", 12},
                              {3, "main", "long-before", "2024-03-01T00:00:00Z", 13}})),
-      run_of("2024-04-02T00:00:00Z"),        // committed after the merge base: its changes are not the PR's
-      run_of("2024-04-01T09:59:59Z")};       // the answer (created after, committed before)
+      run_of("2024-04-02T00:00:00Z"),   // committed after the merge base: its changes are not the PR's
+      run_of("2024-04-01T09:59:59Z")};  // the answer (created after, committed before)
   add_download(&script, 2);
   Api api(std::move(script));
   BaselineQuery q = query_on("main");
@@ -565,11 +563,10 @@ TEST(GitHubApi, PullRequestWithoutARunOfTheMergeBaseTakesTheNewestBaseRunNoNewer
 }
 
 TEST(GitHubApi, PullRequestWhoseCompareFailsTakesTheNewestBaseRunWithANote) {
-  std::vector<FakeAnswer> script = {
-      json(404, "{\"message\":\"Not Found\"}"),
-      json(200, listed_json({{1, "feature", "head1", "2024-06-01T00:00:00Z", 10},
-                             {2, "main", "basetip", "2024-05-01T00:00:00Z", 11}})),
-      run_of("2024-05-01T00:00:00Z")};
+  std::vector<FakeAnswer> script = {json(404, "{\"message\":\"Not Found\"}"),
+                                    json(200, listed_json({{1, "feature", "head1", "2024-06-01T00:00:00Z", 10},
+                                                           {2, "main", "basetip", "2024-05-01T00:00:00Z", 11}})),
+                                    run_of("2024-05-01T00:00:00Z")};
   add_download(&script, 2);
   Api api(std::move(script));
   BaselineQuery q = query_on("main");
@@ -587,12 +584,11 @@ TEST(GitHubApi, PullRequestWhoseCompareFailsTakesTheNewestBaseRunWithANote) {
 
 TEST(GitHubApi, ExpiredArtifactsAreSkippedForTheNext) {
   // The wanted commit's artifact is listed as expired; the branch's newest one is gone when downloaded (410).
-  std::vector<FakeAnswer> script = {
-      json(200, listed_json({{1, "main", "newest", "2024-05-01T00:00:00Z", 11},
-                             {2, "main", "before1", "2024-04-01T00:00:00Z", 12, true},
-                             {3, "main", "older", "2024-03-01T00:00:00Z", 13}})),
-      run_of("2024-05-01T00:00:00Z"), json(410, "{\"message\":\"Artifact has expired\"}"),
-      run_of("2024-03-01T00:00:00Z")};
+  std::vector<FakeAnswer> script = {json(200, listed_json({{1, "main", "newest", "2024-05-01T00:00:00Z", 11},
+                                                           {2, "main", "before1", "2024-04-01T00:00:00Z", 12, true},
+                                                           {3, "main", "older", "2024-03-01T00:00:00Z", 13}})),
+                                    run_of("2024-05-01T00:00:00Z"), json(410, "{\"message\":\"Artifact has expired\"}"),
+                                    run_of("2024-03-01T00:00:00Z")};
   add_download(&script, 3);
   Api api(std::move(script));
   BaselineQuery q = query_on("main");
