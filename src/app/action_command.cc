@@ -197,7 +197,8 @@ class Action {
     std::string error;
     if (!m_runner.append_summary(summary_md, &error)) m_runner.warning("could not write the job summary: " + error);
 
-    // Everything local is written before the network is touched: a slow or failing upload or API call costs
+    // Everything local is written before the network is touched again (only the baseline's download came before
+    // the scan, and its failure cost nothing but the comparison): a slow or failing upload or API call costs
     // nothing but its own outputs.
     bool failed = fails(scan.manifest, changes ? &*changes : nullptr);
     set_outputs(scan, changes ? &*changes : nullptr);
