@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "app/action_changes.h"
@@ -24,6 +25,8 @@
 #include "publish/http_client.h"
 #include "publish/job_summary.h"
 #include "publish/runner.h"
+#include "scan/git_reuse.h"
+#include "scan/stat_cache.h"
 #include "util/format.h"
 
 namespace treeprint {
@@ -148,22 +151,24 @@ class Action {
                      ": cannot scan " + root.error());
       return k_exit_fatal;
     }
-    if (s.baseline == BaselineKind::path) {
-      auto file = open_trusted(roots, s.baseline_path, s.baseline_origin.source, /*directory=*/false);
-      if (!file) {
-        m_runner.warning("baseline (" + s.baseline_origin.where + "): cannot read " + file.error() +
-                         " (no comparison made)");
-      } else {
-        m_baseline_file = std::move(*file);
-      }
-    }
+    // The baseline is read once, before the scan: the scan reuses its digests (the git fast path, and the stat cache
+    // when a stat file lies beside a baseline path), and the comparison after it diffs against the same manifest.
+    // Not getting it is a notice or a warning and a plain scan, never a failed step.
+    load_baseline(roots);
 
     options.output = s.manifest_path;
     options.sha256sum_path = s.sha256sum_path;
     options.dir_fd = root->get();
+    ScanReuse reuse;
+    if (m_baseline) {
+      reuse.stat_cache = m_baseline->stat_cache.get();
+      reuse.git_reuse = m_baseline->git_reuse.get();
+    }
+    const auto scan_started = std::chrono::steady_clock::now();
     m_runner.group("treeprint: scanning " + printable(options.dir));
-    ScanResult scan = scan_and_write(options, m_ctx);
+    ScanResult scan = scan_and_write(options, m_ctx, m_baseline ? &reuse : nullptr);
     m_runner.end_group();
+    resume_network_deadline(scan_started);
     if (!scan.ran || !scan.written) {
       m_runner.error("the scan could not run: " +
                      (scan.fatal_error.empty() ? std::string("see the log above") : printable(scan.fatal_error)));
@@ -171,10 +176,17 @@ class Action {
     }
 
     warn_hidden(scan.manifest);
+    if (m_baseline && scan.git_reused != 0) {
+      std::fprintf(m_ctx.err, "treeprint: baseline: %s digests taken from %s without reading the files\n",
+                   with_commas(scan.git_reused).c_str(), printable(m_baseline->label).c_str());
+    }
 
     std::optional<TreeDiff> diff;
     std::string baseline_label;
-    compare_with_baseline(scan.manifest, &diff, &baseline_label);
+    if (m_baseline) {
+      diff = diff_trees(m_baseline->before(), scan.manifest);
+      baseline_label = m_baseline->label;
+    }
     std::optional<ChangeSummary> changes;
     if (diff) changes = change_summary(*diff, baseline_label);
     auto published = publish_changes(scan.manifest, diff ? &*diff : nullptr, baseline_label, roots, owner);
@@ -185,7 +197,8 @@ class Action {
     std::string error;
     if (!m_runner.append_summary(summary_md, &error)) m_runner.warning("could not write the job summary: " + error);
 
-    // Everything local is written before the network is touched: a slow or failing upload or API call costs
+    // Everything local is written before the network is touched again (only the baseline's download came before
+    // the scan, and its failure cost nothing but the comparison): a slow or failing upload or API call costs
     // nothing but its own outputs.
     bool failed = fails(scan.manifest, changes ? &*changes : nullptr);
     set_outputs(scan, changes ? &*changes : nullptr);
@@ -267,44 +280,136 @@ class Action {
     return false;
   }
 
-  void compare_with_baseline(const Manifest& now, std::optional<TreeDiff>* diff, std::string* label) {
+  // The manifest compared with, read once before the scan.
+  struct LoadedBaseline {
+    Manifest manifest;                      // when stat_cache is null
+    std::unique_ptr<StatCache> stat_cache;  // made from the manifest (then it holds it) when a stat file matched
+    std::unique_ptr<GitReuse> git_reuse;
+    std::string label;
+    const Manifest& before() const { return stat_cache ? stat_cache->manifest() : manifest; }
+  };
+
+  // What the baseline input names, read into m_baseline; on any failure a notice or warning says why, and there is
+  // no baseline.
+  void load_baseline(const PathRoots& roots) {
     const ActionSettings& s = m_settings;
-    Manifest before;
+    if (s.baseline == BaselineKind::off) return;
+    auto b = std::make_unique<LoadedBaseline>();
     ManifestHeader header;
     std::string error;
-    if (s.baseline == BaselineKind::off) return;
+    std::unique_ptr<ByteSource> source;
     if (s.baseline == BaselineKind::path) {
-      if (m_baseline_file.get() < 0) return;  // said why above
-      auto source = fd_byte_source(m_baseline_file.release(), s.baseline_path, &error);
-      if (!source || !load_manifest(*source, &before, &header, &error)) {
+      auto file = open_trusted(roots, s.baseline_path, s.baseline_origin.source, /*directory=*/false);
+      if (!file) {
+        m_runner.warning("baseline (" + s.baseline_origin.where + "): cannot read " + file.error() +
+                         " (no comparison made)");
+        return;
+      }
+      source = fd_byte_source(file->release(), s.baseline_path, &error);
+      if (!source || !load_manifest(*source, &b->manifest, &header, &error)) {
         m_runner.warning("baseline: " + printable(s.baseline_path) + ": " + error + " (no comparison made)");
         return;
       }
-      *label = base_name_of(s.baseline_path);
+      b->label = base_name_of(s.baseline_path);
+      std::fprintf(m_ctx.err, "treeprint: baseline: comparing with %s\n", printable(s.baseline_path).c_str());
     } else {
-      auto api = make_api();
-      if (!api) {
-        m_runner.notice("baseline: previous-run needs a token and GITHUB_REPOSITORY; no comparison made");
+      auto found = fetch_previous_run();
+      if (!found) return;  // said why
+      source = memory_source(found->content);
+      if (!load_manifest(*source, &b->manifest, &header, &error)) {
+        m_runner.warning("baseline: the artifact's manifest is not valid: " + error + " (no comparison made)");
         return;
       }
-      BaselineQuery q;
-      q.artifact_name = s.artifact_name;
-      q.branch = env_or(m_env, "GITHUB_BASE_REF", env_or(m_env, "GITHUB_REF_NAME"));
-      q.file_name = base_name_of(s.manifest_path);
-      auto found = api->find_baseline(q);
-      if (!found) {
-        m_runner.notice("baseline: no earlier manifest found (" + found.error() + "); no comparison made");
-        return;
-      }
-      auto source = memory_source(found->content);
-      if (!load_manifest(*source, &before, &header, &error)) {
-        m_runner.warning("baseline: the artifact's manifest is not valid: " + error);
-        return;
-      }
-      *label = "run " + std::to_string(found->run_id) + " (" + found->head_sha.substr(0, 12) + ")";
+      b->label = "run " + std::to_string(found->run_id) + " (" + found->head_sha.substr(0, 12) + ")";
       m_baseline_commit = found->head_sha;
     }
-    *diff = diff_trees(before, now);
+    if (s.git) b->git_reuse = std::make_unique<GitReuse>(b->manifest);
+    if (s.baseline == BaselineKind::path && !attach_stat_file(roots, header, source.get(), b.get())) return;
+    m_baseline = std::move(b);
+  }
+
+  // A stat file beside a baseline path (written by `treeprint scan --baseline`) lets unchanged files keep their
+  // digest by their stat data; one that does not match is a note, and only the git fast path applies.
+  // False when the baseline was lost on the way (said why).
+  bool attach_stat_file(const PathRoots& roots, const ManifestHeader& header, ByteSource* source, LoadedBaseline* b) {
+    const ActionSettings& s = m_settings;
+    const std::string stat_path = stat_file_path(s.baseline_path);
+    struct stat st {};
+    if (::stat(stat_path.c_str(), &st) != 0) return true;  // none: nothing to say
+    std::string error;
+    std::string bytes;
+    auto file = open_trusted(roots, stat_path, s.baseline_origin.source, /*directory=*/false);
+    std::unique_ptr<ByteSource> stats;
+    if (file) stats = fd_byte_source(file->release(), stat_path, &error);
+    if (stats) {
+      bytes.resize(stats->size());
+      if (!stats->read_at(0, bytes.data(), bytes.size(), &error)) stats.reset();
+    }
+    if (!stats) {
+      std::fprintf(m_ctx.err, "treeprint: note: not reading '%s': %s\n", printable(stat_path).c_str(),
+                   printable(file ? error : file.error()).c_str());
+      return true;
+    }
+    auto cache = StatCache::from(std::move(b->manifest), header.root_digest, bytes);
+    if (cache) {
+      b->stat_cache = std::move(*cache);
+      return true;
+    }
+    std::fprintf(m_ctx.err, "treeprint: note: not reusing '%s': %s\n", printable(stat_path).c_str(),
+                 printable(cache.error()).c_str());
+    // The failed cache took the manifest with it: read it again from the same open file.
+    b->manifest = Manifest();
+    ManifestHeader again;
+    if (!load_manifest(*source, &b->manifest, &again, &error)) {
+      m_runner.warning("baseline: " + printable(s.baseline_path) + ": " + error + " (no comparison made)");
+      return false;
+    }
+    return true;
+  }
+
+  // `baseline: previous-run`: the earlier run's manifest that GitHubApi::find_baseline chooses for this event
+  // (docs/action-inputs.md, "Which run is compared"). The log names the run and its commit; each fallback is a notice.
+  std::optional<BaselineArtifact> fetch_previous_run() {
+    const ActionSettings& s = m_settings;
+    auto api = make_api();
+    if (!api) {
+      m_runner.notice("baseline: previous-run needs a token and GITHUB_REPOSITORY; no comparison made");
+      return std::nullopt;
+    }
+    const WorkflowEvent event = read_event(m_env);
+    BaselineQuery q;
+    q.artifact_name = s.artifact_name;
+    q.file_name = base_name_of(s.manifest_path);
+    q.current_run_id = std::atoll(env_or(m_env, "GITHUB_RUN_ID", "0").c_str());
+    q.branch = env_or(m_env, "GITHUB_BASE_REF", env_or(m_env, "GITHUB_REF_NAME"));
+    if (event.pull_request && !event.pull_request->base_sha.empty() && !event.pull_request->head_sha.empty()) {
+      q.pull_base_sha = event.pull_request->base_sha;
+      q.pull_head_sha = event.pull_request->head_sha;
+      if (!event.pull_request->base_ref.empty()) q.branch = event.pull_request->base_ref;
+    } else if (is_null_commit(event.before)) {
+      // A new branch has no run of its own yet: its starting point is best guessed by the default branch.
+      if (event.default_branch.empty()) {
+        m_runner.notice(
+            "baseline: a new branch, and the event does not name the repository's default branch; no "
+            "comparison made");
+        return std::nullopt;
+      }
+      m_runner.notice("baseline: a new branch: comparing with the newest successful run on the default branch '" +
+                      printable(event.default_branch) + "'");
+      q.branch = event.default_branch;
+    } else {
+      q.commit = event.before;
+    }
+    auto found = api->find_baseline(q);
+    if (!found) {
+      m_runner.notice("baseline: no earlier manifest found (" + found.error() + "); no comparison made");
+      return std::nullopt;
+    }
+    for (const std::string& note : found->notes) m_runner.notice("baseline: " + note);
+    std::fprintf(m_ctx.err, "treeprint: baseline: comparing with commit %s, the manifest of run %lld (%s)\n",
+                 printable(found->head_sha).c_str(), static_cast<long long>(found->run_id),
+                 printable(found->chosen).c_str());
+    return std::move(*found);
   }
 
   void annotate_errors(const Manifest& m, const std::string& dir) {
@@ -341,6 +446,7 @@ class Action {
     o.scanned = m_settings.path;
     o.repository = env_or(m_env, "GITHUB_REPOSITORY");
     o.compared_commit = m_baseline_commit;
+    o.git_reused = scan.git_reused;
     // The runner's file system is gone when the summary is read: name the manifest by its artifact.
     if (artifact_runtime_from_env(m_env)) {
       o.manifest_artifact = m_settings.artifact_name;
@@ -362,9 +468,18 @@ class Action {
       m_http = std::make_unique<HttpClient>(o);
       if (!m_settings.token.empty()) m_http->add_secret(m_settings.token);
       // The network part as a whole has a deadline, counted from its first request.
-      m_http->set_deadline(std::chrono::steady_clock::now() + std::chrono::seconds(m_settings.api_timeout));
+      m_network_started = std::chrono::steady_clock::now();
+      m_http->set_deadline(m_network_started + std::chrono::seconds(m_settings.api_timeout));
     }
     return *m_http;
+  }
+
+  // The scan between the baseline's download and the upload is not network time: what the download used is taken
+  // from the deadline, the scan is not.
+  void resume_network_deadline(std::chrono::steady_clock::time_point scan_started) {
+    if (!m_http) return;
+    const auto scanning = std::chrono::steady_clock::now() - scan_started;
+    m_http->set_deadline(m_network_started + std::chrono::seconds(m_settings.api_timeout) + scanning);
   }
 
   std::unique_ptr<GitHubApi> make_api() {
@@ -539,9 +654,10 @@ class Action {
   ActionSettings m_settings;
   OutputPlace m_manifest_place;
   OutputPlace m_sums_place;
-  UniqueFd m_baseline_file;
+  std::unique_ptr<LoadedBaseline> m_baseline;
   std::string m_baseline_commit;  // the compared run's head commit, when the baseline came from a run
   std::unique_ptr<HttpClient> m_http;
+  std::chrono::steady_clock::time_point m_network_started;
 };
 
 }  // namespace

@@ -214,7 +214,7 @@ std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std
 
 int run_scan(const ScanOptions& o, AppContext& ctx) { return scan_and_write(o, ctx).exit_code; }
 
-ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
+ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse* reuse) {
   ScanResult result;
   result.exit_code = k_exit_fatal;
   Filters filters;
@@ -267,6 +267,13 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
       }
     }
     walk.root_dev = &stat_header.root_dev;
+  } else if (reuse != nullptr && !o.rehash_all) {
+    if (const StatCache* cache = reuse->stat_cache) {
+      walk.stat_cache = [cache] { return cache; };
+    }
+    if (const GitReuse* digests = reuse->git_reuse; digests != nullptr && git) {
+      walk.git_reuse = [digests] { return digests; };
+    }
   }
 
   Manifest& manifest = result.manifest;
@@ -291,6 +298,7 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
   const Digest root = root_digest(manifest);
   result.root = root;
   result.seconds = seconds;
+  result.git_reused = git_report.reused;
 
   const bool written =
       finish_output(

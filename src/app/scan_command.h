@@ -23,10 +23,21 @@ struct ScanResult {
   Manifest manifest;
   Digest root{};
   double seconds = 0;
+  /// Files whose digest the git fast path took from the baseline without opening them.
+  uint64_t git_reused = 0;
 };
 
-/// run_scan's work: walks, hashes, writes the outputs, prints the summary; returns everything it made.
-ScanResult scan_and_write(const ScanOptions& options, AppContext& ctx);
+/// A baseline its caller has already read (the action: through its path rules, or from an earlier run's artifact,
+/// and compares with it afterwards), for scan_and_write to reuse digests from, as `--baseline` would. Either may be
+/// null. Unlike `--baseline`, no stat file is written for the output.
+struct ScanReuse {
+  const StatCache* stat_cache = nullptr;
+  const GitReuse* git_reuse = nullptr;
+};
+
+/// run_scan's work: walks, hashes, writes the outputs, prints the summary; returns everything it made. `reuse` is
+/// ignored with `rehash_all`, and when `options.baseline` is set (that baseline is read instead).
+ScanResult scan_and_write(const ScanOptions& options, AppContext& ctx, const ScanReuse* reuse = nullptr);
 
 /// Walks and hashes `options.dir` with its filters, writing nothing: how diff and verify read a directory. Progress
 /// and problems go to ctx.err unless quiet. False (with the message printed) when the tree cannot be scanned.

@@ -29,10 +29,16 @@ WorkflowEvent parse_event(std::string_view json) {
     pr.number = number;
     pr.head_sha = string_at(doc, "pull_request", "head", "sha");
     pr.base_sha = string_at(doc, "pull_request", "base", "sha");
+    pr.base_ref = string_at(doc, "pull_request", "base", "ref");
     event.pull_request = std::move(pr);
   }
   event.before = string_at(doc, "before");
+  event.default_branch = string_at(doc, "repository", "default_branch");
   return event;
+}
+
+bool is_null_commit(std::string_view sha) {
+  return !sha.empty() && sha.find_first_not_of('0') == std::string_view::npos;
 }
 
 WorkflowEvent read_event(const EnvLookup& env) {

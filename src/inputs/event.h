@@ -16,12 +16,17 @@ struct PullRequestEvent {
   int64_t number = 0;
   std::string head_sha;  // "" when the payload lacks it
   std::string base_sha;
+  std::string base_ref;  // the branch the pull request would merge into
 };
 
 struct WorkflowEvent {
   std::optional<PullRequestEvent> pull_request;
-  std::string before;  // push: the commit the branch pointed at before ("" otherwise)
+  std::string before;  // push: the commit the branch pointed at before ("" otherwise; all zeros for a new branch)
+  std::string default_branch;  // repository.default_branch ("" when the payload lacks it)
 };
+
+/// True for the all-zeros object id a push of a new branch gives as `before`.
+bool is_null_commit(std::string_view sha);
 
 /// Parses a payload.
 WorkflowEvent parse_event(std::string_view json);

@@ -161,7 +161,9 @@ bool GitHubApi::same_api_origin(const std::string& url) const {
   return a && b && a->origin() == b->origin();
 }
 
-Result<HttpResponse> GitHubApi::call(const std::string& what, const HttpRequest& req, bool allow_redirect) {
+Result<HttpResponse> GitHubApi::call(const std::string& what, const HttpRequest& req, bool allow_redirect,
+                                     int* status) {
+  if (status != nullptr) *status = 0;
   if (!valid_repository(m_repository)) {
     return Result<HttpResponse>::failure(what + ": '" + printable(m_repository) +
                                          "' is not a repository name of the form owner/repo");
@@ -169,6 +171,7 @@ Result<HttpResponse> GitHubApi::call(const std::string& what, const HttpRequest&
   auto r = m_http.send(req);
   if (!r) return Result<HttpResponse>::failure(m_http.redact(what + ": " + r.error()));
   if (r->status / 100 == 2 || (allow_redirect && r->status / 100 == 3)) return r;
+  if (status != nullptr) *status = r->status;
   std::string msg = what + ": HTTP " + std::to_string(r->status);
   const std::string gh = github_message(r->body);
   if (!gh.empty()) msg += ": " + gh;
@@ -326,94 +329,236 @@ Status GitHubApi::create_commit_status(const CommitStatus& status) {
   return ok_status();
 }
 
-Result<std::string> GitHubApi::download_artifact(int64_t artifact_id, const BaselineQuery& query) {
+Result<std::string> GitHubApi::download_artifact(int64_t artifact_id, const BaselineQuery& query, int* status) {
   // Answers 302 to blob storage on another host: the client follows it without the Authorization header.
   HttpRequest req =
       request("GET", "/repos/" + m_repository + "/actions/artifacts/" + std::to_string(artifact_id) + "/zip");
   req.max_body = query.max_download;
-  auto r = call("downloading artifact " + std::to_string(artifact_id), req);
+  auto r = call("downloading artifact " + std::to_string(artifact_id), req, false, status);
   if (!r) return Result<std::string>::failure(r.error());
   return std::move(r->body);
+}
+
+std::optional<int64_t> parse_rfc3339(std::string_view t) {
+  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)
+  const auto digits = [&](size_t at, size_t n, int* out) {
+    if (at + n > t.size()) return false;
+    int v = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return false;
+      v = v * 10 + (t[i] - '0');
+    }
+    *out = v;
+    return true;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (!digits(0, 4, &y) || t.size() < 19 || t[4] != '-' || !digits(5, 2, &mo) || t[7] != '-' || !digits(8, 2, &d) ||
+      (t[10] != 'T' && t[10] != 't' && t[10] != ' ') || !digits(11, 2, &h) || t[13] != ':' || !digits(14, 2, &mi) ||
+      t[16] != ':' || !digits(17, 2, &sec)) {
+    return std::nullopt;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  size_t at = 19;
+  if (at < t.size() && t[at] == '.') {
+    ++at;
+    const size_t from = at;
+    while (at < t.size() && t[at] >= '0' && t[at] <= '9') ++at;
+    if (at == from) return std::nullopt;
+  }
+  int64_t offset = 0;
+  if (at < t.size() && (t[at] == 'Z' || t[at] == 'z')) {
+    ++at;
+  } else if (at < t.size() && (t[at] == '+' || t[at] == '-')) {
+    int oh = 0, om = 0;
+    if (!digits(at + 1, 2, &oh) || at + 3 >= t.size() || t[at + 3] != ':' || !digits(at + 4, 2, &om) || oh > 23 ||
+        om > 59) {
+      return std::nullopt;
+    }
+    offset = (t[at] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    at += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (at != t.size()) return std::nullopt;
+  // Days from the civil date (proleptic Gregorian), after H. Hinnant's well-known formula.
+  const int yy = y - (mo <= 2 ? 1 : 0);
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const int64_t days = static_cast<int64_t>(era) * 146097 + doe - 719468;
+  return days * 86400 + h * 3600 + mi * 60 + sec - offset;
+}
+
+Result<MergeBase> GitHubApi::merge_base(const std::string& base, const std::string& head) {
+  using R = Result<MergeBase>;
+  const std::string what = "finding the merge base of " + printable(base.substr(0, 12)) + " and " +
+                           printable(head.substr(0, 12)) + " (GET compare)";
+  // One commit per page: the answer still carries merge_base_commit, without the list of up to 250 commits.
+  auto r = call(what, request("GET", "/repos/" + m_repository + "/compare/" + url_encode(base) + "..." +
+                                         url_encode(head) + "?per_page=1"));
+  if (!r) return R::failure(r.error());
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc, commit;
+  MergeBase mb;
+  if (parser.parse(r->body).get(doc) || doc["merge_base_commit"].get(commit) ||
+      (mb.sha = get_string(commit, "sha")).empty()) {
+    return R::failure(what + ": GitHub's answer has no merge_base_commit");
+  }
+  std::string_view date;
+  if (!commit["commit"]["committer"]["date"].get_string().get(date)) mb.committed_at = std::string(date);
+  return mb;
 }
 
 Result<BaselineArtifact> GitHubApi::find_baseline(const BaselineQuery& query) {
   using R = Result<BaselineArtifact>;
   const std::string what = "looking for the baseline artifact '" + printable(query.artifact_name) + "' on branch '" +
                            printable(query.branch) + "'";
+  std::vector<std::string> notes;
+  const auto failure = [&](const std::string& message) {
+    std::string text = message;
+    for (const std::string& n : notes) text += "; " + n;
+    return R::failure(text);
+  };
+
+  // The commit whose run is wanted first, and for a pull request the newest commit time a fallback may have.
+  std::string wanted = query.commit;
+  std::string wanted_is = "the commit before the push";
+  std::optional<int64_t> no_newer_than;
+  if (!query.pull_base_sha.empty() && !query.pull_head_sha.empty()) {
+    auto mb = merge_base(query.pull_base_sha, query.pull_head_sha);
+    if (mb) {
+      wanted = mb->sha;
+      wanted_is = "the merge base";
+      no_newer_than = parse_rfc3339(mb->committed_at);
+    } else {
+      wanted.clear();
+      notes.push_back("the merge base is unknown (" + mb.error() + "): comparing with the newest successful run on '" +
+                      printable(query.branch) + "'");
+    }
+  }
+  const std::string wanted_short = printable(wanted.substr(0, 12));
+
   struct Candidate {
     int64_t id = 0;
     int64_t run_id = 0;
     std::string created_at;
     std::string head_sha;
     std::string digest;
+    bool on_branch = false;
   };
   std::vector<Candidate> candidates;
-  size_t seen = 0;
+  size_t seen = 0, wanted_expired = 0;
   std::string url =
       "/repos/" + m_repository + "/actions/artifacts?name=" + url_encode(query.artifact_name) + "&per_page=100";
   for (int page = 0; !url.empty(); ++page) {
     if (page == k_max_pages) break;
     auto r = call(what, request("GET", url));
-    if (!r) return R::failure(r.error());
+    if (!r) return failure(r.error());
     simdjson::dom::parser parser;
     simdjson::dom::array artifacts;
     if (parser.parse(r->body)["artifacts"].get_array().get(artifacts)) {
-      return R::failure(what + ": GitHub's answer has no list of artifacts");
+      return failure(what + ": GitHub's answer has no list of artifacts");
     }
     for (simdjson::dom::element a : artifacts) {
       ++seen;
       bool expired = true;
       simdjson::dom::element run;
-      if (get_string(a, "name") != query.artifact_name || a["expired"].get_bool().get(expired) || expired ||
-          a["workflow_run"].get(run) || get_string(run, "head_branch") != query.branch) {
+      if (get_string(a, "name") != query.artifact_name || a["workflow_run"].get(run)) continue;
+      // A fork's pull-request run wrote its artifact with the fork's code: never a baseline.
+      const int64_t repo_id = get_int(run, "repository_id");
+      const int64_t head_repo_id = get_int(run, "head_repository_id");
+      if (repo_id != 0 && head_repo_id != 0 && repo_id != head_repo_id) continue;
+      Candidate c{get_int(a, "id"),
+                  get_int(run, "id"),
+                  get_string(a, "created_at"),
+                  get_string(run, "head_sha"),
+                  get_string(a, "digest"),
+                  get_string(run, "head_branch") == query.branch};
+      if (c.run_id == query.current_run_id && c.run_id != 0) continue;
+      const bool is_wanted = !wanted.empty() && c.head_sha == wanted;
+      if (a["expired"].get_bool().get(expired) || expired) {
+        if (is_wanted) ++wanted_expired;
         continue;
       }
-      candidates.push_back({get_int(a, "id"), get_int(run, "id"), get_string(a, "created_at"),
-                            get_string(run, "head_sha"), get_string(a, "digest")});
+      if (is_wanted || c.on_branch) candidates.push_back(std::move(c));
     }
     const std::string* link = r->header("Link");
     url = link ? next_link(*link) : "";
     if (!url.empty() && !same_api_origin(url)) {
-      return R::failure(m_http.redact(what + ": the next page of artifacts is on another host; not following it"));
+      return failure(m_http.redact(what + ": the next page of artifacts is on another host; not following it"));
     }
   }
-  // Newest first: RFC 3339 UTC times sort as text.
-  std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+  // The wanted commit's artifacts first, then the branch's; each newest first (RFC 3339 UTC times sort as text).
+  std::stable_sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
+    const bool aw = !wanted.empty() && a.head_sha == wanted, bw = !wanted.empty() && b.head_sha == wanted;
+    if (aw != bw) return aw;
     return a.created_at != b.created_at ? a.created_at > b.created_at : a.id > b.id;
   });
   int checked = 0;
+  bool wanted_said = wanted.empty();  // a failed compare call was said above
+  const auto say_wanted_missing = [&] {
+    if (wanted_said) return;
+    wanted_said = true;
+    std::string why = "no successful run of " + wanted_is + " " + wanted_short + " with an unexpired artifact";
+    if (wanted_expired != 0) why += " (" + std::to_string(wanted_expired) + " expired)";
+    notes.push_back(why + ": comparing with the newest successful run on '" + printable(query.branch) + "'" +
+                    (no_newer_than ? " no newer than it" : ""));
+  };
   for (const Candidate& c : candidates) {
     if (c.id <= 0 || c.run_id <= 0) continue;
+    const bool is_wanted = !wanted.empty() && c.head_sha == wanted;
+    if (!is_wanted) say_wanted_missing();
     if (++checked > k_max_runs_checked) break;
     auto r = call(what + ": reading workflow run " + std::to_string(c.run_id),
                   request("GET", "/repos/" + m_repository + "/actions/runs/" + std::to_string(c.run_id)));
-    if (!r) return R::failure(r.error());
+    if (!r) return failure(r.error());
     simdjson::dom::parser parser;
     simdjson::dom::element run;
-    if (parser.parse(r->body).get(run)) return R::failure(what + ": GitHub's answer for the run is not JSON");
+    if (parser.parse(r->body).get(run)) return failure(what + ": GitHub's answer for the run is not JSON");
     if (get_string(run, "status") != "completed" || get_string(run, "conclusion") != "success") continue;
+    if (!is_wanted && no_newer_than) {
+      // A base-branch run of a commit made after the merge base would show its changes as the pull request's.
+      std::string when;
+      simdjson::dom::element head;
+      if (!run["head_commit"].get(head) && head.is_object()) when = get_string(head, "timestamp");
+      if (when.empty()) when = get_string(run, "created_at");
+      const auto t = parse_rfc3339(when);
+      if (!t || *t > *no_newer_than) continue;
+    }
 
-    auto zip = download_artifact(c.id, query);
-    if (!zip) return R::failure(what + ": " + zip.error());
+    int status = 0;
+    auto zip = download_artifact(c.id, query, &status);
+    if (!zip && status == 410) {  // expired since it was listed
+      notes.push_back("artifact " + std::to_string(c.id) + " of run " + std::to_string(c.run_id) +
+                      " has expired: taking the next");
+      continue;
+    }
+    if (!zip) return failure(what + ": " + zip.error());
     if (c.digest.rfind("sha256:", 0) == 0) {
       const std::string have = to_hex(Sha256::of(*zip));
       if (have != c.digest.substr(7)) {
-        return R::failure(what + ": artifact " + std::to_string(c.id) + " does not match its digest (" +
-                          printable(c.digest) + ", downloaded sha256:" + have + ")");
+        return failure(what + ": artifact " + std::to_string(c.id) + " does not match its digest (" +
+                       printable(c.digest) + ", downloaded sha256:" + have + ")");
       }
     }
     auto content = read_zip_entry(*zip, query.file_name, query.zip_limits);
-    if (!content) return R::failure(what + ": artifact " + std::to_string(c.id) + ": " + content.error());
+    if (!content) return failure(what + ": artifact " + std::to_string(c.id) + ": " + content.error());
     BaselineArtifact b;
     b.artifact_id = c.id;
     b.run_id = c.run_id;
     b.created_at = c.created_at;
     b.head_sha = c.head_sha;
     b.content = std::move(*content);
+    b.chosen = is_wanted ? "the run of " + wanted_is
+                         : "the newest successful run on '" + printable(query.branch) + "'" +
+                               (no_newer_than ? " no newer than the merge base" : "");
+    b.notes = std::move(notes);
     return b;
   }
-  return R::failure(what + ": none found from a successful run (" + std::to_string(seen) + " artifacts listed, " +
-                    std::to_string(candidates.size()) + " unexpired on that branch)");
+  say_wanted_missing();
+  return failure(what + ": none found from a successful run (" + std::to_string(seen) + " artifacts listed, " +
+                 std::to_string(candidates.size()) + " unexpired on that branch)");
 }
 
 }  // namespace treeprint

@@ -11,12 +11,14 @@
 // what was attempted and what GitHub answered, for the caller to turn into a warning. Messages never hold the token.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "publish/http_client.h"
-#include "util/result.h"
 #include "publish/zip_reader.h"
+#include "util/result.h"
 
 namespace treeprint {
 
@@ -84,8 +86,22 @@ struct BaselineArtifact {
   std::string created_at;
   std::string head_sha;
   std::string content;  // the named file's bytes
+  /// Which rule chose it, for the log: "the run of the merge base", "the newest successful run on 'main'", ...
+  std::string chosen;
+  /// What did not go as wanted on the way (the compare call failed, the wanted commit has no usable run, an
+  /// artifact had expired): each a sentence for a notice.
+  std::vector<std::string> notes;
 };
 
+/// Which earlier run's manifest to compare with (docs/action-inputs.md, "Which run is compared"):
+/// - with `pull_base_sha` and `pull_head_sha` (a pull request): the run whose head commit is their merge base (GET
+///   /repos/{o}/{r}/compare/{base}...{head}), else the newest successful run on `branch` whose commit is no newer
+///   than the merge base; when the compare call fails, the newest successful run on `branch`, with a note;
+/// - else with `commit` (a push's `before`): the run whose head commit it is, else the newest successful run on
+///   `branch`;
+/// - else the newest successful run on `branch`.
+/// Only completed, successful runs of this repository (never a fork's, never `current_run_id`) with an unexpired
+/// artifact named `artifact_name` count; an artifact that turns out to be gone when downloaded (410) is skipped.
 struct BaselineQuery {
   std::string artifact_name;
   std::string branch;
@@ -94,7 +110,21 @@ struct BaselineQuery {
   /// Largest zip accepted.
   uint64_t max_download = 256ull << 20;
   ZipLimits zip_limits;
+  std::string commit;
+  std::string pull_base_sha;
+  std::string pull_head_sha;
+  int64_t current_run_id = 0;
 };
+
+/// The merge base of a comparison, from GET /repos/{o}/{r}/compare/{base}...{head}.
+struct MergeBase {
+  std::string sha;
+  std::string committed_at;  // the merge base's committer date, RFC 3339 ("" when GitHub gave none)
+};
+
+/// Seconds since the epoch of an RFC 3339 date-time ("2011-04-14T16:00:49Z", "2014-08-09T08:02:04+12:00",
+/// fractions allowed); nullopt when it is not one.
+std::optional<int64_t> parse_rfc3339(std::string_view text);
 
 /// Cuts `text` to at most `max` bytes (so at most `max` characters), on a UTF-8 character boundary, ending with
 /// `note` when something was cut. Returns `text` unchanged when it fits.
@@ -119,9 +149,11 @@ class GitHubApi {
 
   Status create_commit_status(const CommitStatus& status);
 
-  /// The newest unexpired artifact named `artifact_name` from a successful run on `branch`, and the content of
-  /// `file_name` in it.
+  /// The artifact the query's rules choose (see BaselineQuery), and the content of `file_name` in it.
   Result<BaselineArtifact> find_baseline(const BaselineQuery& query);
+
+  /// The merge base of `base` and `head` (commit ids), as GitHub's compare endpoint gives it.
+  Result<MergeBase> merge_base(const std::string& base, const std::string& head);
 
   /// Who the token acts as: for an installation token (`ghs_`, what GITHUB_TOKEN is) github-actions[bot];
   /// otherwise the login GET /user answers (a personal or OAuth token). set_login() overrides both.
@@ -134,8 +166,10 @@ class GitHubApi {
  private:
   HttpRequest request(std::string method, const std::string& path_or_url, std::string body = {}) const;
   /// Sends and returns the response when it is 2xx; otherwise an error naming `what` and GitHub's message.
-  Result<HttpResponse> call(const std::string& what, const HttpRequest& request, bool allow_redirect = false);
-  Result<std::string> download_artifact(int64_t artifact_id, const BaselineQuery& query);
+  /// `status`, when given, receives the HTTP status of a response that was not 2xx (0 when there was none).
+  Result<HttpResponse> call(const std::string& what, const HttpRequest& request, bool allow_redirect = false,
+                            int* status = nullptr);
+  Result<std::string> download_artifact(int64_t artifact_id, const BaselineQuery& query, int* status);
   bool same_api_origin(const std::string& url) const;
 
   HttpClient& m_http;

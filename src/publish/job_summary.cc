@@ -35,7 +35,9 @@ void append_totals(std::string& out, const Manifest& m, const Digest& root, cons
                              : !g.tree.empty() ? "tree `" + g.tree.substr(0, 12) + "`"
                                                : std::string("the index");
     out += "\n**Git:** " + base + " + " + with_commas(g.untracked) + " untracked + " + with_commas(g.modified) +
-           " modified\n";
+           " modified";
+    if (o.git_reused != 0) out += "; " + with_commas(o.git_reused) + " digests reused from the baseline unread";
+    out += "\n";
   }
   if (o.manifest.empty()) return;
   out += "\n**Manifest:** ";

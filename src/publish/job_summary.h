@@ -46,6 +46,7 @@ struct JobSummaryOptions {
   std::string scanned;          // the scanned directory, shown in the heading ("" to leave it out)
   std::string repository;       // "owner/name", shown in the heading ("" to leave it out)
   std::string compared_commit;  // the baseline's commit, shown (shortened) in the heading ("" to leave it out)
+  uint64_t git_reused = 0;      // digests taken from the baseline without reading the files (on the git line)
   /// The manifest: its file name in `manifest_artifact` (linked to `manifest_artifact_url` when given), or, with no
   /// artifact, where it is. "" to leave it out.
   std::string manifest;

@@ -50,6 +50,8 @@ class StatCache {
   const FileEntry* reusable(std::string_view path, const struct stat& st) const;
 
   uint64_t root_dev() const { return m_header.root_dev; }
+  /// The earlier manifest the cache was made from.
+  const Manifest& manifest() const { return m_manifest; }
   size_t size() const { return m_manifest.files.size(); }
 
  private:

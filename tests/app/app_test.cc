@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <map>
 
 #include "app/version.h"
@@ -254,6 +255,44 @@ TEST(Action, ComparesWithABaselineManifest) {
   EXPECT_THAT(r.summary, HasSubstr("new.txt"));
   env["INPUT_FAIL-ON"] = "changes";
   EXPECT_EQ(run_action_mode(dir, env).run.code, k_exit_partial);
+}
+
+// A stat file beside a baseline path (written by `scan --baseline`) is read before the scan: files whose stat data
+// is unchanged are not opened, and the comparison is with the same manifest.
+TEST(Action, ABaselinePathsStatFileSparesReadingUnchangedFiles) {
+  TempDir dir;
+  dir.write("tree/same.txt", "same");
+  dir.write("tree/also.txt", "also the same");
+  dir.write("tree/edited.txt", "before");
+  // Files changed within two seconds of a scan are never trusted by their stat data: let them age.
+  ::usleep(2'100'000);
+  ASSERT_EQ(run({"scan", dir / "tree", "-o", dir / "before.json", "--baseline", dir / "before.json", "-q"}).code,
+            k_exit_ok);
+  ASSERT_TRUE(std::filesystem::exists(dir / "before.json.stat"));
+  dir.write("tree/edited.txt", "after!");
+  std::vector<std::string> opened;
+  testing::FaultFileSystem fs;
+  fs.on_open_file = [&](const char* name) -> std::optional<int> {
+    opened.emplace_back(name);
+    return std::nullopt;
+  };
+  ActionRun r = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_BASELINE", "before.json"}}, &fs);
+  EXPECT_EQ(r.run.code, k_exit_ok) << r.run.out << r.run.err;
+  EXPECT_EQ(opened, std::vector<std::string>{"edited.txt"});
+  auto out = parse_outputs(r.outputs);
+  EXPECT_EQ(out.at("changed"), "1");
+  EXPECT_EQ(out.at("modified-files"), "edited.txt");
+  // The manifest is the one a full scan writes.
+  ASSERT_EQ(run({"scan", dir / "tree", "-o", dir / "full.json", "-q"}).code, k_exit_ok);
+  EXPECT_EQ(testing::read_file(dir / "tmp/treeprint/manifest.json"), testing::read_file(dir / "full.json"));
+  // A stat file that belongs to another manifest is a note; every file is read, and the comparison still made.
+  dir.write("before.json.stat", "not a stat file");
+  opened.clear();
+  r = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_BASELINE", "before.json"}}, &fs);
+  EXPECT_EQ(r.run.code, k_exit_ok) << r.run.out << r.run.err;
+  EXPECT_THAT(r.run.err, HasSubstr("not reusing 'before.json.stat': not a stat file"));
+  EXPECT_EQ(opened.size(), 3u);
+  EXPECT_EQ(parse_outputs(r.outputs).at("modified-files"), "edited.txt");
 }
 
 // A pull request writes the config file: its paths may not lead out of the workspace, by `..`, an absolute path

@@ -137,6 +137,14 @@ TEST_F(Mock, ArtifactListIsValidAndALinkToAnotherHostIsNotFollowed) {
             "host; not following it");
 }
 
+TEST_F(Mock, CompareIsValidAndGivesTheMergeBase) {
+  // The description's example comparison: its merge_base_commit and that commit's committer date.
+  auto r = c.api.merge_base("0123456789abcdef0123456789abcdef01234567", "fedcba9876543210fedcba9876543210fedcba98");
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->sha, "6dcb09b5b57875f334f61aebed695e2e4193db5e");
+  EXPECT_EQ(r->committed_at, "2011-04-14T16:00:49Z");
+}
+
 TEST_F(Mock, InvalidRequestsAreRefusedWith422) {
   // Proof that the schema check is on: requests GitHub would refuse fail here too.
   CheckRun run = big_check_run();
@@ -195,6 +203,39 @@ TEST_F(Proxy, ServerErrorsAreRetriedAndEveryRequestCarriesGitHubsHeaders) {
   }
 }
 
+TEST_F(Proxy, PullRequestBaselineIsTheMergeBasesRun) {
+  // The fake's comparison and run answers pass Prism's check of GitHub's schema; the merge base's run is chosen
+  // over a newer run on the base branch.
+  const std::string base(40, '3'), head(40, '7'), mb(40, '4');
+  fake("POST", "/_fake/state",
+       R"({"merge_bases":{")" + base + "..." + head + R"(":[")" + mb +
+           R"(","2024-04-01T00:00:00Z"]},"artifacts":[)"
+           R"({"id":31,"name":"treeprint-manifest","expired":false,"created_at":"2024-05-01T00:00:00Z",)"
+           R"("workflow_run":{"id":61,"head_branch":"main","head_sha":")" +
+           base +
+           R"("}},)"
+           R"({"id":32,"name":"treeprint-manifest","expired":false,"created_at":"2024-04-01T00:00:00Z",)"
+           R"("workflow_run":{"id":62,"head_branch":"main","head_sha":")" +
+           mb + R"("}}]})");
+  BaselineQuery q;
+  q.artifact_name = "treeprint-manifest";
+  q.branch = "main";
+  q.file_name = "manifest.json";
+  q.pull_base_sha = base;
+  q.pull_head_sha = head;
+  auto r = c.api.find_baseline(q);
+  // The fake's blob is not a zip: the choice is what is checked, through the requests made.
+  ASSERT_FALSE(r);
+  simdjson::dom::parser parser;
+  const auto seen = fake_requests(parser);
+  ASSERT_GE(seen.size(), 3u);
+  EXPECT_EQ(seen[0], "GET /repos/octo/hello/compare/" + base + "..." + head + "?per_page=1");
+  EXPECT_EQ(seen[1], "GET /repos/octo/hello/actions/artifacts?name=treeprint-manifest&per_page=100");
+  EXPECT_EQ(seen[2], "GET /repos/octo/hello/actions/runs/62");
+  EXPECT_NE(r.error().find("artifact 32"), std::string::npos) << r.error();
+  EXPECT_EQ(r.error().find("merge base is unknown"), std::string::npos) << r.error();
+}
+
 TEST_F(Proxy, TooManyRequestsWaitsAsToldByRetryAfter) {
   fake(
       "POST", "/_fake/script",
@@ -238,10 +279,11 @@ TEST_F(Proxy, DroppedConnectionIsRetried) {
       R"({"method":"GET","path":"/repos/octo/hello/actions/artifacts/21/zip","responses":[{"status":410,"body":{"message":"Artifact has expired"}}]})");
   auto r = c.api.find_baseline({"treeprint-manifest", "main", "manifest.json"});
   ASSERT_FALSE(r);
-  // The run was read on the second try, and the zip was asked for, in the form GitHub documents.
+  // The run was read on the second try, and the zip was asked for, in the form GitHub documents; an artifact gone
+  // since it was listed (410) is skipped for the next, and here there is none.
   EXPECT_EQ(r.error(),
-            "looking for the baseline artifact 'treeprint-manifest' on branch 'main': downloading artifact 21: HTTP "
-            "410: Artifact has expired");
+            "looking for the baseline artifact 'treeprint-manifest' on branch 'main': none found from a successful run "
+            "(1 artifacts listed, 1 unexpired on that branch); artifact 21 of run 31 has expired: taking the next");
   simdjson::dom::parser parser;
   EXPECT_EQ(fake_requests(parser),
             (std::vector<std::string>{"GET /repos/octo/hello/actions/artifacts?name=treeprint-manifest&per_page=100",

@@ -418,6 +418,222 @@ TEST(GitHubApi, NotFoundIsAClearError) {
   EXPECT_EQ(api.transport->count(), 1u);
 }
 
+// Choosing the run to compare with (BaselineQuery): the artifacts below are listed newest first by created_at.
+struct Listed {
+  int64_t id;
+  std::string branch;
+  std::string head_sha;
+  std::string created_at;
+  int64_t run_id;
+  bool expired = false;
+  int64_t head_repository_id = 42;  // the repository's own id is 42
+};
+
+std::string listed_json(const std::vector<Listed>& list) {
+  std::string out = "{\"total_count\":" + std::to_string(list.size()) + ",\"artifacts\":[";
+  for (const Listed& a : list) {
+    if (out.back() != '[') out += ",";
+    out += "{\"id\":" + std::to_string(a.id) +
+           ",\"name\":\"treeprint-manifest\",\"expired\":" + (a.expired ? "true" : "false") + ",\"created_at\":\"" +
+           a.created_at + "\",\"digest\":\"" + zip_digest() +
+           "\",\"workflow_run\":{\"id\":" + std::to_string(a.run_id) +
+           ",\"repository_id\":42,\"head_repository_id\":" + std::to_string(a.head_repository_id) +
+           ",\"head_branch\":\"" + a.branch + "\",\"head_sha\":\"" + a.head_sha + "\"}}";
+  }
+  return out + "]}";
+}
+
+/// A successful run whose head commit was made at `committed`.
+FakeAnswer run_of(const std::string& committed, const std::string& conclusion = "success") {
+  return json(200, "{\"id\":1,\"status\":\"completed\",\"conclusion\":\"" + conclusion +
+                       "\",\"created_at\":\"2030-01-01T00:00:00Z\",\"head_commit\":{\"id\":\"x\",\"timestamp\":\"" +
+                       committed + "\"}}");
+}
+
+FakeAnswer compare_answer(const std::string& merge_base, const std::string& date) {
+  return json(200, "{\"status\":\"diverged\",\"ahead_by\":2,\"behind_by\":3,\"merge_base_commit\":{\"sha\":\"" +
+                       merge_base + "\",\"commit\":{\"committer\":{\"name\":\"c\",\"date\":\"" + date + "\"}}}}");
+}
+
+const std::string k_list = "GET " + k_api + "/repos/o/r/actions/artifacts?name=treeprint-manifest&per_page=100";
+std::string run_line(int64_t id) { return "GET " + k_api + "/repos/o/r/actions/runs/" + std::to_string(id); }
+std::vector<std::string> download_lines(int64_t id) {
+  return {"GET " + k_api + "/repos/o/r/actions/artifacts/" + std::to_string(id) + "/zip",
+          "GET https://blob.example.net/blob/" + std::to_string(id) + "?sig=s"};
+}
+std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+void add_download(std::vector<FakeAnswer>* script, int64_t id) {
+  for (FakeAnswer& a : download(id, baseline_zip())) script->push_back(std::move(a));
+}
+
+BaselineQuery query_on(const std::string& branch) {
+  BaselineQuery q;
+  q.artifact_name = "treeprint-manifest";
+  q.branch = branch;
+  q.file_name = "manifest.json";
+  return q;
+}
+
+TEST(GitHubApi, PushComparesWithTheRunOfTheCommitBefore) {
+  std::vector<FakeAnswer> script = {json(200, listed_json({{1, "main", "newest", "2024-05-01T00:00:00Z", 11},
+                                                           {2, "main", "before1", "2024-04-01T00:00:00Z", 12},
+                                                           {3, "main", "older", "2024-03-01T00:00:00Z", 13}})),
+                                    run_of("2024-04-01T00:00:00Z")};
+  add_download(&script, 2);
+  Api api(std::move(script));
+  BaselineQuery q = query_on("main");
+  q.commit = "before1";
+  auto r = api->find_baseline(q);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->artifact_id, 2);
+  EXPECT_EQ(r->head_sha, "before1");
+  EXPECT_EQ(r->chosen, "the run of the commit before the push");
+  EXPECT_TRUE(r->notes.empty());
+  EXPECT_EQ(api.transport->lines(), concat({k_list, run_line(12)}, download_lines(2)));
+}
+
+TEST(GitHubApi, ForcePushWithNoRunOfTheCommitBeforeTakesTheNewestOnTheBranch) {
+  std::vector<FakeAnswer> script = {json(200, listed_json({{1, "topic", "other", "2024-06-01T00:00:00Z", 10},
+                                                           {2, "main", "newest", "2024-05-01T00:00:00Z", 11},
+                                                           {3, "main", "older", "2024-03-01T00:00:00Z", 13}})),
+                                    run_of("2024-05-01T00:00:00Z")};
+  add_download(&script, 2);
+  Api api(std::move(script));
+  BaselineQuery q = query_on("main");
+  q.commit = "gone0000";  // rewritten away by the force-push: no run has it
+  auto r = api->find_baseline(q);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->artifact_id, 2);
+  EXPECT_EQ(r->chosen, "the newest successful run on 'main'");
+  EXPECT_EQ(r->notes, (std::vector<std::string>{"no successful run of the commit before the push gone0000 with an "
+                                                "unexpired artifact: comparing with the newest successful run on "
+                                                "'main'"}));
+  EXPECT_EQ(api.transport->lines(), concat({k_list, run_line(11)}, download_lines(2)));
+}
+
+TEST(GitHubApi, PullRequestComparesWithTheRunOfTheMergeBase) {
+  std::vector<FakeAnswer> script = {compare_answer("mergebase1", "2024-04-01T12:00:00Z"),
+                                    json(200, listed_json({{1, "main", "basetip", "2024-05-01T00:00:00Z", 11},
+                                                           {2, "feature", "head1", "2024-04-20T00:00:00Z", 12},
+                                                           {3, "main", "mergebase1", "2024-04-01T13:00:00Z", 13}})),
+                                    run_of("2024-04-01T12:00:00Z")};
+  add_download(&script, 3);
+  Api api(std::move(script));
+  BaselineQuery q = query_on("main");
+  q.pull_base_sha = "basetip";
+  q.pull_head_sha = "head1";
+  auto r = api->find_baseline(q);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->artifact_id, 3);
+  EXPECT_EQ(r->head_sha, "mergebase1");
+  EXPECT_EQ(r->chosen, "the run of the merge base");
+  EXPECT_TRUE(r->notes.empty());
+  EXPECT_EQ(api.sent()[0], wire("GET", "/repos/o/r/compare/basetip...head1?per_page=1"));
+  EXPECT_EQ(api.transport->lines(),
+            concat({"GET " + k_api + "/repos/o/r/compare/basetip...head1?per_page=1", k_list, run_line(13)},
+                   download_lines(3)));
+}
+
+TEST(GitHubApi, PullRequestWithoutARunOfTheMergeBaseTakesTheNewestBaseRunNoNewerThanIt) {
+  std::vector<FakeAnswer> script = {
+      compare_answer("mergebase1", "2024-04-01T12:00:00+02:00"),  // 10:00 UTC
+      json(200, listed_json({{1, "main", "after", "2024-05-01T00:00:00Z", 11},
+                             {2, "main", "before", "2024-04-01T10:30:00Z", 12},
+                             {3, "main", "long-before", "2024-03-01T00:00:00Z", 13}})),
+      run_of("2024-04-02T00:00:00Z"),   // committed after the merge base: its changes are not the PR's
+      run_of("2024-04-01T09:59:59Z")};  // the answer (created after, committed before)
+  add_download(&script, 2);
+  Api api(std::move(script));
+  BaselineQuery q = query_on("main");
+  q.pull_base_sha = "after";
+  q.pull_head_sha = "head1";
+  auto r = api->find_baseline(q);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->artifact_id, 2);
+  EXPECT_EQ(r->chosen, "the newest successful run on 'main' no newer than the merge base");
+  EXPECT_EQ(r->notes, (std::vector<std::string>{"no successful run of the merge base mergebase1 with an unexpired "
+                                                "artifact: comparing with the newest successful run on 'main' no "
+                                                "newer than it"}));
+  EXPECT_EQ(api.transport->lines(),
+            concat({"GET " + k_api + "/repos/o/r/compare/after...head1?per_page=1", k_list, run_line(11), run_line(12)},
+                   download_lines(2)));
+}
+
+TEST(GitHubApi, PullRequestWhoseCompareFailsTakesTheNewestBaseRunWithANote) {
+  std::vector<FakeAnswer> script = {json(404, "{\"message\":\"Not Found\"}"),
+                                    json(200, listed_json({{1, "feature", "head1", "2024-06-01T00:00:00Z", 10},
+                                                           {2, "main", "basetip", "2024-05-01T00:00:00Z", 11}})),
+                                    run_of("2024-05-01T00:00:00Z")};
+  add_download(&script, 2);
+  Api api(std::move(script));
+  BaselineQuery q = query_on("main");
+  q.pull_base_sha = "basetip";
+  q.pull_head_sha = "head1";
+  auto r = api->find_baseline(q);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->artifact_id, 2);
+  EXPECT_EQ(r->chosen, "the newest successful run on 'main'");
+  ASSERT_EQ(r->notes.size(), 1u);
+  EXPECT_EQ(r->notes[0],
+            "the merge base is unknown (finding the merge base of basetip and head1 (GET compare): HTTP 404: Not Found "
+            "(not found, or the token cannot see it)): comparing with the newest successful run on 'main'");
+}
+
+TEST(GitHubApi, ExpiredArtifactsAreSkippedForTheNext) {
+  // The wanted commit's artifact is listed as expired; the branch's newest one is gone when downloaded (410).
+  std::vector<FakeAnswer> script = {json(200, listed_json({{1, "main", "newest", "2024-05-01T00:00:00Z", 11},
+                                                           {2, "main", "before1", "2024-04-01T00:00:00Z", 12, true},
+                                                           {3, "main", "older", "2024-03-01T00:00:00Z", 13}})),
+                                    run_of("2024-05-01T00:00:00Z"), json(410, "{\"message\":\"Artifact has expired\"}"),
+                                    run_of("2024-03-01T00:00:00Z")};
+  add_download(&script, 3);
+  Api api(std::move(script));
+  BaselineQuery q = query_on("main");
+  q.commit = "before1";
+  auto r = api->find_baseline(q);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->artifact_id, 3);
+  EXPECT_EQ(r->notes, (std::vector<std::string>{
+                          "no successful run of the commit before the push before1 with an unexpired artifact (1 "
+                          "expired): comparing with the newest successful run on 'main'",
+                          "artifact 1 of run 11 has expired: taking the next"}));
+  EXPECT_EQ(api.transport->lines(),
+            concat({k_list, run_line(11), "GET " + k_api + "/repos/o/r/actions/artifacts/1/zip", run_line(13)},
+                   download_lines(3)));
+}
+
+TEST(GitHubApi, AForksRunAndThisRunAreNeverTheBaseline) {
+  std::vector<FakeAnswer> script = {
+      json(200, listed_json({{1, "main", "forked", "2024-06-01T00:00:00Z", 10, false, 777},  // a fork's "main"
+                             {2, "main", "this", "2024-05-01T00:00:00Z", 4242},
+                             {3, "main", "older", "2024-03-01T00:00:00Z", 13}})),
+      run_of("2024-03-01T00:00:00Z")};
+  add_download(&script, 3);
+  Api api(std::move(script));
+  BaselineQuery q = query_on("main");
+  q.commit = "forked";
+  q.current_run_id = 4242;
+  auto r = api->find_baseline(q);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->artifact_id, 3);
+  EXPECT_EQ(api.transport->lines(), concat({k_list, run_line(13)}, download_lines(3)));
+}
+
+TEST(GitHubApi, Rfc3339Times) {
+  EXPECT_EQ(parse_rfc3339("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_rfc3339("2011-04-14T16:00:49Z"), 1302796849);
+  EXPECT_EQ(parse_rfc3339("2011-04-14T18:00:49+02:00"), 1302796849);
+  EXPECT_EQ(parse_rfc3339("2007-10-29T02:42:39.000-07:00"), 1193650959);
+  EXPECT_EQ(parse_rfc3339("2000-02-29T00:00:00Z"), 951782400);
+  for (const char* bad : {"", "2011-04-14", "2011-04-14T16:00:49", "2011-04-14T16:00:49+0200", "2011-13-01T00:00:00Z",
+                          "2011-04-14T16:00:49Zjunk", "2011-04-14T16:00:49.Z"}) {
+    EXPECT_FALSE(parse_rfc3339(bad)) << bad;
+  }
+}
+
 TEST(GitHubApi, BadRepositoryNameSendsNothing) {
   for (const std::string bad : {"", "noslash", "a/b/c", "/r", "o/", "o/r?x=1", "../x"}) {
     Api api({}, k_token, bad);

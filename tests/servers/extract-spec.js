@@ -22,6 +22,7 @@ const operations = {
   '/repos/{owner}/{repo}/actions/artifacts': ['get'],
   '/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}': ['get'],
   '/repos/{owner}/{repo}/actions/runs/{run_id}': ['get'],
+  '/repos/{owner}/{repo}/compare/{basehead}': ['get'],
   '/user': ['get'],
 };
 

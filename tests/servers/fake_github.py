@@ -8,7 +8,10 @@ Control endpoints (called by the tests directly, not through Prism):
   POST /_fake/script  {"method", "path", "responses": [{"status", "headers", "body", "delay", "drop"}]}
                       the next requests to METHOD PATH get these answers, in turn ("drop": close without a word;
                       "delay": seconds to wait first); then the normal behaviour resumes
-  POST /_fake/state   {"comments": {issue: [body or {"body": ..., "login": ...}]}, "artifacts": [...], "runs": {id: conclusion}, "zip": base64}
+  POST /_fake/state   {"comments": {issue: [body or {"body": ..., "login": ...}]}, "artifacts": [...],
+                       "runs": {id: conclusion or {"conclusion", "head_sha", "timestamp"}}, "zip": base64,
+                       "gone": [artifact ids whose download answers 410], "merge_bases": {"base...head": [sha, date]}}
+                      (a comparison not in merge_bases answers 404)
   GET  /_fake/log     every API request seen: method, path, headers, body
   GET  /blob/...      (on the second, "blob storage" port) the artifact zip; records whether Authorization came
 """
@@ -51,6 +54,8 @@ class Fake:
             self.artifacts = []
             self.runs = {}
             self.zip = b""
+            self.gone = set()
+            self.merge_bases = {}
 
     def comment(self, issue, body, login=ACTIONS_BOT):
         c = spec_example(self.spec, "/repos/{owner}/{repo}/issues/{issue_number}/comments", "post", 201)
@@ -129,6 +134,8 @@ def make_handler(fake, blob=False):
                     fake.runs = {int(k): v for k, v in data.get("runs", {}).items()}
                     if "zip" in data:
                         fake.zip = base64.b64decode(data["zip"])
+                    fake.gone = set(data.get("gone", fake.gone))
+                    fake.merge_bases = data.get("merge_bases", fake.merge_bases)
             elif path == "/_fake/log":
                 with fake.lock:
                     return self.send(200, {"api": fake.log, "blob": fake.blob_log})
@@ -210,12 +217,31 @@ def make_handler(fake, blob=False):
                 run = spec_example(spec, "/repos/{owner}/{repo}/actions/runs/{run_id}", "get", 200)
                 run["id"] = int(rm.group(1))
                 with fake.lock:
-                    conclusion = fake.runs.get(run["id"], "success")
+                    given = fake.runs.get(run["id"], "success")
+                given = given if isinstance(given, dict) else {"conclusion": given}
                 run["status"] = "completed"
-                run["conclusion"] = conclusion
+                run["conclusion"] = given.get("conclusion", "success")
+                if "head_sha" in given:
+                    run["head_sha"] = run["head_commit"]["id"] = given["head_sha"]
+                if "timestamp" in given:
+                    run["head_commit"]["timestamp"] = given["timestamp"]
                 return self.send(200, run)
+            cmp = re.fullmatch(r"/compare/([0-9A-Za-z_.-]+\.\.\.[0-9A-Za-z_.-]+)", rest)
+            if cmp and self.command == "GET":
+                with fake.lock:
+                    found = fake.merge_bases.get(cmp.group(1))
+                if not found:
+                    return self.send(404, {"message": "Not Found", "documentation_url": "https://docs.github.com"})
+                answer = spec_example(spec, "/repos/{owner}/{repo}/compare/{basehead}", "get", 200)
+                answer["merge_base_commit"]["sha"] = found[0]
+                answer["merge_base_commit"]["commit"]["committer"]["date"] = found[1]
+                return self.send(200, answer)
             zm = re.fullmatch(r"/actions/artifacts/(\d+)/zip", rest)
             if zm and self.command == "GET":
+                with fake.lock:
+                    gone = int(zm.group(1)) in fake.gone
+                if gone:
+                    return self.send(410, {"message": "Artifact has expired"})
                 return self.send(302, None, {"Location": "%s/blob/%s?sig=signed" % (fake.blob_url, zm.group(1))})
             return self.send(404, {"message": "Not Found"})
 

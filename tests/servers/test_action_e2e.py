@@ -252,6 +252,174 @@ class ActionE2E(unittest.TestCase):
         blob = control("log")["blob"]
         self.assertTrue(blob and all(b["authorization"] is None for b in blob), blob)
 
+    def publish_previous(self, manifest_bytes, artifacts, runs=None, **state):
+        """Makes the fake hold `artifacts` (each a zip of `manifest_bytes`, with its digest) and their runs."""
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("manifest.json", manifest_bytes)
+        digest = "sha256:" + hashlib.sha256(buf.getvalue()).hexdigest()
+        listed = []
+        for a in artifacts:
+            item = {"name": "treeprint-scan-1", "expired": False, "digest": digest}
+            item.update(a)
+            listed.append(item)
+        control("state", dict({"zip": base64.b64encode(buf.getvalue()).decode(), "artifacts": listed,
+                               "runs": runs or {}}, **state))
+
+    def push_event(self, before, default_branch="main"):
+        with open(self.event, "w") as f:
+            json.dump({"ref": "refs/heads/main", "before": before, "after": SHA,
+                       "repository": {"default_branch": default_branch}}, f)
+        return {"GITHUB_EVENT_PATH": self.event, "GITHUB_EVENT_NAME": "push"}
+
+    def git_repo(self, path):
+        genv = dict(os.environ, HOME=self.tmp, GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="t",
+                    GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+        return lambda *a: subprocess.run(["git", "-C", path] + list(a), check=True, env=genv,  # noqa: E731
+                                         capture_output=True).stdout.decode().strip()
+
+    def test_previous_run_in_a_fresh_clone_reuses_digests_and_gives_the_same_manifest(self):
+        repo = os.path.join(self.ws, "repo")
+        for i in range(40):
+            self.write("src/file%02d.c" % i, b"/* %d */\n" % i * (i + 1))
+        git = self.git_repo(repo)
+        git("init", "-q", "-b", "main")
+        git("add", "-A")
+        git("commit", "-qm", "one")
+        first = git("rev-parse", "HEAD")
+        time.sleep(1.1)
+        git("status", "--porcelain")  # refreshes the index: its entries are no longer racily clean
+        p, _, _, _, _, _ = self.run_action({"summary": "none"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(self.tmp, "treeprint", "manifest.json"), "rb") as f:
+            before = f.read()
+        tracked = len(git("ls-files").split("\n"))
+        self.assertEqual(before.count(b'"git_blob"'), tracked)
+        # The next job: a fresh clone (new inodes and ctimes: no stat data can match), one file changed.
+        clone = os.path.join(self.ws, "clone")
+        self.git_repo(self.ws)("clone", "-q", "--no-local", repo, clone)
+        cgit = self.git_repo(clone)
+        with open(os.path.join(clone, "README"), "ab") as f:
+            f.write(b"changed\n")
+        time.sleep(1.1)
+        cgit("status", "--porcelain")
+        self.publish_previous(before, [{"id": 99, "workflow_run": {"id": 41, "head_branch": "main",
+                                                                     "head_sha": first}}])
+        env = self.push_event(first)
+        p, stdout, stderr, outputs, summary, _ = self.run_action(
+            {"summary": "none", "baseline": "previous-run", "path": "clone"}, api=FAKE, extra_env=env)
+        self.assertEqual(p.returncode, 0, stdout + stderr)
+        with open(os.path.join(self.tmp, "treeprint", "manifest.json"), "rb") as f:
+            reused = f.read()
+        # Every clean tracked file but the changed one kept its digest unread; the log and the summary say so.
+        self.assertIn("treeprint: baseline: comparing with commit %s, the manifest of run 41 (the run of the commit "
+                      "before the push)" % first, stderr)
+        self.assertIn("treeprint: baseline: %d digests taken from run 41 (%s) without reading the files" %
+                      (tracked - 1, first[:12]), stderr)
+        self.assertIn("; %d digests reused from the baseline unread" % (tracked - 1), summary)
+        self.assertIn(first[:12], summary.split("\n", 1)[0])
+        out = parse_outputs(outputs)
+        self.assertEqual((out["changed"], out["modified-files"]), ("1", "README"))
+        # Byte for byte what a full scan of the same clone writes.
+        p, _, stderr2, _, summary2, _ = self.run_action({"summary": "none", "path": "clone"})
+        self.assertEqual(p.returncode, 0, stderr2)
+        with open(os.path.join(self.tmp, "treeprint", "manifest.json"), "rb") as f:
+            full = f.read()
+        self.assertEqual(reused, full)
+        self.assertNotIn("digests taken from", stderr2)
+        self.assertNotIn("reused from the baseline unread", summary2)
+
+    def baseline_case(self, artifacts, env, runs=None, **state):
+        """Runs with `baseline: previous-run` against the fake holding `artifacts`; returns (stdout, stderr,
+        outputs, summary)."""
+        self.run_action({"summary": "none"})
+        with open(os.path.join(self.tmp, "treeprint", "manifest.json"), "rb") as f:
+            before = f.read()
+        self.publish_previous(before, artifacts, runs, **state)
+        self.write("src/new.c", b"/* new */\n")
+        p, stdout, stderr, outputs, summary, log = self.run_action({"summary": "none", "baseline": "previous-run"},
+                                                                   api=FAKE, extra_env=env)
+        self.assertEqual(p.returncode, 0, stdout + stderr)
+        out = parse_outputs(outputs)
+        self.assertEqual((out["changed"], out["added-files"]), ("1", "src/new.c"), stdout + stderr)
+        return stdout, stderr, out, summary, log
+
+    def test_force_push_compares_with_the_newest_run_on_the_branch(self):
+        stdout, stderr, _, summary, _ = self.baseline_case(
+            [{"id": 98, "workflow_run": {"id": 40, "head_branch": "main", "head_sha": "b" * 40}}],
+            self.push_event("c" * 40))  # the commit before the push was rewritten away: no run has it
+        self.assertIn("::notice::baseline: no successful run of the commit before the push cccccccccccc with an "
+                      "unexpired artifact: comparing with the newest successful run on 'main'", stdout)
+        self.assertIn("comparing with commit %s, the manifest of run 40 (the newest successful run on 'main')" %
+                      ("b" * 40), stderr)
+        self.assertIn("bbbbbbbbbbbb", summary.split("\n", 1)[0])
+
+    def test_new_branch_compares_with_the_default_branch(self):
+        env = dict(self.push_event("0" * 40, default_branch="trunk"), GITHUB_REF_NAME="topic")
+        stdout, stderr, _, summary, _ = self.baseline_case(
+            [{"id": 97, "workflow_run": {"id": 39, "head_branch": "topic", "head_sha": "e" * 40}},
+             {"id": 98, "workflow_run": {"id": 40, "head_branch": "trunk", "head_sha": "d" * 40}}], env)
+        self.assertIn("::notice::baseline: a new branch: comparing with the newest successful run on the default "
+                      "branch 'trunk'", stdout)
+        self.assertIn("comparing with commit %s" % ("d" * 40), stderr)
+        self.assertIn("dddddddddddd", summary.split("\n", 1)[0])
+
+    def test_new_branch_without_a_default_branch_says_so(self):
+        self.push_event("0" * 40, default_branch="")
+        p, stdout, _, outputs, _, log = self.run_action({"summary": "none", "baseline": "previous-run"}, api=FAKE,
+                                                        extra_env={"GITHUB_EVENT_PATH": self.event})
+        self.assertEqual(p.returncode, 0, stdout)
+        self.assertIn("::notice::baseline: a new branch, and the event does not name the repository's default "
+                      "branch; no comparison made", stdout)
+        self.assertEqual(parse_outputs(outputs)["any-changed"], "true")
+        self.assertEqual(log, [])
+
+    def test_expired_artifacts_are_skipped_for_the_next(self):
+        before = "f" * 40
+        stdout, stderr, _, _, _ = self.baseline_case(
+            [{"id": 95, "created_at": "2024-05-01T00:00:00Z",
+              "workflow_run": {"id": 37, "head_branch": "main", "head_sha": "1" * 40}},
+             {"id": 96, "expired": True, "created_at": "2024-04-01T00:00:00Z",
+              "workflow_run": {"id": 38, "head_branch": "main", "head_sha": before}},
+             {"id": 94, "created_at": "2024-03-01T00:00:00Z",
+              "workflow_run": {"id": 36, "head_branch": "main", "head_sha": "2" * 40}}],
+            self.push_event(before), gone=[95])
+        self.assertIn("::notice::baseline: no successful run of the commit before the push ffffffffffff with an "
+                      "unexpired artifact (1 expired): comparing with the newest successful run on 'main'", stdout)
+        self.assertIn("::notice::baseline: artifact 95 of run 37 has expired: taking the next", stdout)
+        self.assertIn("comparing with commit %s, the manifest of run 36" % ("2" * 40), stderr)
+
+    def pull_event(self, base, head):
+        with open(self.event, "w") as f:
+            json.dump({"pull_request": {"number": 7, "head": {"sha": head, "ref": "feature"},
+                                        "base": {"sha": base, "ref": "main"}}}, f)
+        return {"GITHUB_EVENT_PATH": self.event, "GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main",
+                "GITHUB_REF_NAME": "7/merge"}
+
+    def test_pull_request_compares_with_the_merge_base(self):
+        base, mb = "3" * 40, "4" * 40
+        stdout, stderr, _, summary, log = self.baseline_case(
+            [{"id": 93, "created_at": "2024-05-01T00:00:00Z",
+              "workflow_run": {"id": 35, "head_branch": "main", "head_sha": base}},
+             {"id": 92, "created_at": "2024-04-01T00:00:00Z",
+              "workflow_run": {"id": 34, "head_branch": "main", "head_sha": mb}}],
+            self.pull_event(base, PR_HEAD), merge_bases={base + "..." + PR_HEAD: [mb, "2024-04-01T00:00:00Z"]})
+        self.assertNotIn("::notice::baseline", stdout)
+        self.assertIn("comparing with commit %s, the manifest of run 34 (the run of the merge base)" % mb, stderr)
+        self.assertIn("444444444444", summary.split("\n", 1)[0])
+        self.assertIn(("GET", "/repos/octo/repo/compare/%s...%s?per_page=1" % (base, PR_HEAD)),
+                      [(r["method"], r["path"]) for r in log])
+
+    def test_pull_request_whose_compare_fails_falls_back_with_a_notice(self):
+        base = "5" * 40
+        stdout, stderr, _, _, _ = self.baseline_case(
+            [{"id": 91, "workflow_run": {"id": 33, "head_branch": "main", "head_sha": base}}],
+            self.pull_event(base, PR_HEAD))  # no merge base known: the compare call answers 404
+        self.assertIn("::notice::baseline: the merge base is unknown (finding the merge base of 555555555555 and "
+                      "fedcba987654 (GET compare): HTTP 404", stdout)
+        self.assertIn("comparing with commit %s, the manifest of run 33 (the newest successful run on 'main')" % base,
+                      stderr)
+
     def test_no_baseline_is_a_notice(self):
         p, stdout, _, outputs, _, _ = self.run_action({"summary": "none", "baseline": "previous-run"})
         self.assertEqual(p.returncode, 0, p.stderr)
