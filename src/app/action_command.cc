@@ -9,11 +9,13 @@
 #include <memory>
 
 #include "app/action_changes.h"
+#include "app/action_gitlab.h"
 #include "app/ci_environment.h"
 #include "app/restore_command.h"
 #include "app/scan_command.h"
 #include "app/version.h"
 #include "inputs/action_settings.h"
+#include "inputs/ci_system.h"
 #include "inputs/event.h"
 #include "inputs/path_trust.h"
 #include "manifest/diff.h"
@@ -281,6 +283,15 @@ class Action {
         return;
       }
       *label = base_name_of(s.baseline_path);
+    } else if (detect_ci_system(m_env) == CiSystem::gitlab) {
+      auto found = gitlab_previous_run(http(), m_env, s, m_runner);
+      if (!found) return;  // said why
+      auto source = memory_source(found->content);
+      if (!load_manifest(*source, &before, &header, &error)) {
+        m_runner.warning("baseline: the artifact's manifest is not valid: " + error);
+        return;
+      }
+      *label = found->label;
     } else {
       auto api = make_api();
       if (!api) {
@@ -425,9 +436,19 @@ class Action {
                            const ChangeSummary* changes) {
     const ActionSettings& s = m_settings;
     // What the CI system offers decides (inputs/ci_system.h): a mode it lacks is a warning, never a failed step.
-    const SummaryChoice choice = choose_summary(detect_ci_system(m_env), s.summary);
+    const CiSystem system = detect_ci_system(m_env);
+    const SummaryChoice choice =
+        choose_summary(system, s.summary, system == CiSystem::gitlab && gitlab_merge_request_pipeline(m_env));
     if (!choice.warning.empty()) m_runner.warning(choice.warning);
     if (choice.mode == SummaryMode::none) return "";
+    const Manifest& m = scan.manifest;
+    std::string headline = with_commas(m.files.size()) + " files, " + human_bytes(m.total_bytes) + ", " +
+                           std::to_string(m.errors.size()) + " errors";
+    if (changes != nullptr) headline += ", " + std::to_string(changes->total()) + " changes";
+    if (system == CiSystem::gitlab) {
+      return post_gitlab_summary(http(), m_env, s, {choice.mode, markdown, headline, failed, "treeprint:" + s.artifact_name},
+                                 m_runner);
+    }
     auto api = make_api();
     if (!api) {
       m_runner.warning(std::string("summary: ") + to_string(choice.mode) +
@@ -436,10 +457,6 @@ class Action {
     }
     const auto pr = read_event(m_env).pull_request;
     const std::string sha = pr && !pr->head_sha.empty() ? pr->head_sha : env_or(m_env, "GITHUB_SHA");
-    const Manifest& m = scan.manifest;
-    std::string headline = with_commas(m.files.size()) + " files, " + human_bytes(m.total_bytes) + ", " +
-                           std::to_string(m.errors.size()) + " errors";
-    if (changes != nullptr) headline += ", " + std::to_string(changes->total()) + " changes";
     switch (choice.mode) {
       case SummaryMode::check_run: {
         if (sha.empty()) {
