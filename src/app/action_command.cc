@@ -381,8 +381,11 @@ class Action {
   std::unique_ptr<GitHubApi> make_api() {
     const std::string repo = env_or(m_env, "GITHUB_REPOSITORY");
     if (m_settings.token.empty() || repo.empty()) return nullptr;
-    return std::make_unique<GitHubApi>(http(), env_or(m_env, "GITHUB_API_URL", "https://api.github.com"),
-                                       m_settings.token, repo);
+    auto api = std::make_unique<GitHubApi>(http(), env_or(m_env, "GITHUB_API_URL", "https://api.github.com"),
+                                           m_settings.token, repo);
+    const CiSystem system = detect_ci_system(m_env);
+    api->set_gitea(system == CiSystem::gitea || system == CiSystem::forgejo);
+    return api;
   }
 
   // Uploads the manifest (and the sha256sum file) as a workflow artifact when the runner gave the means to (GitHub
@@ -501,7 +504,8 @@ class Action {
                           "token's identity; they were left alone");
         }
         return env_or(m_env, "GITHUB_SERVER_URL", "https://github.com") + "/" + env_or(m_env, "GITHUB_REPOSITORY") +
-               "/pull/" + std::to_string(pr->number) + "#issuecomment-" + std::to_string(posted->id);
+               (system == CiSystem::github ? "/pull/" : "/pulls/") + std::to_string(pr->number) + "#issuecomment-" +
+               std::to_string(posted->id);
       }
       case SummaryMode::status: {
         if (sha.empty()) {

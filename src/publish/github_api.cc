@@ -197,7 +197,8 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
   StickyComment result;
   StickySearch search{marker, login ? std::optional<std::string>(*login) : std::nullopt};
   int64_t existing = 0;
-  std::string url = "/repos/" + m_repository + "/issues/" + std::to_string(issue_number) + "/comments?per_page=100";
+  std::string url = "/repos/" + m_repository + "/issues/" + std::to_string(issue_number) + "/comments" +
+                    (m_gitea ? "" : "?per_page=100");
   for (int page = 0; !url.empty() && existing == 0; ++page) {
     if (page == k_max_pages)
       return R::failure(what + ": more than " + std::to_string(k_max_pages) + " pages of comments");
@@ -251,7 +252,7 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
 Result<std::string> GitHubApi::token_login() {
   using R = Result<std::string>;
   if (!m_login.empty()) return m_login;
-  if (m_token.rfind("ghs_", 0) == 0) return std::string(k_actions_bot_login);
+  if (!m_gitea && m_token.rfind("ghs_", 0) == 0) return std::string(k_actions_bot_login);
   auto r = call("asking who the token belongs to (GET /user)", request("GET", "/user"));
   if (!r) return R::failure(r.error());
   simdjson::dom::parser parser;
