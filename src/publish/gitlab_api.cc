@@ -48,7 +48,13 @@ HttpRequest GitLabApi::request(std::string method, const std::string& url, std::
   r.method = std::move(method);
   r.url = url;
   r.headers = {{"Accept", "application/json"}};
-  if (!m_token.empty()) r.headers.emplace_back(m_kind == GitLabTokenKind::job ? "JOB-TOKEN" : "PRIVATE-TOKEN", m_token);
+  if (!m_token.empty()) {
+    if (m_kind == GitLabTokenKind::job) {
+      r.headers.emplace_back("JOB-TOKEN", m_token);
+    } else {
+      r.headers.emplace_back("Authorization", "Bearer " + m_token);  // GitLab takes access tokens as OAuth does
+    }
+  }
   if (r.method != "GET" && r.method != "HEAD") r.headers.emplace_back("Content-Type", "application/json");
   r.body = std::move(body);
   return r;

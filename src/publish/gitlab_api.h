@@ -7,7 +7,8 @@
 // Requests go to `api_url` (CI_API_V4_URL, e.g. https://gitlab.example.com/api/v4) for project `project`
 // (CI_PROJECT_ID, or a "group/project" path, sent URL-encoded). The token goes as GitLab wants it for its kind:
 // a CI/CD job token (CI_JOB_TOKEN) as `JOB-TOKEN`, any other (a project, group or personal access token) as
-// `PRIVATE-TOKEN`. A job token can read job artifacts but GitLab lets it neither write notes nor set statuses, nor
+// `Authorization: Bearer` (GitLab takes both that and PRIVATE-TOKEN). The HttpClient keeps either header off plain
+// http to a remote host and off a redirect to another origin (object storage, for an artifact). A job token can read job artifacts but GitLab lets it neither write notes nor set statuses, nor
 // ask GET /user; those calls fail at once, without a request, saying which token to give instead.
 //
 // Nothing throws and nothing here is fatal: every failure, a token without the `api` scope included, is an error

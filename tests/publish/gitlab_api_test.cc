@@ -24,7 +24,7 @@ const std::string k_marker = "<!-- treeprint-comment:treeprint_m -->";  // ":" i
 /// A request as GitLabApi sends it: JSON accepted, the token in the header of its kind, a JSON content type when
 /// there is a body, and the client's User-Agent last.
 std::string wire(const std::string& method, const std::string& path, const std::string& body = "",
-                 const std::string& token_header = "PRIVATE-TOKEN: " + k_token) {
+                 const std::string& token_header = "Authorization: Bearer " + k_token) {
   std::string out = method + " " + k_api + path + "\nAccept: application/json\n";
   if (!token_header.empty()) out += token_header + "\n";
   if (method != "GET") out += "Content-Type: application/json\n";
