@@ -187,6 +187,9 @@ def make_handler(fake):
         def gitlab(self, method, path, query, data):
             job = self.headers.get("JOB-TOKEN")
             private = self.headers.get("PRIVATE-TOKEN")
+            bearer = re.match(r"Bearer (.+)$", self.headers.get("Authorization", ""))
+            if private is None and bearer:
+                private = bearer.group(1)  # GitLab takes an access token either way
             m = re.match(r"^/projects/([^/]+)/jobs/artifacts/([^/]+)/raw/(.+)$", path)
             if job is not None:
                 if job not in fake.job_tokens:
