@@ -6,7 +6,8 @@ what the contract tests need.
     python3 extract_forge_spec.py gitea  DESCRIPTION.json  forges/gitea-subset.json
     python3 extract_forge_spec.py gitlab openapi_v2.yaml   forges/gitlab-subset.json
 
-Where the descriptions come from (both MIT licensed; see forges/README.md):
+Where the descriptions come from (see forges/README.md for the licences: Gitea's is MIT, GitLab's doc/ is
+CC BY-SA 4.0):
   gitea   Gitea's templates/swagger/v1_json.tmpl (go-gitea/gitea), as a Gitea server serves it at /swagger.v1.json
           (the template's {{AppSubUrl}} and {{AppVer}} filled in). Forgejo keeps its own copy of the same file.
   gitlab  GitLab's doc/api/openapi/openapi_v2.yaml (gitlab-org/gitlab, mirrored as gitlabhq/gitlabhq).
