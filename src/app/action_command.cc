@@ -449,8 +449,8 @@ class Action {
                            std::to_string(m.errors.size()) + " errors";
     if (changes != nullptr) headline += ", " + std::to_string(changes->total()) + " changes";
     if (system == CiSystem::gitlab) {
-      return post_gitlab_summary(http(), m_env, s, {choice.mode, markdown, headline, failed, "treeprint:" + s.artifact_name},
-                                 m_runner);
+      const GitLabSummaryRequest request{choice.mode, markdown, headline, failed, "treeprint:" + s.artifact_name};
+      return post_gitlab_summary(http(), m_env, s, request, m_runner);
     }
     auto api = make_api();
     if (!api) {
@@ -504,7 +504,8 @@ class Action {
                           "token's identity; they were left alone");
         }
         return env_or(m_env, "GITHUB_SERVER_URL", "https://github.com") + "/" + env_or(m_env, "GITHUB_REPOSITORY") +
-               (system == CiSystem::github ? "/pull/" : "/pulls/") + std::to_string(pr->number) + "#issuecomment-" +
+               (system == CiSystem::gitea || system == CiSystem::forgejo ? "/pulls/" : "/pull/") +
+               std::to_string(pr->number) + "#issuecomment-" +
                std::to_string(posted->id);
       }
       case SummaryMode::status: {

@@ -24,11 +24,11 @@ std::optional<GitLabApi> make_api(HttpClient& http, const EnvLookup& env, const 
   const std::string api_url = env_or(env, "CI_API_V4_URL");
   const std::string project = env_or(env, "CI_PROJECT_ID");
   if (api_url.empty() || project.empty()) {
-    *why = "CI_API_V4_URL and CI_PROJECT_ID are not set";
+    *why = "CI_API_V4_URL and CI_PROJECT_ID (not set here)";
     return std::nullopt;
   }
   if (s.token.empty()) {
-    *why = "no token: give the `token` input (a project access token with the `api` scope in a masked variable, or "
+    *why = "a token (the `token` input: a project access token with the `api` scope in a masked variable, or "
            "$CI_JOB_TOKEN for `baseline: previous-run` alone)";
     return std::nullopt;
   }

@@ -134,7 +134,7 @@ class GitLabJob(unittest.TestCase):
     def test_missing_token_is_a_warning_and_sends_nothing(self):
         p, out = self.run_job(token=None)
         self.assertEqual(p.returncode, 0, out)
-        self.assertIn("summary: comment needs no token: give the `token` input", out)
+        self.assertIn("summary: comment needs a token (the `token` input: a project access token", out)
         self.assertEqual(self.requests(), [])
         self.assertTrue(os.path.isfile(os.path.join(self.project, "treeprint-manifest.json")))
 
