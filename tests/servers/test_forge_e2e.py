@@ -8,6 +8,7 @@ fake's record, the way GitLab's REST documentation describes them."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,9 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from runner_files import fake_control, parse_outputs  # noqa: E402
+from test_other_ci import interpolate, load_component  # noqa: E402  (the component as GitLab would run its job)
 
 BIN = os.environ["TREEPRINT_BIN"]
 FAKE = os.environ["TREEPRINT_FORGE_FAKE_URL"]
@@ -173,6 +176,41 @@ class GitLabJob(unittest.TestCase):
         self.assertIn("baseline: no earlier manifest found", out)
         self.assertIn("HTTP 404", out)
         self.assertEqual(self.dotenv()["TREEPRINT_CHANGED"], "")
+
+
+class GitLabComponentJob(unittest.TestCase):
+    """The CI/CD component's job itself (templates/treeprint.yml, its inputs interpolated and its script run by a
+    shell as GitLab's runner would), in a merge-request pipeline, with the token given as a masked variable."""
+
+    setUp = GitLabJob.setUp
+
+    def test_the_component_posts_the_note_with_the_token_variable(self):
+        inputs, body = load_component()
+        job = interpolate(body, inputs, {"image": "example/treeprint-job:1", "token": "$TREEPRINT_API_TOKEN"})
+        job = job["treeprint"]
+        bindir = os.path.join(self.project, "..", os.path.basename(self.project) + "-bin")
+        os.makedirs(bindir)
+        self.addCleanup(shutil.rmtree, bindir, ignore_errors=True)
+        os.symlink(os.path.abspath(BIN), os.path.join(bindir, "treeprint"))
+        env = {"PATH": bindir + ":/usr/bin:/bin", "CI": "true", "GITLAB_CI": "true", "CI_PROJECT_DIR": self.project,
+               "CI_API_V4_URL": FAKE + "/api/v4", "CI_PROJECT_ID": "42", "CI_COMMIT_SHA": SHA,
+               "CI_MERGE_REQUEST_IID": "7", "CI_MERGE_REQUEST_PROJECT_URL": "http://gl.test/g/p",
+               "CI_JOB_NAME": "treeprint", "CI_JOB_TOKEN": JOB_TOKEN, "TREEPRINT_API_TOKEN": TOKEN}
+        # GitLab expands $NAME in the job's variables from the variables it has.
+        env.update({k: re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)", lambda m: env.get(m.group(1), ""), str(v))
+                    for k, v in job["variables"].items()})
+        p = subprocess.run(["sh", "-e", "-c", "\n".join(job["script"])], cwd=self.project, env=env,
+                           capture_output=True, timeout=120)
+        out = p.stdout.decode() + p.stderr.decode()
+        self.assertEqual(p.returncode, 0, out)
+        self.assertNotIn(TOKEN, out)
+        notes = api_log()["comments"]["7"]
+        self.assertEqual(len(notes), 1)
+        self.assertEqual(notes[0]["author"], 77)
+        self.assertIn(MARKER, notes[0]["body"])
+        self.assertTrue(all(e["headers"].get("Authorization") == "Bearer " + TOKEN for e in api_log()["api"]))
+        for path in job["artifacts"]["paths"]:
+            self.assertTrue(os.path.isfile(os.path.join(self.project, path)), path)
 
 
 class GiteaJob(unittest.TestCase):
