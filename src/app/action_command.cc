@@ -10,11 +10,13 @@
 #include <memory>
 
 #include "app/action_changes.h"
+#include "app/action_gitlab.h"
 #include "app/ci_environment.h"
 #include "app/restore_command.h"
 #include "app/scan_command.h"
 #include "app/version.h"
 #include "inputs/action_settings.h"
+#include "inputs/ci_system.h"
 #include "inputs/event.h"
 #include "inputs/path_trust.h"
 #include "manifest/diff.h"
@@ -312,6 +314,15 @@ class Action {
       }
       b->label = base_name_of(s.baseline_path);
       std::fprintf(m_ctx.err, "treeprint: baseline: comparing with %s\n", printable(s.baseline_path).c_str());
+    } else if (detect_ci_system(m_env) == CiSystem::gitlab) {
+      auto found = gitlab_previous_run(http(), m_env, s, m_runner);
+      if (!found) return;  // said why
+      source = memory_source(found->content);
+      if (!load_manifest(*source, &b->manifest, &header, &error)) {
+        m_runner.warning("baseline: the artifact's manifest is not valid: " + error + " (no comparison made)");
+        return;
+      }
+      b->label = found->label;
     } else {
       auto found = fetch_previous_run();
       if (!found) return;  // said why
@@ -485,8 +496,11 @@ class Action {
   std::unique_ptr<GitHubApi> make_api() {
     const std::string repo = env_or(m_env, "GITHUB_REPOSITORY");
     if (m_settings.token.empty() || repo.empty()) return nullptr;
-    return std::make_unique<GitHubApi>(http(), env_or(m_env, "GITHUB_API_URL", "https://api.github.com"),
-                                       m_settings.token, repo);
+    auto api = std::make_unique<GitHubApi>(http(), env_or(m_env, "GITHUB_API_URL", "https://api.github.com"),
+                                           m_settings.token, repo);
+    const CiSystem system = detect_ci_system(m_env);
+    api->set_gitea(system == CiSystem::gitea || system == CiSystem::forgejo);
+    return api;
   }
 
   // Uploads the manifest (and the sha256sum file) as a workflow artifact when the runner gave the means to (GitHub
@@ -540,9 +554,19 @@ class Action {
                            const ChangeSummary* changes) {
     const ActionSettings& s = m_settings;
     // What the CI system offers decides (inputs/ci_system.h): a mode it lacks is a warning, never a failed step.
-    const SummaryChoice choice = choose_summary(detect_ci_system(m_env), s.summary);
+    const CiSystem system = detect_ci_system(m_env);
+    const SummaryChoice choice =
+        choose_summary(system, s.summary, system == CiSystem::gitlab && gitlab_merge_request_pipeline(m_env));
     if (!choice.warning.empty()) m_runner.warning(choice.warning);
     if (choice.mode == SummaryMode::none) return "";
+    const Manifest& m = scan.manifest;
+    std::string headline = with_commas(m.files.size()) + " files, " + human_bytes(m.total_bytes) + ", " +
+                           std::to_string(m.errors.size()) + " errors";
+    if (changes != nullptr) headline += ", " + std::to_string(changes->total()) + " changes";
+    if (system == CiSystem::gitlab) {
+      const GitLabSummaryRequest request{choice.mode, markdown, headline, failed, "treeprint:" + s.artifact_name};
+      return post_gitlab_summary(http(), m_env, s, request, m_runner);
+    }
     auto api = make_api();
     if (!api) {
       m_runner.warning(std::string("summary: ") + to_string(choice.mode) +
@@ -551,10 +575,6 @@ class Action {
     }
     const auto pr = read_event(m_env).pull_request;
     const std::string sha = pr && !pr->head_sha.empty() ? pr->head_sha : env_or(m_env, "GITHUB_SHA");
-    const Manifest& m = scan.manifest;
-    std::string headline = with_commas(m.files.size()) + " files, " + human_bytes(m.total_bytes) + ", " +
-                           std::to_string(m.errors.size()) + " errors";
-    if (changes != nullptr) headline += ", " + std::to_string(changes->total()) + " changes";
     switch (choice.mode) {
       case SummaryMode::check_run: {
         if (sha.empty()) {
@@ -599,7 +619,9 @@ class Action {
                           "token's identity; they were left alone");
         }
         return env_or(m_env, "GITHUB_SERVER_URL", "https://github.com") + "/" + env_or(m_env, "GITHUB_REPOSITORY") +
-               "/pull/" + std::to_string(pr->number) + "#issuecomment-" + std::to_string(posted->id);
+               (system == CiSystem::gitea || system == CiSystem::forgejo ? "/pulls/" : "/pull/") +
+               std::to_string(pr->number) + "#issuecomment-" +
+               std::to_string(posted->id);
       }
       case SummaryMode::status: {
         if (sha.empty()) {

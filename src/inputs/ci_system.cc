@@ -6,12 +6,12 @@ namespace {
 
 bool is(const EnvLookup& env, const char* name, const char* value) { return env(name).value_or("") == value; }
 
-SummaryMode auto_mode(CiSystem system) {
+SummaryMode auto_mode(CiSystem system, bool change_request) {
   switch (system) {
     case CiSystem::github: return SummaryMode::check_run;
     case CiSystem::gitea:
     case CiSystem::forgejo: return SummaryMode::status;
-    case CiSystem::gitlab:
+    case CiSystem::gitlab: return change_request ? SummaryMode::comment : SummaryMode::status;
     case CiSystem::woodpecker:
     case CiSystem::drone:
     case CiSystem::unknown: return SummaryMode::none;
@@ -55,26 +55,26 @@ bool offers(CiSystem system, SummaryMode mode) {
     case CiSystem::github:
     case CiSystem::unknown: return true;
     case CiSystem::gitea:
-    case CiSystem::forgejo: return mode == SummaryMode::status || mode == SummaryMode::comment;
-    case CiSystem::gitlab:
+    case CiSystem::forgejo:
+    case CiSystem::gitlab: return mode == SummaryMode::status || mode == SummaryMode::comment;
     case CiSystem::woodpecker:
     case CiSystem::drone: return false;
   }
   return false;
 }
 
-SummaryChoice choose_summary(CiSystem system, SummaryMode requested) {
+SummaryChoice choose_summary(CiSystem system, SummaryMode requested, bool change_request) {
   SummaryChoice c;
   if (requested == SummaryMode::automatic) {
-    c.mode = auto_mode(system);
+    c.mode = auto_mode(system, change_request);
     return c;
   }
   if (offers(system, requested)) {
     c.mode = requested;
     return c;
   }
-  c.mode = auto_mode(system);
-  const std::string why = system == CiSystem::gitea || system == CiSystem::forgejo
+  c.mode = auto_mode(system, change_request);
+  const std::string why = system == CiSystem::gitea || system == CiSystem::forgejo || system == CiSystem::gitlab
                               ? std::string(display_name(system)) + " has no check runs"
                               : "treeprint cannot post to " + std::string(display_name(system)) + "'s API";
   c.warning = std::string("summary: ") + to_string(requested) + " is not available here (" + why + "); " +

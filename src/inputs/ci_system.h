@@ -27,8 +27,9 @@ const char* display_name(CiSystem system);
 bool reads_workflow_commands(CiSystem system);
 
 /// The system's REST API can take this kind of summary, through the API treeprint speaks to it. Gitea and Forgejo
-/// have commit statuses and pull-request comments but no check runs; for GitLab, Woodpecker and Drone treeprint
-/// has no API client, so only `none`. An unknown system is taken at its word (the GitHub API, if configured).
+/// have commit statuses and pull-request comments but no check runs; GitLab has commit statuses and merge-request
+/// notes (`comment`); Woodpecker and Drone have no API treeprint speaks, so only `none`. An unknown system is taken
+/// at its word (the GitHub API, if configured).
 bool offers(CiSystem system, SummaryMode mode);
 
 struct SummaryChoice {
@@ -36,8 +37,9 @@ struct SummaryChoice {
   std::string warning;  // set when the requested mode is not what is done
 };
 
-/// `auto` becomes what the system offers (check-run on GitHub, status on Gitea and Forgejo, none elsewhere). An
-/// explicit mode the system lacks is not an error: the choice is that system's `auto`, with a warning saying so.
-SummaryChoice choose_summary(CiSystem system, SummaryMode requested);
+/// `auto` becomes what the system offers (check-run on GitHub, status on Gitea and Forgejo, on GitLab a note in a
+/// merge-request pipeline (`change_request`: CI_MERGE_REQUEST_IID is set) and a status otherwise, none elsewhere).
+/// An explicit mode the system lacks is not an error: the choice is that system's `auto`, with a warning saying so.
+SummaryChoice choose_summary(CiSystem system, SummaryMode requested, bool change_request = false);
 
 }  // namespace treeprint

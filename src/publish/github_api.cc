@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "manifest/path_encoding.h"
+#include "publish/rest_json.h"
 #include "util/format.h"
 #include "util/sha256.h"
 #include "util/text.h"
@@ -17,52 +18,14 @@ constexpr int k_max_pages = 50;         // 5,000 comments or artifacts: far more
 constexpr int k_max_runs_checked = 20;  // candidate artifacts whose run is looked up
 constexpr const char* k_truncated_note = "\n\n*(cut: longer than GitHub allows)*";
 
-/// `text` with every byte sequence that is not UTF-8 replaced by U+FFFD, so the JSON GitHub receives is valid.
+// The JSON helpers and the error text are shared with the other forges (publish/rest_json.h).
 void add_string(std::string& out, std::string_view key, std::string_view value, bool comma = true) {
-  if (comma) out.push_back(',');
-  append_json_string(out, key);
-  out.push_back(':');
-  append_json_string(out, utf8_replacing_invalid(value));
+  json_add_string(out, key, value, comma);
 }
-
-void add_int(std::string& out, std::string_view key, int64_t value) {
-  out.push_back(',');
-  append_json_string(out, key);
-  out.push_back(':');
-  out.append(std::to_string(value));
-}
-
-std::string get_string(simdjson::dom::element e, const char* key) {
-  std::string_view v;
-  if (e[key].get_string().get(v)) return "";
-  return std::string(v);
-}
-
-int64_t get_int(simdjson::dom::element e, const char* key) {
-  int64_t v = 0;
-  if (e[key].get_int64().get(v)) return 0;
-  return v;
-}
-
-/// GitHub's error text: "message", then the "errors" details when there are any.
-std::string github_message(const std::string& body) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (body.empty() || parser.parse(body).get(doc) || !doc.is_object()) {
-    return body.empty() ? "" : printable(truncate_utf8(body, 200, "..."));
-  }
-  std::string msg = get_string(doc, "message");
-  simdjson::dom::array errors;
-  if (!doc["errors"].get_array().get(errors)) {
-    for (simdjson::dom::element e : errors) {
-      std::string detail =
-          e.is_string() ? std::string(std::string_view(e.get_string().value_unsafe())) : get_string(e, "message");
-      if (detail.empty() && e.is_object()) detail = get_string(e, "field") + " " + get_string(e, "code");
-      if (!detail.empty()) msg += "; " + detail;
-    }
-  }
-  return printable(truncate_utf8(msg, 500, "..."));
-}
+void add_int(std::string& out, std::string_view key, int64_t value) { json_add_int(out, key, value); }
+std::string get_string(simdjson::dom::element e, const char* key) { return json_string(e, key); }
+int64_t get_int(simdjson::dom::element e, const char* key) { return json_int(e, key); }
+std::string github_message(const std::string& body) { return forge_error_text(body); }
 
 std::string annotation_json(const CheckAnnotation& a) {
   std::string out = "{";
@@ -135,14 +98,7 @@ GitHubApi::GitHubApi(HttpClient& http, std::string api_url, std::string token, s
   m_http.add_secret(m_token);
 }
 
-std::string GitHubApi::comment_marker(const std::string& key) {
-  std::string safe;
-  for (const char c : key) {
-    safe.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/' ? c
-                                                                                                               : '_');
-  }
-  return "<!-- treeprint-comment:" + safe + " -->";
-}
+std::string GitHubApi::comment_marker(const std::string& key) { return sticky_marker(key); }
 
 HttpRequest GitHubApi::request(std::string method, const std::string& path_or_url, std::string body) const {
   HttpRequest r;
@@ -236,15 +192,16 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
                                                        const std::string& text) {
   using R = Result<StickyComment>;
   const std::string marker = comment_marker(key);
-  const std::string body_text =
-      truncate_utf8(utf8_replacing_invalid(text), k_comment_body_max - marker.size() - 1, k_truncated_note) + "\n" + marker;
+  const std::string body_text = sticky_body(text, marker, k_comment_body_max, k_truncated_note);
   const std::string what = "updating the comment on pull request #" + std::to_string(issue_number);
 
   // Only a comment the token itself wrote is ours to update: anyone can post one with the (predictable) marker.
   const auto login = token_login();
   StickyComment result;
+  StickySearch search{marker, login ? std::optional<std::string>(*login) : std::nullopt};
   int64_t existing = 0;
-  std::string url = "/repos/" + m_repository + "/issues/" + std::to_string(issue_number) + "/comments?per_page=100";
+  std::string url = "/repos/" + m_repository + "/issues/" + std::to_string(issue_number) + "/comments" +
+                    (m_gitea ? "" : "?per_page=100");
   for (int page = 0; !url.empty() && existing == 0; ++page) {
     if (page == k_max_pages)
       return R::failure(what + ": more than " + std::to_string(k_max_pages) + " pages of comments");
@@ -256,16 +213,13 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
       return R::failure(what + ": listing comments: GitHub's answer is not a list of comments");
     }
     for (simdjson::dom::element c : comments) {
-      if (get_string(c, "body").find(marker) == std::string::npos || get_int(c, "id") <= 0) continue;
+      const std::string body = get_string(c, "body");
       simdjson::dom::element user;
-      const bool ours = login && !c["user"].get(user) && get_string(user, "login") == *login;
-      if (!ours) {
-        ++result.foreign_markers;
-        continue;
-      }
-      existing = get_int(c, "id");
-      break;
+      std::optional<std::string> author;
+      if (!c["user"].get(user)) author = get_string(user, "login");
+      if (search.consider({get_int(c, "id"), body, author})) break;
     }
+    existing = search.found;
     const std::string* link = r->header("Link");
     url = link ? next_link(*link) : "";
     if (!url.empty() && !same_api_origin(url)) {
@@ -274,6 +228,7 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
     }
   }
 
+  result.foreign_markers = search.foreign;
   std::string body = "{";
   add_string(body, "body", body_text, false);
   body.push_back('}');
@@ -300,7 +255,7 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
 Result<std::string> GitHubApi::token_login() {
   using R = Result<std::string>;
   if (!m_login.empty()) return m_login;
-  if (m_token.rfind("ghs_", 0) == 0) return std::string(k_actions_bot_login);
+  if (!m_gitea && m_token.rfind("ghs_", 0) == 0) return std::string(k_actions_bot_login);
   auto r = call("asking who the token belongs to (GET /user)", request("GET", "/user"));
   if (!r) return R::failure(r.error());
   simdjson::dom::parser parser;

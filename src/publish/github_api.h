@@ -160,6 +160,12 @@ class GitHubApi {
   Result<std::string> token_login();
   void set_login(std::string login) { m_login = std::move(login); }
 
+  /// Gitea and Forgejo serve this API at their /api/v1 (GITHUB_API_URL points there), with differences handled
+  /// here: the comment list takes no `per_page` (it answers every comment; where Gitea pages, it says the next page
+  /// in `Link`, which is followed as on GitHub), and there is no github-actions[bot]: whatever the token looks like,
+  /// its identity is asked from GET /user. (They have no check runs: the caller never asks for one there.)
+  void set_gitea(bool on) { m_gitea = on; }
+
   /// The hidden marker a sticky comment for `key` carries.
   static std::string comment_marker(const std::string& key);
 
@@ -177,6 +183,7 @@ class GitHubApi {
   std::string m_token;
   std::string m_repository;
   std::string m_login;
+  bool m_gitea = false;
 };
 
 }  // namespace treeprint

@@ -87,6 +87,19 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
+/// A header that carries a credential: Authorization, and GitLab's token headers (PRIVATE-TOKEN, JOB-TOKEN). Each is
+/// kept off plain http to a remote host, dropped on a redirect to another origin, and never logged.
+bool is_credential_header(std::string_view name) {
+  return iequals(name, "Authorization") || iequals(name, "Private-Token") || iequals(name, "Job-Token");
+}
+
+bool has_credential(const HttpHeaders& headers) {
+  for (const auto& h : headers) {
+    if (is_credential_header(h.first)) return true;
+  }
+  return false;
+}
+
 bool has_header(const HttpHeaders& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return iequals(h.first, name); });
 }
@@ -243,7 +256,7 @@ std::string HttpClient::redact(std::string text) const {
 
 void HttpClient::learn_secrets(const HttpHeaders& headers) {
   for (const auto& [k, v] : headers) {
-    if (!iequals(k, "Authorization") && !iequals(k, "Proxy-Authorization")) continue;
+    if (!is_credential_header(k) && !iequals(k, "Proxy-Authorization")) continue;
     add_secret(v);
     const size_t space = v.find(' ');
     if (space != std::string::npos && space + 1 < v.size()) add_secret(std::string(trim(v.substr(space + 1))));
@@ -369,7 +382,7 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& original) {
       return fail("refusing a redirect from https to http: " + loggable_url(request.url));
     }
     const std::string what = request.method + " " + loggable_url(request.url);
-    if (url->scheme == "http" && has_header(request.headers, "Authorization") && !is_loopback_host(url->host)) {
+    if (url->scheme == "http" && has_credential(request.headers) && !is_loopback_host(url->host)) {
       return fail(what + ": refusing to send the token over plain http to " + url->origin() +
                   ": it would cross the network unencrypted; use an https:// URL (plain http is only allowed to a "
                   "loopback address)");
@@ -427,7 +440,7 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& original) {
     auto next_url = parse_url(next);
     if (!next_url) return fail(what + ": bad redirect to '" + loggable_url(next) + "': not a valid http(s) URL");
     if (next_url->origin() != url->origin()) {
-      std::erase_if(request.headers, [](const auto& h) { return iequals(h.first, "Authorization"); });
+      std::erase_if(request.headers, [](const auto& h) { return is_credential_header(h.first); });
     }
     if (response.status == 303 || ((response.status == 301 || response.status == 302) && request.method == "POST")) {
       request.method = "GET";

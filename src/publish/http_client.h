@@ -12,13 +12,14 @@
 //   Retry-After or reset time is honoured, but never longer than `max_wait`. Other 4xx answers are returned at once.
 //   A request whose answer was lost (read error, timeout) is only sent again when it is idempotent.
 // - Redirects are followed here, at most `max_redirects` of them; a redirect to another origin (scheme, host or port)
-//   goes without the Authorization header, and an https URL never redirects to http.
+//   goes without the credential headers (Authorization, and GitLab's PRIVATE-TOKEN and JOB-TOKEN), and an https
+//   URL never redirects to http.
 // - Response bodies are bounded (`max_body`), after decompression: a size bomb is an error, not an allocation.
-// - Secrets (every Authorization value, and whatever add_secret() is given) never appear in a log line or an error
+// - Secrets (every credential header's value, and whatever add_secret() is given) never appear in a log line or an error
 //   message: both are passed through redact(). Logged URLs lose their query string (signed URLs carry keys there).
 // - Everything a server sent that reaches a log line or an error message (a Location, a host name, a status, text
 //   from a body) goes through log_safe (util/format.h): it cannot end the line or form a workflow command.
-// - An Authorization header is never sent over plain http:// except to a loopback address (127.0.0.0/8, ::1,
+// - A credential header is never sent over plain http:// except to a loopback address (127.0.0.0/8, ::1,
 //   localhost): elsewhere it would cross the network in clear, so the request fails before it is sent.
 // - Time is bounded: every send() (retries, waits and redirects included) ends within `request_deadline`, every
 //   attempt within what is left of it (a server that drips a byte now and then is cut off, not waited for), all

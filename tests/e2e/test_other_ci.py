@@ -20,7 +20,7 @@ TEMPLATE = os.path.join(SOURCE_DIR, "templates", "treeprint.yml")
 # GitLab's own JSON schema for .gitlab-ci.yml (where it came from: extract_gitlab_ci_schema.py).
 CI_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gitlab-ci-schema.json")
 # Inputs that only mean something on GitHub (the artifact service and the REST token), and the component's own.
-GITHUB_ONLY = {"token", "retention-days", "overwrite"}
+GITHUB_ONLY = {"retention-days", "overwrite"}
 COMPONENT_ONLY = {"job-name", "stage", "image", "expire-in"}
 
 
@@ -124,7 +124,11 @@ class Component(StrPaths):
         os.symlink(os.path.abspath(BIN), os.path.join(bindir, "treeprint"))
         env = {"PATH": bindir + ":/usr/bin:/bin", "CI": "true", "GITLAB_CI": "true", "CI_PROJECT_DIR": project,
                "HOME": self.sp(".")}
-        env.update({k: str(v) for k, v in job["variables"].items()})
+        # GitLab expands $NAME in a job's variables from the variables it already has (here: the token input's
+        # default, $CI_JOB_TOKEN).
+        env["CI_JOB_TOKEN"] = "job-token-value"
+        env.update({k: re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)", lambda m: env.get(m.group(1), ""), str(v))
+                    for k, v in job["variables"].items()})
         p = subprocess.run(["sh", "-e", "-c", "\n".join(job["script"])], cwd=project, env=env, capture_output=True)
         return job, project, p
 
@@ -135,6 +139,7 @@ class Component(StrPaths):
         self.assertRegex(log, r"\x1b\[0Ksection_start:\d+:treeprint_1\[collapsed=true\]\r\x1b\[0Ktreeprint: scanning")
         self.assertRegex(log, r"\x1b\[0Ksection_end:\d+:treeprint_1\r\x1b\[0K")
         self.assertNotIn("::", log)  # no GitHub workflow command where no runner reads them
+        self.assertNotIn("job-token-value", log + p.stderr.decode())
         for path in job["artifacts"]["paths"]:
             self.assertTrue(os.path.isfile(os.path.join(project, path)), path)
         subprocess.run(["sha256sum", "--quiet", "-c", "treeprint.sha256"], cwd=project, check=True)
@@ -153,11 +158,15 @@ class Component(StrPaths):
         self.assertEqual(inputs["summary"]["default"], "auto")
         _, project, p = self.run_job({"summary": "none", "job-name": "treeprint"})
         self.assertEqual(p.returncode, 0, p.stderr.decode())
-        env = {"PATH": "/usr/bin:/bin", "GITLAB_CI": "true", "CI_PROJECT_DIR": project, "PLUGIN_SUMMARY": "status",
+        env = {"PATH": "/usr/bin:/bin", "GITLAB_CI": "true", "CI_PROJECT_DIR": project, "PLUGIN_SUMMARY": "check-run",
                "PLUGIN_MANIFEST_PATH": "m.json"}
         q = subprocess.run([BIN, "action"], cwd=project, env=env, capture_output=True)
         self.assertEqual(q.returncode, 0, q.stderr.decode())
-        self.assertIn(b"summary: status is not available here (treeprint cannot post to GitLab CI's API)", q.stdout)
+        self.assertIn(b"summary: check-run is not available here (GitLab CI has no check runs); posting a status "
+                      b"instead", q.stdout)
+        # No API to post to (no CI_API_V4_URL, no token): a warning, and the local files are all there.
+        self.assertIn(b"summary: status needs CI_API_V4_URL and CI_PROJECT_ID (not set here); only the Markdown summary was written", q.stdout)
+        self.assertTrue(os.path.isfile(os.path.join(project, "m.json")))
 
 
 class PluginSystems(StrPaths):

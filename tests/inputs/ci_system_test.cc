@@ -41,7 +41,7 @@ TEST(CiSystem, WorkflowCommandsOnlyOnGitHubStyleRunners) {
 TEST(CiSystem, AutoIsWhatTheSystemOffers) {
   const std::pair<CiSystem, SummaryMode> cases[] = {
       {CiSystem::github, SummaryMode::check_run}, {CiSystem::gitea, SummaryMode::status},
-      {CiSystem::forgejo, SummaryMode::status},   {CiSystem::gitlab, SummaryMode::none},
+      {CiSystem::forgejo, SummaryMode::status},   {CiSystem::gitlab, SummaryMode::status},
       {CiSystem::woodpecker, SummaryMode::none},  {CiSystem::drone, SummaryMode::none},
       {CiSystem::unknown, SummaryMode::none},
   };
@@ -50,6 +50,15 @@ TEST(CiSystem, AutoIsWhatTheSystemOffers) {
     EXPECT_EQ(c.mode, mode) << display_name(system);
     EXPECT_EQ(c.warning, "") << display_name(system);
   }
+}
+
+TEST(CiSystem, GitLabAutoIsANoteInAMergeRequestPipelineElseAStatus) {
+  EXPECT_EQ(choose_summary(CiSystem::gitlab, SummaryMode::automatic, true).mode, SummaryMode::comment);
+  EXPECT_EQ(choose_summary(CiSystem::gitlab, SummaryMode::automatic, false).mode, SummaryMode::status);
+  EXPECT_EQ(choose_summary(CiSystem::github, SummaryMode::automatic, true).mode, SummaryMode::check_run);
+  const SummaryChoice c = choose_summary(CiSystem::gitlab, SummaryMode::check_run, true);
+  EXPECT_EQ(c.mode, SummaryMode::comment);
+  EXPECT_THAT(c.warning, HasSubstr("check-run is not available here (GitLab CI has no check runs); posting a comment"));
 }
 
 TEST(CiSystem, AnExplicitModeTheSystemHasIsKept) {
@@ -61,6 +70,8 @@ TEST(CiSystem, AnExplicitModeTheSystemHasIsKept) {
   EXPECT_EQ(choose_summary(CiSystem::gitea, SummaryMode::comment).mode, SummaryMode::comment);
   EXPECT_EQ(choose_summary(CiSystem::forgejo, SummaryMode::status).mode, SummaryMode::status);
   EXPECT_EQ(choose_summary(CiSystem::gitlab, SummaryMode::none).warning, "");
+  EXPECT_EQ(choose_summary(CiSystem::gitlab, SummaryMode::comment).mode, SummaryMode::comment);
+  EXPECT_EQ(choose_summary(CiSystem::gitlab, SummaryMode::status, true).mode, SummaryMode::status);
 }
 
 TEST(CiSystem, AnExplicitModeTheSystemLacksIsAWarning) {
@@ -69,7 +80,7 @@ TEST(CiSystem, AnExplicitModeTheSystemLacksIsAWarning) {
   EXPECT_THAT(gitea.warning, HasSubstr("summary: check-run is not available here (Gitea Actions has no check runs)"));
   EXPECT_THAT(gitea.warning, HasSubstr("posting a status instead"));
   EXPECT_EQ(choose_summary(CiSystem::forgejo, SummaryMode::check_run).mode, SummaryMode::status);
-  for (CiSystem s : {CiSystem::gitlab, CiSystem::woodpecker, CiSystem::drone}) {
+  for (CiSystem s : {CiSystem::woodpecker, CiSystem::drone}) {
     for (SummaryMode m : {SummaryMode::check_run, SummaryMode::comment, SummaryMode::status}) {
       const SummaryChoice c = choose_summary(s, m);
       EXPECT_EQ(c.mode, SummaryMode::none) << display_name(s);

@@ -273,6 +273,28 @@ TEST(GitHubApi, StickyCommentOfAPersonalTokenIsFoundByItsLogin) {
                                  "{\"body\":\"report\\n" + marker + "\"}", token)}));
 }
 
+TEST(GitHubApi, OnGiteaTheIdentityIsAskedAndTheCommentListHasNoPerPage) {
+  // Gitea has no github-actions[bot]: even a token that looks like GitHub's installation tokens is asked GET /user;
+  // its comment list takes no per_page, and a Link header's next page is followed on the same API.
+  const std::string marker = GitHubApi::comment_marker("treeprint");
+  Api api({json(200, R"({"login": "gitea-actions", "id": -2})"),
+           json(200, R"([{"id": 7, "body": "x\n)" + marker + R"(", "user": {"login": "github-actions[bot]"}}])",
+                {{"Link", "<" + k_api + "/repos/o/r/issues/5/comments?page=2&limit=1>; rel=\"next\""},
+                 {"X-Total-Count", "2"}}),
+           json(200, R"([{"id": 8, "body": "y\n)" + marker + R"(", "user": {"login": "gitea-actions"}}])",
+                {{"X-Total-Count", "2"}}),
+           json(200, "{}")});
+  api->set_gitea(true);
+  auto r = api->upsert_sticky_comment(5, "treeprint", "report");
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->id, 8);
+  EXPECT_EQ(r->foreign_markers, 1u);
+  EXPECT_EQ(api.sent(), (std::vector<std::string>{
+                            wire("GET", "/user"), wire("GET", "/repos/o/r/issues/5/comments"),
+                            wire("GET", "/repos/o/r/issues/5/comments?page=2&limit=1"),
+                            wire("PATCH", "/repos/o/r/issues/comments/8", "{\"body\":\"report\\n" + marker + "\"}")}));
+}
+
 TEST(GitHubApi, StickyCommentDoesNotFollowPagesToAnotherHost) {
   Api api(comment_pages(0, "https://elsewhere.example"));
   auto r = api->upsert_sticky_comment(5, "treeprint", "report");

@@ -297,6 +297,33 @@ TEST(HttpPolicy, RedirectToAnotherHostDropsAuthorization) {
                        "GET https://api.github.com/repos/o/r/zip: HTTP 302 to https://blob.example.net/blob?..."});
 }
 
+// GitLab's token headers are credentials as Authorization is: dropped on a redirect to another origin (an artifact
+// in object storage), never sent over plain http off loopback, never logged.
+TEST(HttpPolicy, GitLabTokenHeadersAreCredentialsToo) {
+  for (const char* name : {"JOB-TOKEN", "PRIVATE-TOKEN"}) {
+    Harness h;
+    h.script({status(302, {{"Location", "https://storage.example.net/a?X-Amz-Signature=s"}}, ""),
+              FakeAnswer::respond(200, "{}")});
+    HttpRequest req;
+    req.url = "https://gitlab.example.com/api/v4/projects/1/jobs/artifacts/main/raw/m.json?job=t";
+    req.headers = {{name, "glsecret-123"}};
+    HttpClient client = h.client();
+    ASSERT_TRUE(client.send(req)) << name;
+    EXPECT_EQ(h.transport->described().back(),
+              "GET https://storage.example.net/a?X-Amz-Signature=s\nUser-Agent: treeprint/9.9.9\n\n")
+        << name;
+    for (const std::string& line : h.log) EXPECT_EQ(line.find("glsecret-123"), std::string::npos) << line;
+
+    HttpRequest plain;
+    plain.url = "http://gitlab.example.com/api/v4/user";
+    plain.headers = {{name, "glsecret-123"}};
+    auto r = client.send(plain);
+    ASSERT_FALSE(r) << name;
+    EXPECT_NE(r.error().find("refusing to send the token over plain http"), std::string::npos) << r.error();
+    EXPECT_EQ(client.redact("x glsecret-123 y"), "x *** y");
+  }
+}
+
 // The origin is scheme, host and port: another port on the same host is another server.
 TEST(HttpPolicy, RedirectToAnotherPortDropsAuthorization) {
   Harness h;
