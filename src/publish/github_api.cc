@@ -80,9 +80,11 @@ std::string annotation_json(const CheckAnnotation& a) {
 std::string output_json(const CheckRun& run, size_t from, size_t to) {
   std::string out = "{";
   add_string(out, "title", run.title.empty() ? run.name : run.title, false);
-  add_string(out, "summary", truncate_utf8(utf8_replacing_invalid(run.summary), k_check_output_max, k_truncated_note));
+  // GitHub counts characters: a text built to fit (build_job_summary with max_characters) passes unchanged; anything
+  // longer is cut, a last resort that may end inside a Markdown block.
+  add_string(out, "summary", truncate_utf16(utf8_replacing_invalid(run.summary), k_check_output_max, k_truncated_note));
   if (!run.text.empty())
-    add_string(out, "text", truncate_utf8(utf8_replacing_invalid(run.text), k_check_output_max, k_truncated_note));
+    add_string(out, "text", truncate_utf16(utf8_replacing_invalid(run.text), k_check_output_max, k_truncated_note));
   if (to > from) {
     out.append(",\"annotations\":[");
     for (size_t i = from; i < to; ++i) {
@@ -133,6 +135,10 @@ GitHubApi::GitHubApi(HttpClient& http, std::string api_url, std::string token, s
     : m_http(http), m_api_url(std::move(api_url)), m_token(std::move(token)), m_repository(std::move(repository)) {
   while (!m_api_url.empty() && m_api_url.back() == '/') m_api_url.pop_back();
   m_http.add_secret(m_token);
+}
+
+size_t GitHubApi::comment_text_max(const std::string& key) {
+  return k_comment_body_max - utf16_length(comment_marker(key)) - 1;  // the text, a line break, the marker
 }
 
 std::string GitHubApi::comment_marker(const std::string& key) {
@@ -234,7 +240,7 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
   using R = Result<StickyComment>;
   const std::string marker = comment_marker(key);
   const std::string body_text =
-      truncate_utf8(utf8_replacing_invalid(text), k_comment_body_max - marker.size() - 1, k_truncated_note) + "\n" + marker;
+      truncate_utf16(utf8_replacing_invalid(text), comment_text_max(key), k_truncated_note) + "\n" + marker;
   const std::string what = "updating the comment on pull request #" + std::to_string(issue_number);
 
   // Only a comment the token itself wrote is ours to update: anyone can post one with the (predictable) marker.
