@@ -127,7 +127,9 @@ void FileHasher::single_pass(Pass& pass, char* buffer) {
 
 // What a first pass that ended (with `digest` over its bytes) means: a digest, a failure, a second pass for a file
 // changed recently, a file of another type, or one outside --since.
-HashResult FileHasher::conclude(FileSystem& fs, int fd, const HashPolicy& policy, Pass& pass, const Digest& digest) {
+// `buffer`: free for a second pass (the lane's own: the other lane may still have bytes waiting in its buffer).
+HashResult FileHasher::conclude(FileSystem& fs, int fd, const HashPolicy& policy, Pass& pass, const Digest& digest,
+                                char* buffer) {
   const struct stat& st = pass.st;
   auto over_read = [&](uint64_t got, off_t size) {
     return failure("read " + std::to_string(got) + " bytes, more than its size of " + std::to_string(size) +
@@ -145,7 +147,7 @@ HashResult FileHasher::conclude(FileSystem& fs, int fd, const HashPolicy& policy
   if (pass.got == static_cast<uint64_t>(st.st_size) && ctime_ns(st) >= policy.racy_after_ns) {
     if (const int rc = fs.rewind(fd); rc != 0) return failure("read failed: " + errno_text(-rc));
     Pass again(fs, fd, false, nullptr);
-    single_pass(again, m_buffers[0].get());
+    single_pass(again, buffer);
     if (again.error == k_over_read) return over_read(again.got, again.st.st_size);
     if (again.error != 0) return failure("read failed: " + errno_text(again.error));
     if (again.got != pass.got || again.st.st_size != st.st_size || mtime_ns(again.st) != mtime_ns(st) ||
@@ -178,7 +180,7 @@ HashResult FileHasher::hash(FileSystem& fs, int fd, const HashPolicy& policy, co
   Pass pass(fs, fd, true, hooks);
   single_pass(pass, m_buffers[0].get());
   const Digest digest = m_sha.finish();
-  return conclude(fs, fd, policy, pass, digest);
+  return conclude(fs, fd, policy, pass, digest, m_buffers[0].get());
 }
 
 void FileHasher::hash_all(FileSystem& fs, const HashPolicy& policy,
@@ -248,7 +250,7 @@ void FileHasher::hash_all(FileSystem& fs, const HashPolicy& policy,
     for (size_t i = 0; i < 2; ++i) {
       if (!ended[i]) continue;
       Lane& lane = lanes[i];
-      done(lane.job.tag, conclude(fs, lane.job.fd, policy, *lane.pass, digest[i]));
+      done(lane.job.tag, conclude(fs, lane.job.fd, policy, *lane.pass, digest[i], buffers[i]));
       load(i);
     }
   }

@@ -100,7 +100,8 @@ class FileHasher {
 
  private:
   struct Pass;
-  HashResult conclude(FileSystem& fs, int fd, const HashPolicy& policy, Pass& pass, const Digest& digest);
+  HashResult conclude(FileSystem& fs, int fd, const HashPolicy& policy, Pass& pass, const Digest& digest,
+                      char* buffer);
   void single_pass(Pass& pass, char* buffer);
 
   std::unique_ptr<char[]> m_buffers[2];
