@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 
 #include "git/git_repo.h"
@@ -196,6 +197,36 @@ TEST(GitTreeWalk, TrackedFilesGetTheirBlobWhenClean) {
     EXPECT_EQ(find(s->manifest, "edited.txt")->git_blob_size, 0);
     EXPECT_EQ(s->report.vouched, 1u);
     EXPECT_EQ(s->report.modified, 1u);
+  }
+}
+
+// Without a baseline there is nothing to reuse: a tracked file is not lstat'ed before it is opened (the index is
+// compared with the fstat taken after it is read), so a full scan in a work tree makes the system calls of a plain
+// one; the blob ids are the same.
+TEST(GitTreeWalk, FullScanTakesNoLstatPerTrackedFile) {
+  GitRepo repo;
+  repo.init();
+  for (int i = 0; i < 40; ++i) repo.write("d" + std::to_string(i % 4) + "/f" + std::to_string(i), std::to_string(i));
+  repo.git("add -A && git commit -q -m base");
+  settle(repo);
+  auto tree = open_tree(repo.root());
+  ASSERT_NE(tree, nullptr);
+  treeprint::testing::FaultFileSystem fs;
+  std::atomic<int> stats{0};
+  fs.on_stat_at = [&](const char* name) {
+    if (name[0] == 'f') ++stats;
+  };
+  WalkOptions options;
+  options.threads = 2;
+  options.git = tree.get();
+  GitWalkReport report;
+  options.git_report = &report;
+  Manifest m;
+  ASSERT_TRUE(walk_tree(fs, repo.root(), options, &m).ok());
+  EXPECT_EQ(stats.load(), 0);
+  EXPECT_EQ(report.vouched, 40u);
+  for (const FileEntry* f : m.files) {
+    if (f->path.starts_with("d")) EXPECT_EQ(hex_blob(*f), blob_of(repo.root(), std::string(f->path))) << f->path;
   }
 }
 
