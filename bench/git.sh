@@ -8,6 +8,7 @@
 #   full    scan CLONE                    (git-aware, no baseline: every file read)
 #   off     scan CLONE --git=off          (the plain scan)
 # and `fast` must be byte-identical to `full`. Wall time is the best of RUNS, peak RSS the largest (GNU time).
+# Scans are run with -q; the figures mean something only on an otherwise idle machine.
 #
 #   bench/git.sh                          # 50,300 files (800 MiB) and 300,000 files
 #   SIZES="2000:20MiB" RUNS=1 bench/git.sh   # a quick check that it works
@@ -38,18 +39,20 @@ export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NA
 export GIT_COMMITTER_EMAIL=bench@example.com
 mkdir -p "$HOME"
 
-# measure NAME CMD...: best wall of RUNS and the largest peak RSS, appended to $RES/summary.txt.
+# measure NAME CMD...: best wall of RUNS (bash's clock around GNU time: its own %e has only centiseconds) and the
+# largest peak RSS, appended to $RES/summary.txt.
 measure() {
-    local name=$1 best="" rss=0 line wall kib
+    local name=$1 best="" rss=0 start end wall kib
     shift
     for _ in $(seq "$RUNS"); do
-        line=$("$GNU_TIME" -f '%e %M' "$@" 2>&1 >/dev/null | tail -1)
-        wall=${line% *}
-        kib=${line#* }
+        start=$EPOCHREALTIME
+        kib=$("$GNU_TIME" -f '%M' "$@" 2>&1 >/dev/null | tail -1)
+        end=$EPOCHREALTIME
+        wall=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.4f", b - a}')
         if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$wall; fi
         [ "$kib" -gt "$rss" ] && rss=$kib
     done
-    printf '%-6s wall %6.2f s  peak RSS %6.1f MiB\n' "$name" "$best" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" |
+    printf '%-6s wall %7.3f s  peak RSS %6.1f MiB\n' "$name" "$best" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" |
         tee -a "$RES/summary.txt"
     eval "wall_$name=$best"
 }

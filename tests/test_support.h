@@ -40,6 +40,8 @@ class FaultFileSystem final : public FileSystem {
  public:
   std::function<std::optional<int>(const char* name)> on_open_file;
   std::function<std::optional<int>(const char* name)> on_open_dir;
+  /// Called before every stat_at (an lstat or stat of a name in a directory).
+  std::function<void(const char* name)> on_stat_at;
   /// Called after every successful read of a file with the bytes read so far (can modify the file on disk).
   std::function<void(int fd, long n)> after_read;
   /// Replaces a read (read or read_cached) of `size` bytes into `buf` when it returns a value (bytes or -errno).
@@ -55,6 +57,7 @@ class FaultFileSystem final : public FileSystem {
   long read_dir(int fd, void* buf, size_t size) override { return m_real.read_dir(fd, buf, size); }
   int open_file(int dir_fd, const char* name, bool follow) override;
   int stat_at(int dir_fd, const char* name, struct stat* st, bool follow) override {
+    if (on_stat_at) on_stat_at(name);
     return m_real.stat_at(dir_fd, name, st, follow);
   }
   int fstat(int fd, struct stat* st) override;

@@ -24,12 +24,15 @@
 #include "manifest/restore.h"
 #include "publish/artifact_upload.h"
 #include "publish/github_api.h"
+#include "publish/gitlab_api.h"
 #include "publish/http_client.h"
 #include "publish/job_summary.h"
+#include "publish/rest_json.h"
 #include "publish/runner.h"
 #include "scan/git_reuse.h"
 #include "scan/stat_cache.h"
 #include "util/format.h"
+#include "util/text.h"
 
 namespace treeprint {
 
@@ -205,7 +208,7 @@ class Action {
     bool failed = fails(scan.manifest, changes ? &*changes : nullptr);
     set_outputs(scan, changes ? &*changes : nullptr);
     failed = !upload() || failed;
-    set_output("summary-url", post_summary(scan, summary_md, failed, changes ? &*changes : nullptr));
+    set_output("summary-url", post_summary(scan, failed, changes ? &*changes : nullptr, published->filters));
     return failed ? k_exit_partial : k_exit_ok;
   }
 
@@ -451,9 +454,15 @@ class Action {
     return std::move(*done);
   }
 
-  std::string job_summary(const ScanResult& scan, const ChangeSummary* changes,
-                          const std::vector<FilterResult>& filters) const {
+  // The job summary; with `max_characters` (a comment or a check run) also within that many characters, its lists
+  // shortened to fit rather than the text cut.
+  std::string job_summary(const ScanResult& scan, const ChangeSummary* changes, const std::vector<FilterResult>& filters,
+                          size_t max_characters = 0, std::string limit_name = {}) const {
     JobSummaryOptions o;
+    if (max_characters != 0) {
+      o.max_characters = max_characters;
+      o.limit_name = std::move(limit_name);
+    }
     o.scanned = m_settings.path;
     o.repository = env_or(m_env, "GITHUB_REPOSITORY");
     o.compared_commit = m_baseline_commit;
@@ -550,8 +559,8 @@ class Action {
 
   // Posts the summary through the REST API as the `summary` input says. Any failure is a warning: the manifest, the
   // outputs and the job summary do not depend on it. Returns the URL of what was posted, or "".
-  std::string post_summary(const ScanResult& scan, const std::string& markdown, bool failed,
-                           const ChangeSummary* changes) {
+  std::string post_summary(const ScanResult& scan, bool failed, const ChangeSummary* changes,
+                           const std::vector<FilterResult>& filters) {
     const ActionSettings& s = m_settings;
     // What the CI system offers decides (inputs/ci_system.h): a mode it lacks is a warning, never a failed step.
     const CiSystem system = detect_ci_system(m_env);
@@ -564,7 +573,11 @@ class Action {
                            std::to_string(m.errors.size()) + " errors";
     if (changes != nullptr) headline += ", " + std::to_string(changes->total()) + " changes";
     if (system == CiSystem::gitlab) {
-      const GitLabSummaryRequest request{choice.mode, markdown, headline, failed, "treeprint:" + s.artifact_name};
+      const std::string key = "treeprint:" + s.artifact_name;
+      const std::string markdown =
+          job_summary(scan, changes, filters, k_gitlab_note_max - utf16_length(sticky_marker(key)) - 1,
+                      "GitLab's limit of " + with_commas(k_gitlab_note_max) + " characters for a note");
+      const GitLabSummaryRequest request{choice.mode, markdown, headline, failed, key};
       return post_gitlab_summary(http(), m_env, s, request, m_runner);
     }
     auto api = make_api();
@@ -587,7 +600,8 @@ class Action {
         run.conclusion = failed ? "failure" : "success";
         run.details_url = run_url();
         run.title = headline;
-        run.summary = markdown;
+        run.summary = job_summary(scan, changes, filters, k_check_output_max,
+                                  "GitHub's limit of " + with_commas(k_check_output_max) + " characters for a check run");
         for (const ErrorEntry& e : m.errors) {
           CheckAnnotation a;
           a.path = workspace_path(s.path, printable(e.path));
@@ -608,7 +622,11 @@ class Action {
           m_runner.notice("summary: comment needs a pull_request event; only the job summary was written");
           return "";
         }
-        auto posted = api->upsert_sticky_comment(pr->number, "treeprint:" + s.artifact_name, markdown);
+        const std::string key = "treeprint:" + s.artifact_name;
+        const std::string markdown = job_summary(scan, changes, filters, GitHubApi::comment_text_max(key),
+                                                 "GitHub's limit of " + with_commas(k_comment_body_max) +
+                                                     " characters for a comment");
+        auto posted = api->upsert_sticky_comment(pr->number, key, markdown);
         if (!posted) {
           m_runner.warning("summary: could not post the pull-request comment: " + posted.error());
           return "";

@@ -278,6 +278,8 @@ std::string_view Index::path(size_t i) const {
   return std::string_view(m_version == 4 ? m_paths : m_data).substr(s.path, s.path_length);
 }
 
+uint32_t Index::mode(size_t i) const { return be32(m_data, m_slots[i].entry + 24); }
+
 IndexEntry Index::entry(size_t i) const {
   const Slot& s = m_slots[i];
   const std::string_view d = m_data;

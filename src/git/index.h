@@ -87,6 +87,8 @@ class Index {
   bool empty() const { return m_slots.empty(); }
   IndexEntry entry(size_t i) const;
   std::string_view path(size_t i) const;
+  /// entry(i).mode, without decoding the rest of the entry.
+  uint32_t mode(size_t i) const;
   /// The position of the entry for `path` at `stage`, by binary search.
   std::optional<size_t> find(std::string_view path, int stage = 0) const;
   /// The position of the first entry whose path is not less than `path` (bytewise), or size().

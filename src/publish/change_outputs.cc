@@ -160,16 +160,6 @@ std::string dotenv_key(std::string_view name) {
 
 }  // namespace
 
-size_t utf16_length(std::string_view text) {
-  size_t n = 0;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c & 0xc0) != 0x80) ++n;  // a lead byte starts a code point
-    if (c >= 0xf0) ++n;           // outside the BMP: a surrogate pair
-  }
-  return n;
-}
-
 ChangeOutputs encode_change_outputs(const ChangeLists& lists, const std::vector<FilterResult>& filters,
                                     const ChangeOutputOptions& options) {
   ChangeOutputs out;

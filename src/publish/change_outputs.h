@@ -21,6 +21,7 @@
 
 #include "manifest/changes.h"
 #include "util/result.h"
+#include "util/text.h"  // utf16_length: what GitHub counts
 
 namespace treeprint {
 
@@ -30,9 +31,6 @@ class Runner;
 inline constexpr size_t k_github_job_outputs_limit = 1024 * 1024;
 /// What the change lists may use of it together by default.
 inline constexpr size_t k_default_change_outputs_budget = k_github_job_outputs_limit / 2;
-
-/// The length of UTF-8 `text` in UTF-16 code units (what GitHub counts).
-size_t utf16_length(std::string_view text);
 
 struct ListOutcome {
   std::string name;         // "added-files", or a filter's "<name>-files"

@@ -43,9 +43,11 @@ std::string annotation_json(const CheckAnnotation& a) {
 std::string output_json(const CheckRun& run, size_t from, size_t to) {
   std::string out = "{";
   add_string(out, "title", run.title.empty() ? run.name : run.title, false);
-  add_string(out, "summary", truncate_utf8(utf8_replacing_invalid(run.summary), k_check_output_max, k_truncated_note));
+  // GitHub counts characters: a text built to fit (build_job_summary with max_characters) passes unchanged; anything
+  // longer is cut, a last resort that may end inside a Markdown block.
+  add_string(out, "summary", truncate_utf16(utf8_replacing_invalid(run.summary), k_check_output_max, k_truncated_note));
   if (!run.text.empty())
-    add_string(out, "text", truncate_utf8(utf8_replacing_invalid(run.text), k_check_output_max, k_truncated_note));
+    add_string(out, "text", truncate_utf16(utf8_replacing_invalid(run.text), k_check_output_max, k_truncated_note));
   if (to > from) {
     out.append(",\"annotations\":[");
     for (size_t i = from; i < to; ++i) {
@@ -96,6 +98,10 @@ GitHubApi::GitHubApi(HttpClient& http, std::string api_url, std::string token, s
     : m_http(http), m_api_url(std::move(api_url)), m_token(std::move(token)), m_repository(std::move(repository)) {
   while (!m_api_url.empty() && m_api_url.back() == '/') m_api_url.pop_back();
   m_http.add_secret(m_token);
+}
+
+size_t GitHubApi::comment_text_max(const std::string& key) {
+  return k_comment_body_max - utf16_length(comment_marker(key)) - 1;  // the text, a line break, the marker
 }
 
 std::string GitHubApi::comment_marker(const std::string& key) { return sticky_marker(key); }

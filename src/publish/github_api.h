@@ -23,14 +23,14 @@
 namespace treeprint {
 
 /// GitHub's limits, from its REST documentation and OpenAPI description.
-inline constexpr size_t k_check_output_max = 65535;  // output.summary and output.text, characters
+inline constexpr size_t k_check_output_max = 65535;  // output.summary and output.text, characters (utf16_length)
 inline constexpr size_t k_check_annotations_per_request = 50;
 /// Annotations one check run gets at most (one POST and three PATCHes): 20,000 unreadable files must not cost 400
 /// requests of the token's 1,000 an hour. The rest are counted in the check run's text.
 inline constexpr size_t k_check_annotations_max = 200;
 inline constexpr size_t k_annotation_message_max = 65535;
 inline constexpr size_t k_annotation_title_max = 255;
-inline constexpr size_t k_comment_body_max = 65536;
+inline constexpr size_t k_comment_body_max = 65536;  // characters (utf16_length), the hidden marker included
 inline constexpr size_t k_status_description_max = 140;
 
 struct CheckAnnotation {
@@ -144,7 +144,8 @@ class GitHubApi {
   /// Updates the pull request's comment that holds the hidden marker for `key` and was written by the token's own
   /// identity (token_login), or creates one. The marker is predictable, so a comment someone else wrote with it is
   /// never touched (counted in foreign_markers); when the identity cannot be learnt, a new comment is created.
-  /// `body` is Markdown; the marker is appended, and a body too long for GitHub is cut with a note.
+  /// `body` is Markdown; the marker is appended. A body longer than comment_text_max(key) characters is cut with a
+  /// note, possibly inside a Markdown block: build it to fit instead (build_job_summary with max_characters).
   Result<StickyComment> upsert_sticky_comment(int64_t issue_number, const std::string& key, const std::string& body);
 
   Status create_commit_status(const CommitStatus& status);
@@ -166,6 +167,9 @@ class GitHubApi {
   /// its identity is asked from GET /user. (They have no check runs: the caller never asks for one there.)
   void set_gitea(bool on) { m_gitea = on; }
 
+  /// The longest body upsert_sticky_comment sends unchanged for `key`, in characters as GitHub counts them
+  /// (utf16_length): k_comment_body_max less the line break and the hidden marker it appends.
+  static size_t comment_text_max(const std::string& key);
   /// The hidden marker a sticky comment for `key` carries.
   static std::string comment_marker(const std::string& key);
 

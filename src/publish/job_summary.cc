@@ -11,6 +11,8 @@ namespace treeprint {
 
 namespace {
 
+constexpr size_t k_shortest_name_bytes = 40;  // names are not shortened further than this to fit a limit
+
 struct DirTotal {
   std::string_view name;  // "src" (without the slash), or "" for files at the top level
   uint64_t files = 0;
@@ -51,7 +53,7 @@ void append_totals(std::string& out, const Manifest& m, const Digest& root, cons
 }
 
 void append_examples(std::string& out, std::string_view label, const ChangeExamples& kind, const JobSummaryOptions& o) {
-  if (kind.count == 0 || kind.examples.empty()) return;
+  if (kind.count == 0 || kind.examples.empty() || o.max_examples == 0) return;  // the count is in the table
   out += "<details><summary>" + std::string(label) + " (" + with_commas(kind.count) + ")</summary>\n\n";
   const size_t shown = std::min(kind.examples.size(), o.max_examples);
   for (size_t i = 0; i < shown; ++i) {
@@ -88,22 +90,37 @@ void append_filters(std::string& out, const std::vector<FilterResult>& filters, 
   out += "\n### Changes by filter\n\n";
   if (!has_baseline) append_line(out, "No baseline was compared: every file counts as added.\n");
   std::string unmatched;
-  bool any = false;
+  size_t unmatched_count = 0;
+  size_t matched_count = 0;
+  uint64_t files_not_shown = 0;
   for (const FilterResult& f : filters) {
     if (!f.matched()) {
-      unmatched += (unmatched.empty() ? "" : ", ") + md_code(truncate_utf8(f.name, o.max_name_bytes), false);
+      if (unmatched_count++ < o.max_filters) {
+        unmatched += (unmatched.empty() ? "" : ", ") + md_code(truncate_utf8(f.name, o.max_name_bytes), false);
+      }
       continue;
     }
-    if (!any) {
+    if (matched_count == 0) {
       append_line(out, "| Filter | Changed files |");
       append_line(out, "|---|---:|");
-      any = true;
     }
-    out += "| " + md_code(truncate_utf8(f.name, o.max_name_bytes), true) + " | " + with_commas(f.files.size()) + " |\n";
+    if (matched_count++ < o.max_filters) {
+      out += "| " + md_code(truncate_utf8(f.name, o.max_name_bytes), true) + " | " + with_commas(f.files.size()) +
+             " |\n";
+    } else {
+      files_not_shown += f.files.size();
+    }
   }
-  if (any) out += '\n';
+  if (matched_count > o.max_filters) {
+    const size_t rest = matched_count - o.max_filters;
+    out += "| \xe2\x80\xa6 and " + with_commas(rest) + (rest == 1 ? " more filter" : " more filters") + " | " +
+           with_commas(files_not_shown) + " |\n";
+  }
+  if (matched_count != 0) out += '\n';
+  size_t listed = 0;
   for (const FilterResult& f : filters) {
-    if (!f.matched()) continue;
+    if (!f.matched() || o.max_examples == 0) continue;
+    if (listed++ == o.max_filters) break;
     out += "<details><summary>" + md_code(truncate_utf8(f.name, o.max_name_bytes), false) + " (" +
            with_commas(f.files.size()) + ")</summary>\n\n";
     const size_t shown = std::min(f.files.size(), o.max_examples);
@@ -111,7 +128,11 @@ void append_filters(std::string& out, const std::vector<FilterResult>& filters, 
     if (f.files.size() > shown) out += "- \xe2\x80\xa6 and " + with_commas(f.files.size() - shown) + " more\n";
     out += "\n</details>\n\n";
   }
-  if (!unmatched.empty()) out += "No changes for: " + unmatched + "\n";
+  if (!unmatched.empty()) {
+    out += "No changes for: " + unmatched;
+    if (unmatched_count > o.max_filters) out += " and " + with_commas(unmatched_count - o.max_filters) + " more";
+    out += "\n";
+  }
 }
 
 void append_largest(std::string& out, const Manifest& m, const JobSummaryOptions& o) {
@@ -188,9 +209,9 @@ void append_errors(std::string& out, const Manifest& m, const JobSummaryOptions&
   }
 }
 
-}  // namespace
 
-std::string build_job_summary(const Manifest& manifest, const Digest& root, const JobSummaryOptions& options) {
+// The summary with the lists as long as `options` allow.
+std::string render(const Manifest& manifest, const Digest& root, const JobSummaryOptions& options) {
   std::string out = "## treeprint";
   if (!options.repository.empty()) out += " \xc2\xb7 " + md_text(truncate_utf8(options.repository, options.max_name_bytes));
   if (!options.scanned.empty()) out += ": " + md_code(truncate_utf8(options.scanned, options.max_name_bytes), false);
@@ -204,7 +225,64 @@ std::string build_job_summary(const Manifest& manifest, const Digest& root, cons
   append_largest(out, manifest, options);
   append_directories(out, manifest, options);
   append_errors(out, manifest, options);
-  return fit_markdown(out, options.max_bytes, "The manifest has every entry.");
+  return out;
+}
+
+bool fits(const std::string& markdown, size_t trailer, const JobSummaryOptions& o) {
+  return markdown.size() + trailer <= o.max_bytes &&
+         (o.max_characters == 0 || utf16_length(markdown) + trailer <= o.max_characters);
+}
+
+// Halves `cap` (capped first at what there is to show, `count`), down to `floor`; false when that changes nothing.
+bool halve(size_t* cap, size_t count, size_t floor) {
+  const size_t now = std::min(*cap, count);
+  const size_t next = std::max(now / 2, floor);
+  if (next >= now) return false;
+  *cap = next;
+  return true;
+}
+
+// One step less detail: every list half as long (each still ends in "and N more"), then shorter names. False when
+// there is nothing left to shorten.
+bool shrink(JobSummaryOptions& o, const Manifest& m) {
+  size_t examples = 0;
+  if (o.changes != nullptr) {
+    for (const ChangeExamples* k : {&o.changes->added, &o.changes->removed, &o.changes->modified, &o.changes->renamed,
+                                    &o.changes->mode_changed, &o.changes->type_changed}) {
+      examples = std::max(examples, k->examples.size());
+    }
+  }
+  const size_t filters = o.filters != nullptr ? o.filters->size() : 0;
+  if (o.filters != nullptr) {
+    for (const FilterResult& f : *o.filters) examples = std::max(examples, f.files.size());
+  }
+  bool changed = halve(&o.max_examples, examples, 0);
+  changed |= halve(&o.max_filters, filters, 1);
+  changed |= halve(&o.max_errors, m.errors.size(), 1);
+  changed |= halve(&o.largest_files, m.files.size(), 1);
+  changed |= halve(&o.top_directories, m.files.size(), 1);
+  if (!changed) changed = halve(&o.max_name_bytes, o.max_name_bytes, k_shortest_name_bytes);
+  return changed;
+}
+
+}  // namespace
+
+std::string build_job_summary(const Manifest& manifest, const Digest& root, const JobSummaryOptions& options) {
+  std::string out = render(manifest, root, options);
+  if (fits(out, 0, options)) return out;
+  const std::string note = "\n> [!NOTE]\n> Lists are shortened to stay within " + options.limit_name +
+                           ". The manifest has every entry.\n";
+  const size_t trailer = note.size();  // bytes, never fewer than its characters
+  JobSummaryOptions o = options;
+  while (shrink(o, manifest)) {
+    out = render(manifest, root, o);
+    if (fits(out, trailer, o)) return out + note;
+  }
+  // The shortest lists fit, but not the note: the "and N more" lines and counts say it.
+  if (fits(out, 0, o)) return out;
+  // Even the shortest lists do not fit (a limit of a few hundred bytes): cut at a line, blocks closed, and say so.
+  const size_t limit = options.max_characters == 0 ? options.max_bytes : std::min(options.max_bytes, options.max_characters);
+  return fit_markdown(out, limit, "The manifest has every entry.", options.limit_name);
 }
 
 }  // namespace treeprint

@@ -2,8 +2,14 @@
 // The Markdown job summary for one scan: totals, the root digest, the largest files, bytes per top-level directory,
 // the first errors, when a baseline was compared what changed (kinds with no change left out), and the changed
 // files grouped by filter. The heading names the repository and the compared commit; lists are collapsible and
-// capped with "and N more". Every name is rendered safely (md_code), and the
-// whole text stays within GitHub's 1 MiB step summary limit, with a visible note when it had to be cut.
+// capped with "and N more". Every name is rendered safely (md_code).
+//
+// The whole text stays within the limit of the place it goes to: GitHub's 1 MiB for a step summary (max_bytes), and
+// for a pull-request comment or a check run also a number of characters (max_characters, counted as utf16_length
+// counts them). When the summary as asked for is longer, every list is made shorter, step by step (each still ends in
+// "and N more", so no table row or <details> block is ever cut), then names, and a note says the lists were
+// shortened. Only a limit too small for even the shortest lists cuts the text (at a line, open blocks closed, with a
+// note).
 
 #include <cstddef>
 #include <cstdint>
@@ -60,7 +66,11 @@ struct JobSummaryOptions {
   size_t max_errors = 20;
   size_t max_examples = 10;     // per kind of change
   size_t max_name_bytes = 300;  // longer names are shortened with "…" (after escaping)
+  size_t max_filters = SIZE_MAX;  // filters listed in the filter section; the rest are counted in one row
   size_t max_bytes = k_step_summary_limit;
+  size_t max_characters = 0;  // 0: no limit in characters
+  /// The limit, as the note about shortened lists names it.
+  std::string limit_name = "GitHub's 1 MiB limit for a step summary";
 };
 
 std::string build_job_summary(const Manifest& manifest, const Digest& root, const JobSummaryOptions& options);

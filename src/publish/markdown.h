@@ -23,9 +23,11 @@ std::string md_text(std::string_view raw);
 /// At most `max_bytes` of UTF-8, cut at a character boundary with "…" appended when cut (`max_bytes` >= 3).
 
 /// `markdown` unchanged when it fits in `max_bytes`. Otherwise the longest prefix that ends at a line break and
-/// leaves room for a closing code fence (if the cut is inside one) and a visible note that says the text was cut and
-/// how many bytes were left out; `where_else` ("the manifest has every entry") is added to the note. The result never
-/// exceeds `max_bytes`; when even the note does not fit, the result is empty.
-std::string fit_markdown(std::string_view markdown, size_t max_bytes, std::string_view where_else);
+/// leaves room for a closing code fence (if the cut is inside one), the closing tags of the <details> blocks the cut
+/// left open, and a visible note that says the text was cut, how many bytes were left out and to stay within what
+/// (`limit_name`); `where_else` ("the manifest has every entry") is added to the note. The result never exceeds
+/// `max_bytes`; when even the note does not fit, the result is empty.
+std::string fit_markdown(std::string_view markdown, size_t max_bytes, std::string_view where_else,
+                         std::string_view limit_name = "GitHub's 1 MiB limit for a step summary");
 
 }  // namespace treeprint

@@ -92,8 +92,8 @@ std::string sticky_marker(const std::string& key) {
   return "<!-- treeprint-comment:" + safe + " -->";
 }
 
-std::string sticky_body(std::string_view text, const std::string& marker, size_t max_bytes, std::string_view cut_note) {
-  return truncate_utf8(utf8_replacing_invalid(text), max_bytes - marker.size() - 1, cut_note) + "\n" + marker;
+std::string sticky_body(std::string_view text, const std::string& marker, size_t max_chars, std::string_view cut_note) {
+  return truncate_utf16(utf8_replacing_invalid(text), max_chars - utf16_length(marker) - 1, cut_note) + "\n" + marker;
 }
 
 bool StickySearch::consider(const MarkedCandidate& c) {

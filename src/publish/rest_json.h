@@ -31,9 +31,10 @@ std::string forge_error_text(const std::string& body);
 /// [A-Za-z0-9._/-].
 std::string sticky_marker(const std::string& key);
 
-/// `text` made valid UTF-8, cut to fit `max_bytes` together with the marker (saying so with `cut_note`), then the
-/// marker on a line of its own.
-std::string sticky_body(std::string_view text, const std::string& marker, size_t max_bytes, std::string_view cut_note);
+/// `text` made valid UTF-8, cut to fit `max_chars` together with the marker (saying so with `cut_note`), then the
+/// marker on a line of its own. Characters are counted as UTF-16 code units (utf16_length), never fewer than either
+/// forge counts.
+std::string sticky_body(std::string_view text, const std::string& marker, size_t max_chars, std::string_view cut_note);
 
 /// One comment of a listing, as far as the sticky search cares.
 struct MarkedCandidate {

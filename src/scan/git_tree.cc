@@ -331,15 +331,17 @@ uint64_t GitTree::missing_count() const {
   const std::string prefix = m_repo.prefix.empty() ? std::string() : m_repo.prefix + "/";
   uint64_t n = 0;
   for (size_t i = m_index->lower_bound(prefix); i < m_index->size(); ++i) {
+    if (m_index->path(i).substr(0, prefix.size()) != prefix) break;
+    if (m_listed[i].load(std::memory_order_relaxed) != 0) continue;  // the common case: no entry to decode
     const git::IndexEntry e = m_index->entry(i);
-    if (e.path.substr(0, prefix.size()) != prefix) break;
     if (e.stage() != 0 || e.mode == git::k_mode_gitlink || e.skip_worktree()) continue;
-    if (m_listed[i].load(std::memory_order_relaxed) == 0) ++n;
+    ++n;
   }
   return n;
 }
 
 uint64_t GitTree::unmerged_count() const {
+  if (m_index->unmerged_count() == 0) return 0;
   const std::string prefix = m_repo.prefix.empty() ? std::string() : m_repo.prefix + "/";
   uint64_t n = 0;
   std::string_view last;

@@ -174,6 +174,7 @@ HashResult FileHasher::conclude(FileSystem& fs, int fd, const HashPolicy& policy
   r.file.sha256 = sha;
   r.file.ino = st.st_ino;
   r.file.ctime_ns = ctime_ns(st);
+  r.st = st;
   return r;
 }
 

@@ -9,6 +9,7 @@
 // bytes than its size (procfs, sysfs, a file growing while read) is read at most `k_over_read_max` bytes past the
 // size fstat reported and then reported, never read without end.
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -44,6 +45,7 @@ enum class HashOutcome : uint8_t {
 struct HashResult {
   HashOutcome outcome = HashOutcome::failed;
   HashedFile file;
+  struct stat st {};  // hashed: the fstat taken after the bytes were read (what `file` was made from)
   std::string message;
   mode_t type = 0;
 };

@@ -177,6 +177,14 @@ class Walker {
             bool is_dir, bool in_included_dir, bool* included) const;
   /// The git pre-check of a tracked file: lstat, git's clean rule, and the fast path. True when the entry is done.
   bool git_precheck(Worker& w, const FileJob& job, uint32_t i, const struct stat& st);
+  /// Whether the fast path may reuse a baseline digest for a tracked file of `job`: only then is an lstat before
+  /// opening it worth its system call.
+  bool git_fast_path_possible(const FileJob& job) {
+    return job.git->top() && !job.attrs_unknown && m_options.git_reuse != nullptr && git_reuse() != nullptr;
+  }
+  /// git's clean rule on the fstat taken after a tracked file was hashed, for a file no lstat was taken of: the
+  /// index vouches for the bytes read when the file was, after they were read, still what the index recorded.
+  void git_postcheck(const FileJob& job, uint32_t i, const struct stat& st);
   /// A directory with a `.git` below the root: its own work tree, or null (a warning says why) to go on as before.
   const GitTree* open_nested(Worker& w, const std::string& rel);
   const GitReuse* git_reuse() {
@@ -583,7 +591,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
       work_path = join(dir_work_path, name);
       tracked = git->tracked(work_path);
       // A tracked file that became a directory is gone, and its directory untracked (a submodule the other way).
-      if (tracked && (type == DT_DIR) != (git->index().entry(*tracked).mode == git::k_mode_gitlink)) tracked.reset();
+      if (tracked && (type == DT_DIR) != (git->index().mode(*tracked) == git::k_mode_gitlink)) tracked.reset();
       if (tracked) git->mark_listed(*tracked);
       if (!keep(nullptr, path, work_path, name, type == DT_DIR, job.included, &included)) continue;
       const bool ignored = job.git_ignored || (m_options.gitignore &&
@@ -775,6 +783,8 @@ void Walker::record(Worker& w, FileEntry* entry, const HashResult& r) {
 
 void Walker::hash_batch(Worker& w, FileJob& job) {
   std::array<int, k_batch> fds;
+  // Tracked files no lstat was taken of: the index is compared with the fstat the hasher takes after reading.
+  std::array<bool, k_batch> postcheck{};
   const int dir_fd = job.dir->fd;
   for (uint32_t i = 0; i < job.count; ++i) {
     fds[i] = -1;
@@ -782,10 +792,13 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
     const std::string_view path = entry->path;
     const char* name = path.data() + (path.size() - base_name(path).size());  // NUL-terminated in the table
     const bool git_tracked = job.git != nullptr && job.index_pos[i] != k_untracked;
-    if (m_options.since_ns || (m_options.stat_cache && stat_cache() != nullptr) || git_tracked) {
+    postcheck[i] = git_tracked;
+    if (m_options.since_ns || (m_options.stat_cache && stat_cache() != nullptr) ||
+        (git_tracked && git_fast_path_possible(job))) {
       // lstat first: files outside the --since window are never opened, and unchanged ones keep their digest.
       struct stat st {};
       const int rc = m_fs.stat_at(dir_fd, name, &st, false);
+      postcheck[i] = false;  // the index is compared with this lstat
       if (rc == 0 && S_ISREG(st.st_mode) && m_options.since_ns && mtime_ns(st) < *m_options.since_ns) {
         ++w.unreported_files;
         continue;
@@ -839,10 +852,13 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
   hooks.big = [&] {
     FileJob rest;
     rest.dir = job.dir;
+    rest.git = job.git;
+    rest.attrs_unknown = job.attrs_unknown;
     for (uint32_t k = next; k < job.count; ++k) {
       if (fds[k] < 0) continue;
       m_fs.close(fds[k]);
       fds[k] = -1;
+      rest.index_pos[rest.count] = job.index_pos[k];
       rest.entries[rest.count++] = job.entries[k];
     }
     job.count = next;
@@ -862,6 +878,7 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
       },
       [&](size_t k, HashResult r) {
         record(w, job.entries[k], r);
+        if (postcheck[k] && r.outcome == HashOutcome::hashed) git_postcheck(job, static_cast<uint32_t>(k), r.st);
         m_fs.close(fds[k]);
         fds[k] = -1;
       },
@@ -898,6 +915,16 @@ bool Walker::git_precheck(Worker& w, const FileJob& job, uint32_t i, const struc
   ++w.unreported_files;
   ++w.git.reused;
   return true;
+}
+
+void Walker::git_postcheck(const FileJob& job, uint32_t i, const struct stat& st) {
+  const git::Index& index = job.git->index();
+  const git::IndexEntry ie = index.entry(job.index_pos[i]);
+  if (git::match_stat(ie, st, index.file_mtime()) != git::StatMatch::clean) return;
+  FileEntry* entry = job.entries[i];
+  const auto id = ie.id.bytes();
+  std::copy(id.begin(), id.end(), entry->git_blob.begin());
+  entry->git_blob_size = static_cast<uint8_t>(id.size());
 }
 
 const GitTree* Walker::open_nested(Worker& w, const std::string& rel) {

@@ -61,6 +61,46 @@ std::string truncate_utf8(std::string_view text, size_t max_bytes, std::string_v
   return out;
 }
 
+namespace {
+
+// UTF-16 code units of the UTF-8 sequence that starts with `lead`: 2 for a four-byte sequence, 0 for a continuation
+// byte (counted with its lead), 1 otherwise.
+size_t utf16_units(unsigned char lead) {
+  if ((lead & 0xC0) == 0x80) return 0;
+  return lead >= 0xF0 ? 2 : 1;
+}
+
+}  // namespace
+
+size_t utf16_length(std::string_view text) {
+  size_t n = 0;
+  for (const char c : text) n += utf16_units(static_cast<unsigned char>(c));
+  return n;
+}
+
+std::string truncate_utf16(std::string_view text, size_t max_units, std::string_view note) {
+  if (utf16_length(text) <= max_units) return std::string(text);
+  const size_t note_units = utf16_length(note);
+  const size_t room = max_units > note_units ? max_units - note_units : 0;
+  size_t used = 0;
+  size_t cut = 0;
+  for (; cut < text.size(); ++cut) {
+    const size_t units = utf16_units(static_cast<unsigned char>(text[cut]));
+    if (units != 0 && used + units > room) break;  // a character starts here that does not fit
+    used += units;
+  }
+  std::string out(text.substr(0, cut));
+  // As much of the note as fits, whole characters only.
+  size_t i = 0;
+  for (size_t note_used = 0; i < note.size(); ++i) {
+    const size_t units = utf16_units(static_cast<unsigned char>(note[i]));
+    if (units != 0 && used + note_used + units > max_units) break;
+    note_used += units;
+  }
+  out.append(note.substr(0, i));
+  return out;
+}
+
 std::string base64_encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),

@@ -27,6 +27,15 @@ std::string utf8_escaping_invalid(std::string_view text);
 /// when anything was cut.
 std::string truncate_utf8(std::string_view text, size_t max_bytes, std::string_view note = "\xe2\x80\xa6");
 
+/// The length of valid UTF-8 `text` in UTF-16 code units: a character above U+FFFF counts 2, any other 1. GitHub
+/// limits a comment body and a check run's text in "characters"; this count is never below the number of code points
+/// and never above the number of bytes, so a text within a limit by it is within it by either reading.
+size_t utf16_length(std::string_view text);
+
+/// `text` (valid UTF-8) cut to at most `max_units` UTF-16 code units, never inside a character, ending in `note` (or
+/// as much of it as fits) when anything was cut.
+std::string truncate_utf16(std::string_view text, size_t max_units, std::string_view note);
+
 /// Standard base64 (RFC 4648 section 4, with padding).
 std::string base64_encode(std::string_view bytes);
 /// Decodes canonical padded base64: the standard alphabet, padding, and nothing that re-encodes differently.

@@ -4,12 +4,14 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 #include "git/git_repo.h"
 #include "git/repository.h"
+#include "git/status.h"
 #include "git/tree.h"
 
 namespace treeprint::git {
@@ -158,10 +160,11 @@ TEST(Index, CacheTreeRootIsTheTreeWhenValid) {
 }
 
 TEST(Index, UnmergedEntriesAfterAConflictingMerge) {
-  for (uint32_t version : {2u, 4u}) {
-    SCOPED_TRACE("version " + std::to_string(version));
+  for (const auto& [format, version] : {std::pair<const char*, uint32_t>{"sha1", 2}, {"sha1", 4}, {"sha256", 2},
+                                        {"sha256", 4}}) {
+    SCOPED_TRACE(std::string(format) + " version " + std::to_string(version));
     GitRepo repo;
-    repo.init();
+    repo.init(format);
     repo.write("both.txt", "base\n");
     repo.write("other.txt", "same\n");
     repo.git("add -A && git commit -q -m base && git checkout -q -b side");
@@ -183,8 +186,10 @@ TEST(Index, UnmergedEntriesAfterAConflictingMerge) {
 }
 
 TEST(Index, SkipWorktreeFromASparseCheckout) {
+  for (const char* format : {"sha1", "sha256"}) {
+  SCOPED_TRACE(format);
   GitRepo repo;
-  repo.init();
+  repo.init(format);
   testing::populate(repo);
   repo.git("sparse-checkout set --no-cone '/a/' '/z/'");
   Index index = expect_same_as_git(repo.root(), 3);  // git writes version 3 for the extended flags
@@ -196,6 +201,7 @@ TEST(Index, SkipWorktreeFromASparseCheckout) {
   auto tree = index_tree_id(index, TreeSource::entries);
   ASSERT_TRUE(tree.ok()) << tree.error();
   EXPECT_EQ(tree->hex(), write_tree(repo));
+  }
 }
 
 TEST(Index, IntentToAddHasNoTree) {
@@ -252,8 +258,10 @@ TEST(Index, SubmoduleIsAGitlinkEntry) {
 }
 
 TEST(Index, LinkedWorktreeHasItsOwnIndex) {
+  for (const char* format : {"sha1", "sha256"}) {
+  SCOPED_TRACE(format);
   GitRepo repo;
-  repo.init();
+  repo.init(format);
   repo.write("a/b.txt", "b\n");
   repo.write("c.txt", "c\n");
   repo.git("add -A && git commit -q -m c");
@@ -266,6 +274,34 @@ TEST(Index, LinkedWorktreeHasItsOwnIndex) {
   ASSERT_TRUE(main_index.ok());
   EXPECT_FALSE(main_index->find("extra.txt").has_value());
   EXPECT_EQ(index_tree_id(index)->hex() + "\n", testing::run_in(linked, "git write-tree").out);
+  }
+}
+
+// git "smudges" an entry it finds racily clean when it writes the index (the file changed within the second it was
+// recorded, its stat data unchanged): the size is written as 0. The reader gives what git lists, and the stat rule
+// never calls such an entry clean.
+TEST(Index, RacilyCleanEntryIsSmudgedAsGitWritesIt) {
+  for (const char* format : {"sha1", "sha256"}) {
+    SCOPED_TRACE(format);
+    GitRepo repo;
+    repo.init(format);
+    testing::populate(repo);
+    // An mtime later than any index write: every write finds the entry racy. With core.trustctime off, a rewrite of
+    // the same size in place with that mtime restored matches the recorded stat data, and only the content differs.
+    const std::string future = std::to_string(std::time(nullptr) + 100000);
+    repo.sh("printf one > racy.txt && touch -d @" + future + " racy.txt");
+    repo.git("add racy.txt");
+    repo.sh("printf two > racy.txt && touch -d @" + future + " racy.txt");
+    repo.git("-c core.trustctime=false update-index --index-version 3");
+    repo.git("-c core.trustctime=false update-index --index-version 2");  // written twice: no version-3-only flags
+    Index index = expect_same_as_git(repo.root(), 2);
+    const IndexEntry e = index.entry(*index.find("racy.txt"));
+    EXPECT_EQ(e.size, 0u);  // smudged
+    EXPECT_EQ(e.mtime.seconds, static_cast<uint32_t>(std::stoul(future)));
+    struct stat st {};
+    ASSERT_EQ(::lstat((repo.root() + "/racy.txt").c_str(), &st), 0);
+    EXPECT_EQ(match_stat(e, st, index.file_mtime()), StatMatch::size_changed);
+  }
 }
 
 TEST(Index, SplitIndexIsRefused) {

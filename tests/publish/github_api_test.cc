@@ -232,6 +232,69 @@ TEST(GitHubApi, StickyCommentIsCreatedOnceWhenAbsent) {
                                  "{\"body\":\"" + text + "\\n" + marker + "\"}")}));
 }
 
+// GitHub counts a comment's characters, not its bytes: a body of exactly the allowed number of characters, each
+// three bytes in UTF-8, is sent whole; one character more is cut to the limit.
+TEST(GitHubApi, StickyCommentLimitIsInCharacters) {
+  const std::string cjk = "\xe6\x97\xa5";  // U+65E5, three bytes
+  const std::string marker = GitHubApi::comment_marker("treeprint:m");
+  ASSERT_EQ(GitHubApi::comment_text_max("treeprint:m"), k_comment_body_max - marker.size() - 1);
+  std::string text;
+  for (size_t i = 0; i < GitHubApi::comment_text_max("treeprint:m"); ++i) text += cjk;
+  for (const bool longer : {false, true}) {
+    SCOPED_TRACE(longer ? "one character more" : "exactly the limit");
+    auto script = comment_pages(0);
+    script.push_back(json(201, R"({"id": 999})"));
+    Api api(std::move(script));
+    ASSERT_TRUE(api->upsert_sticky_comment(5, "treeprint:m", longer ? text + "x" : text));
+    const std::string posted = api.sent().back();
+    const std::string body_json = posted.substr(posted.find("\n\n{") + 2);
+    simdjson::dom::parser parser;
+    const std::string_view body = parser.parse(body_json)["body"].get_string().value();
+    EXPECT_EQ(utf16_length(body), k_comment_body_max);
+    EXPECT_EQ(body.ends_with("\n" + marker), true);
+    if (longer) {
+      EXPECT_NE(body.find("*(cut: longer than GitHub allows)*"), std::string_view::npos);
+    } else {
+      EXPECT_EQ(body, text + "\n" + marker);
+    }
+  }
+}
+
+TEST(GitHubApi, CheckRunLimitIsInCharacters) {
+  std::string summary;
+  for (size_t i = 0; i < k_check_output_max / 2; ++i) summary += "\xf0\x9f\x8c\x88";  // U+1F308: 2 UTF-16 units
+  summary += "s";                                                                 // 65,535 units, 131,069 bytes
+  for (const bool longer : {false, true}) {
+    SCOPED_TRACE(longer ? "one character more" : "exactly the limit");
+    Api api({json(201, R"({"id": 77})")});
+    CheckRun run;
+    run.name = "treeprint";
+    run.head_sha = "abc123";
+    run.summary = longer ? summary + "t" : summary;
+    ASSERT_TRUE(api->create_check_run(run));
+    const std::string posted = api.sent().back();
+    simdjson::dom::parser parser;
+    const std::string_view sent =
+        parser.parse(posted.substr(posted.find("\n\n{") + 2))["output"]["summary"].get_string().value();
+    EXPECT_LE(utf16_length(sent), k_check_output_max);
+    if (longer) {
+      EXPECT_TRUE(sent.ends_with("*(cut: longer than GitHub allows)*"));
+      EXPECT_GT(utf16_length(sent), k_check_output_max - 3);
+    } else {
+      EXPECT_EQ(sent, summary);
+    }
+  }
+}
+
+TEST(GitHubApi, Utf16Length) {
+  EXPECT_EQ(utf16_length(""), 0u);
+  EXPECT_EQ(utf16_length("abc"), 3u);
+  EXPECT_EQ(utf16_length("\xc3\xa9\xe6\x97\xa5\xf0\x9f\x8c\x88"), 4u);  // é, 日, a rainbow (a surrogate pair)
+  EXPECT_EQ(truncate_utf16("\xf0\x9f\x8c\x88\xf0\x9f\x8c\x88", 3, ""), "\xf0\x9f\x8c\x88");  // never half a pair
+  EXPECT_EQ(truncate_utf16("abcdef", 4, "\xe2\x80\xa6"), "abc\xe2\x80\xa6");
+  EXPECT_EQ(truncate_utf16("abcdef", 6, "\xe2\x80\xa6"), "abcdef");
+}
+
 // The marker is predictable: anyone who can comment can plant it. Only the token's own comment is updated.
 TEST(GitHubApi, StickyCommentPlantedBySomeoneElseIsNotTouched) {
   for (const bool ours_too : {false, true}) {

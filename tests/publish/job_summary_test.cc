@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "manifest/path_encoding.h"
+#include "util/text.h"
 
 namespace treeprint {
 namespace {
@@ -254,26 +255,201 @@ TEST(JobSummary, ChangesByFilter) {
   o.filters = &many;
   const std::string big = build_job_summary(ManifestBuilder().build(), {}, o);
   EXPECT_LE(big.size(), k_step_summary_limit);
-  EXPECT_THAT(big, HasSubstr("This summary was cut here"));
+  EXPECT_THAT(big, HasSubstr("Lists are shortened to stay within GitHub's 1 MiB limit for a step summary."));
+  EXPECT_THAT(big, HasSubstr(" more filters | "));
+  EXPECT_THAT(big, Not(HasSubstr("This summary was cut here")));
 }
 
-TEST(JobSummary, StaysWithinTheLimit) {
+TEST(JobSummary, StaysWithinTheLimitByShorteningLists) {
   ManifestBuilder b;
   for (int i = 0; i < 5000; ++i) b.error(std::to_string(i) + std::string(290, 'p'), "EIO");
   JobSummaryOptions o;
   o.max_errors = 5000;  // more than fits in 1 MiB
-  const std::string md = build_job_summary(b.build(), {}, o);
+  const Manifest m = b.build();
+  const std::string md = build_job_summary(m, {}, o);
   EXPECT_LE(md.size(), k_step_summary_limit);
-  EXPECT_GT(md.size(), k_step_summary_limit - 1000);
-  EXPECT_THAT(md, HasSubstr("This summary was cut here"));
-  EXPECT_THAT(md, HasSubstr("The manifest has every entry."));
+  EXPECT_GT(md.size(), k_step_summary_limit / 4);
+  EXPECT_THAT(md, HasSubstr("### Errors (the first "));
+  EXPECT_THAT(md, HasSubstr("All 5,000 errors are in the manifest's `errors` list."));
+  EXPECT_THAT(md, HasSubstr("Lists are shortened"));
+  EXPECT_THAT(md, Not(HasSubstr("This summary was cut here")));
 
   o.max_bytes = 2000;
-  const std::string small = build_job_summary(b.build(), {}, o);
+  const std::string small = build_job_summary(m, {}, o);
   EXPECT_LE(small.size(), 2000u);
   EXPECT_THAT(small, HasSubstr("**Root digest:**"));
-  EXPECT_THAT(small, HasSubstr("This summary was cut here"));
+  EXPECT_THAT(small, HasSubstr("### Errors (the first "));
+  EXPECT_THAT(small, HasSubstr(" of 5,000)\n"));
+  EXPECT_THAT(small, HasSubstr("Lists are shortened"));
+
+  // A limit too small for even the shortest lists: cut at a line, with a note naming the limit.
+  o.max_bytes = 300;
+  o.limit_name = "a tiny limit";
+  const std::string tiny = build_job_summary(m, {}, o);
+  EXPECT_LE(tiny.size(), 300u);
+  EXPECT_THAT(tiny, HasSubstr("bytes are left out to stay within a tiny limit."));
 }
 
+// The number of UTF-16 code units, as the limits in characters are counted.
+size_t characters(const std::string& s) { return utf16_length(s); }
+
+size_t count_of(const std::string& text, std::string_view part) {
+  size_t n = 0;
+  for (size_t pos = text.find(part); pos != std::string::npos; pos = text.find(part, pos + part.size())) ++n;
+  return n;
+}
+
+// '|' that separate table cells (an escaped one, "\|", is inside a cell).
+size_t cell_bars(std::string_view line) {
+  size_t n = 0;
+  for (size_t i = 0; i < line.size(); ++i) n += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+  return n;
+}
+
+// What would make GitHub render the text wrong after a cut: a <details> left open or nested, a table whose rows
+// do not all have the header's cells, a code span or a line cut in two.
+void expect_whole_markdown(const std::string& md) {
+  SCOPED_TRACE("summary of " + std::to_string(md.size()) + " bytes");
+  EXPECT_FALSE(md.empty());
+  EXPECT_EQ(md.back(), '\n');
+  int open_details = 0;
+  size_t header_bars = 0;  // in a table: the header's
+  bool prev_blank = true;
+  size_t pos = 0;
+  while (pos < md.size()) {
+    const size_t nl = md.find('\n', pos);
+    const std::string line = md.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (line.starts_with("<details>")) {
+      EXPECT_EQ(open_details, 0) << line;
+      ++open_details;
+      EXPECT_TRUE(line.ends_with("</summary>")) << line;
+    }
+    if (line == "</details>") {
+      EXPECT_EQ(open_details, 1);
+      --open_details;
+    }
+    if (line.starts_with("|")) {
+      if (header_bars == 0) {
+        EXPECT_TRUE(prev_blank) << "a table starts after a blank line: " << line;
+        header_bars = cell_bars(line);
+      } else {
+        EXPECT_EQ(cell_bars(line), header_bars) << line;
+      }
+      EXPECT_TRUE(line.ends_with("|")) << line;
+    } else {
+      header_bars = 0;
+    }
+    EXPECT_EQ(count_of(line, "`") % 2, 0u) << line;
+    prev_blank = line.empty();
+  }
+  EXPECT_EQ(open_details, 0);
+  EXPECT_EQ(md.find("This summary was cut here"), std::string::npos);
+}
+
+// The count that an "and N more" line gives for the <details> block headed `summary`, and the items shown above it.
+std::pair<size_t, uint64_t> shown_and_more(const std::string& md, const std::string& summary) {
+  size_t pos = md.find("<details><summary>" + summary + "</summary>\n\n");
+  if (pos == std::string::npos) return {0, 0};
+  pos = md.find("\n\n", pos) + 2;
+  size_t shown = 0;
+  uint64_t more = 0;
+  while (md.compare(pos, 2, "- ") == 0) {
+    const size_t nl = md.find('\n', pos);
+    const std::string item = md.substr(pos, nl - pos);
+    if (item.starts_with("- \xe2\x80\xa6 and ")) {
+      std::string digits;
+      for (char c : item.substr(std::string("- \xe2\x80\xa6 and ").size())) {
+        if (c == ',') continue;
+        if (c < '0' || c > '9') break;
+        digits += c;
+      }
+      more = std::stoull(digits);
+    } else {
+      ++shown;
+    }
+    pos = nl + 1;
+  }
+  return {shown, more};
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// 100,000 changes with long names, non-ASCII (three bytes a character in UTF-8) among them, grouped by 40 filters:
+// each place gets a summary within its limit whose lists are shorter, never a cut one.
+TEST(JobSummary, HundredThousandChangesFitEachPlace) {
+  const std::string cjk = "\xe6\x96\x87\xe4\xbb\xb6";  // two characters, six bytes
+  const auto name = [&](const char* kind, int i) {
+    std::string n = std::string("packages/") + kind + "/" + std::to_string(i) + "/";
+    for (int k = 0; k < 40; ++k) n += cjk;
+    return n + ".txt";
+  };
+  ChangeSummary c;
+  c.baseline = "run #7";
+  const std::pair<ChangeExamples*, int> kinds[] = {{&c.added, 40000},   {&c.removed, 20000}, {&c.modified, 30000},
+                                                  {&c.renamed, 9000},  {&c.mode_changed, 900}, {&c.type_changed, 100}};
+  for (auto [kind, n] : kinds) {
+    kind->count = static_cast<uint64_t>(n);
+    for (int i = 0; i < n; ++i) {
+      kind->examples.push_back({name("k", i), kind == &c.renamed ? name("old", i) : std::string()});
+    }
+  }
+  ASSERT_EQ(c.total(), 100000u);
+  std::vector<FilterResult> filters(80);
+  for (size_t f = 0; f < filters.size(); ++f) {
+    filters[f].name = "filter-" + std::to_string(f) + "-" + cjk;
+    for (int i = 0; i < 2500; ++i) filters[f].files.push_back(name("f", i));
+  }
+  ManifestBuilder b;
+  for (int i = 0; i < 2000; ++i) b.file(name("m", i), static_cast<uint64_t>(i));
+  for (int i = 0; i < 100; ++i) b.error(name("e", i), "Permission denied");
+  const Manifest m = b.build();
+
+  struct Place {
+    const char* what;
+    size_t max_characters;
+    std::string limit_name;
+  };
+  const Place places[] = {
+      {"step summary", 0, "GitHub's 1 MiB limit for a step summary"},
+      {"check run", 65535, "GitHub's limit of 65,535 characters for a check run"},
+      {"comment", 65536 - 60, "GitHub's limit of 65,536 characters for a comment"},
+  };
+  for (const Place& place : places) {
+    SCOPED_TRACE(place.what);
+    JobSummaryOptions o;
+    o.changes = &c;
+    o.filters = &filters;
+    o.max_characters = place.max_characters;
+    o.limit_name = place.limit_name;
+    const std::string md = build_job_summary(m, {}, o);
+    EXPECT_LE(md.size(), k_step_summary_limit);
+    if (place.max_characters != 0) {
+      EXPECT_LE(characters(md), place.max_characters);
+      EXPECT_GT(md.size(), place.max_characters);  // counted in bytes it would not have fit
+      EXPECT_TRUE(contains(md, "Lists are shortened to stay within " + place.limit_name + "."));
+    } else {
+      EXPECT_FALSE(contains(md, "Lists are shortened"));  // 1 MiB holds the lists as asked
+    }
+    expect_whole_markdown(md);
+    // Every kind keeps its row with the full count.
+    EXPECT_TRUE(contains(md, "| Added | 40,000 |\n| Removed | 20,000 |\n| Modified | 30,000 |\n| Renamed | 9,000 |\n"
+                              "| Mode changed | 900 |\n| Type changed | 100 |\n"));
+    // Whatever is listed ends in "and N more" with the rest counted exactly.
+    for (const auto& [label, count] : {std::pair<std::string, uint64_t>{"Added (40,000)", 40000},
+                                       {"Modified (30,000)", 30000}, {"Renamed (9,000)", 9000}}) {
+      const auto [shown, more] = shown_and_more(md, label);
+      if (shown != 0) {
+        EXPECT_EQ(shown + more, count) << label;
+      }
+    }
+    const auto [shown, more] = shown_and_more(md, "`filter-0-" + cjk + "` (2,500)");
+    if (shown != 0) {
+      EXPECT_EQ(shown + more, 2500u);
+    }
+    EXPECT_TRUE(contains(md, "| `filter-0-" + cjk + "` | 2,500 |"));
+    EXPECT_TRUE(contains(md, "### Errors (the first "));
+  }
+}
 }  // namespace
 }  // namespace treeprint

@@ -73,6 +73,29 @@ TEST(Markdown, FitClosesAnOpenFence) {
   EXPECT_THAT(fitted, HasSubstr("\n```\n\n> [!NOTE]"));
 }
 
+TEST(Markdown, FitClosesAnOpenDetailsBlock) {
+  std::string md = "intro\n\n";
+  for (int b = 0; b < 20; ++b) {
+    md += "<details><summary>block " + std::to_string(b) + "</summary>\n\n";
+    for (int i = 0; i < 20; ++i) md += "- item " + std::to_string(i) + "\n";
+    md += "\n</details>\n\n";
+  }
+  for (const size_t limit : {700u, 1000u, 1500u, 3000u}) {
+    SCOPED_TRACE(limit);
+    const std::string fitted = fit_markdown(md, limit, "", "a limit");
+    EXPECT_LE(fitted.size(), limit);
+    const size_t note = fitted.find("\n> [!NOTE]\n> This summary was cut here: ");
+    ASSERT_NE(note, std::string::npos);
+    size_t opened = 0, closed = 0;
+    for (size_t p = 0; (p = fitted.find("<details>", p)) != std::string::npos; ++p) ++opened;
+    for (size_t p = 0; (p = fitted.find("</details>", p)) != std::string::npos; ++p) ++closed;
+    EXPECT_EQ(opened, closed);
+    EXPECT_GT(opened, 0u);
+    EXPECT_LT(fitted.rfind("</details>"), note);  // the note is outside every block
+    EXPECT_THAT(fitted, HasSubstr("to stay within a limit."));
+  }
+}
+
 TEST(Markdown, FitGivesUpWhenEvenTheNoteDoesNotFit) {
   EXPECT_EQ(fit_markdown(std::string(500, 'x'), 40, "the manifest"), "");
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <ctime>
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <memory>
 #include <random>
+#include <thread>
 
 #include "test_support.h"
 #include "util/sha256.h"
@@ -397,10 +399,22 @@ TEST(HashFile, HashAllGivesEachFileWhatHashGivesIt) {
     contents.push_back(c);
     dir.write(names.back(), c);
   }
+  // Every other file changed later (chmod sets its ctime), and a racy line between the two groups: then a recent
+  // file is read a second time while an older one in the other lane still has bytes waiting in its buffer.
+  int64_t older_max = 0;
+  int64_t newer_min = INT64_MAX;
+  for (size_t i = 0; i < names.size(); i += 2) older_max = std::max(older_max, ctime_ns(stat_of(dir / names[i])));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // past the file system's timestamp granularity
+  for (size_t i = 1; i < names.size(); i += 2) {
+    ASSERT_EQ(::chmod((dir / names[i]).c_str(), 0600), 0);
+    newer_min = std::min(newer_min, ctime_ns(stat_of(dir / names[i])));
+  }
+  ASSERT_GT(newer_min, older_max);
   ::mkfifo((dir / "fifo").c_str(), 0644);
   names.push_back("fifo");
   RealFileSystem fs;
-  for (const int64_t racy : {k_every_file_is_recent, k_every_file_is_old}) {
+  for (const int64_t racy : {k_every_file_is_recent, k_every_file_is_old, newer_min}) {
+    SCOPED_TRACE(racy == newer_min ? "every other file recent" : racy == k_every_file_is_old ? "all old" : "all recent");
     const HashPolicy policy{.racy_after_ns = racy};
     std::vector<HashResult> alone;
     for (const std::string& n : names) alone.push_back(hash(fs, dir, n, policy));
