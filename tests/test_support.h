@@ -1,6 +1,8 @@
 #pragma once
 // Helpers for tests: scratch directories on the real disk, and a FileSystem that injects faults into the real one.
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <functional>
 #include <optional>
@@ -9,6 +11,7 @@
 
 #include "manifest/entry.h"
 #include "scan/fs.h"
+#include "util/result.h"
 
 namespace treeprint::testing {
 
@@ -33,6 +36,13 @@ class TempDir {
 };
 
 std::string read_file(const std::string& path);
+
+/// For EXPECT_TRUE/ASSERT_TRUE on a Result or Status: a failure prints the error it carries.
+template <typename T>
+::testing::AssertionResult succeeds(const Result<T>& result) {
+  if (result) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << result.error();
+}
 
 /// Delegates to RealFileSystem; `on_open_file` and `on_read` may replace a call's result to simulate a fault.
 /// Return std::nullopt from a hook to let the real call happen.

@@ -182,8 +182,9 @@ class Action {
 
     annotate_errors(scan.manifest, options.dir);
     const std::string summary_md = job_summary(scan, changes ? &*changes : nullptr, published->filters);
-    std::string error;
-    if (!m_runner.append_summary(summary_md, &error)) m_runner.warning("could not write the job summary: " + error);
+    if (Status written = m_runner.append_summary(summary_md); !written) {
+      m_runner.warning("could not write the job summary: " + written.error());
+    }
 
     // Everything local is written before the network is touched: a slow or failing upload or API call costs
     // nothing but its own outputs.
@@ -230,10 +231,11 @@ class Action {
     const std::string counts = with_commas(n.restored) + " restored, " + with_commas(n.not_restored) +
                                " not restored; " + with_commas(n.verify.failed) + " failed, " +
                                with_commas(n.verify.missing) + " missing, " + with_commas(n.verify.added) + " new";
-    std::string error;
     const std::string md = "### treeprint restore\n\n`" + printable(o.dir) +
                            "`: " + (code == k_exit_ok ? "**OK**" : "**FAILED**") + " (" + counts + ")\n";
-    if (!m_runner.append_summary(md, &error)) m_runner.warning("could not write the job summary: " + error);
+    if (Status written = m_runner.append_summary(md); !written) {
+      m_runner.warning("could not write the job summary: " + written.error());
+    }
     if (code != k_exit_ok) {
       m_runner.error("restore: " + printable(o.dir) + " does not match the manifest (" + counts +
                      "); each path is listed in the log");
@@ -271,13 +273,13 @@ class Action {
     const ActionSettings& s = m_settings;
     Manifest before;
     ManifestHeader header;
-    std::string error;
     if (s.baseline == BaselineKind::off) return;
     if (s.baseline == BaselineKind::path) {
       if (m_baseline_file.get() < 0) return;  // said why above
-      auto source = fd_byte_source(m_baseline_file.release(), s.baseline_path, &error);
-      if (!source || !load_manifest(*source, &before, &header, &error)) {
-        m_runner.warning("baseline: " + printable(s.baseline_path) + ": " + error + " (no comparison made)");
+      auto source = fd_byte_source(m_baseline_file.release(), s.baseline_path);
+      Status loaded = source ? load_manifest(**source, &before, &header) : Status::failure(source.error());
+      if (!loaded) {
+        m_runner.warning("baseline: " + printable(s.baseline_path) + ": " + loaded.error() + " (no comparison made)");
         return;
       }
       *label = base_name_of(s.baseline_path);
@@ -297,8 +299,9 @@ class Action {
         return;
       }
       auto source = memory_source(found->content);
-      if (!load_manifest(*source, &before, &header, &error)) {
-        m_runner.warning("baseline: the artifact's manifest is not valid: " + error);
+      Status loaded = load_manifest(*source, &before, &header);
+      if (!loaded) {
+        m_runner.warning("baseline: the artifact's manifest is not valid: " + loaded.error());
         return;
       }
       *label = "run " + std::to_string(found->run_id) + " (" + found->head_sha.substr(0, 12) + ")";
@@ -511,8 +514,9 @@ class Action {
   }
 
   void set_output(const std::string& name, const std::string& value) {
-    std::string error;
-    if (!m_runner.set_output(name, value, &error)) m_runner.warning("could not set output " + name + ": " + error);
+    if (Status set = m_runner.set_output(name, value); !set) {
+      m_runner.warning("could not set output " + name + ": " + set.error());
+    }
   }
 
   void set_outputs(const ScanResult& scan, const ChangeSummary* changes) {

@@ -5,9 +5,9 @@
 #include "app/scan_command.h"
 #include "manifest/diff.h"
 #include "manifest/diff_report.h"
-#include "manifest/verify.h"
 #include "manifest/manifest.h"
 #include "manifest/reader.h"
+#include "manifest/verify.h"
 #include "util/format.h"
 
 namespace treeprint {
@@ -20,9 +20,9 @@ bool load_side(const std::string& path, const ScanOptions& settings, AppContext&
     return scan_tree(o, ctx, out);
   }
   ManifestHeader header;
-  std::string error;
-  if (!load_manifest(path, out, &header, &error)) {
-    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
+  Status loaded = load_manifest(path, out, &header);
+  if (!loaded) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(loaded.error()).c_str());
     return false;
   }
   if (header.shard) {

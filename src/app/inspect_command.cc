@@ -8,12 +8,12 @@
 namespace treeprint {
 
 int run_inspect(const InspectOptions& o, AppContext& ctx) {
-  std::string error;
-  auto source = open_byte_source(o.manifest, &error);
+  auto source = open_byte_source(o.manifest);
   ManifestHeader h;
   ManifestVisitor ignore_entries;  // the reader checks every entry; inspect keeps none
-  if (!source || !read_manifest(*source, ignore_entries, &h, &error)) {
-    std::fprintf(ctx.err, "treeprint: error: %s: %s\n", printable(o.manifest).c_str(), printable(error).c_str());
+  Status read = source ? read_manifest(**source, ignore_entries, &h) : Status::failure(source.error());
+  if (!read) {
+    std::fprintf(ctx.err, "treeprint: error: %s: %s\n", printable(o.manifest).c_str(), printable(read.error()).c_str());
     return k_exit_fatal;
   }
   const ManifestTotals& t = h.totals;

@@ -31,12 +31,14 @@ constexpr size_t k_errors_shown = 20;
 bool open_output(const std::string& path, const OutputAt& at, std::unique_ptr<AtomicFile>* file, WalkOptions* walk,
                  AppContext& ctx, std::string* error) {
   if (path.empty() || path == "-") return true;
-  *file = at.dir_fd >= 0 ? AtomicFile::create_in(at.dir_fd, at.base_name, path, at.file, error)
-                         : AtomicFile::create(path, error);
-  if (!*file) {
+  auto created =
+      at.dir_fd >= 0 ? AtomicFile::create_in(at.dir_fd, at.base_name, path, at.file) : AtomicFile::create(path);
+  if (!created) {
+    *error = created.error();
     std::fprintf(ctx.err, "treeprint: error: %s\n", printable(*error).c_str());
     return false;
   }
+  *file = std::move(*created);
   if (!(*file)->temp_name().empty()) {  // a regular file (not a device or pipe written in place)
     walk->leave_out.push_back({(*file)->dir_dev(), (*file)->dir_ino(), (*file)->base_name()});
     walk->leave_out.push_back({(*file)->dir_dev(), (*file)->dir_ino(), (*file)->temp_name()});
@@ -62,10 +64,10 @@ WalkOptions walk_options(const ScanOptions& o, const Filters& filters, WalkProgr
 
 bool build_filters(const ScanOptions& o, Filters* filters, AppContext& ctx) {
   for (const auto& f : o.filters) {
-    std::string error;  // patterns were validated when the options were read
-    if (!(f.include ? filters->add_include(f.pattern, &error) : filters->add_exclude(f.pattern, &error))) {
+    // patterns were validated when the options were read
+    if (Status added = f.include ? filters->add_include(f.pattern) : filters->add_exclude(f.pattern); !added) {
       std::fprintf(ctx.err, "treeprint: error: %s '%s': %s\n", f.include ? "--include" : "--exclude",
-                   printable(f.pattern).c_str(), error.c_str());
+                   printable(f.pattern).c_str(), added.error().c_str());
       return false;
     }
   }
@@ -180,21 +182,24 @@ std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std
   }
   Manifest before;
   ManifestHeader header;
-  std::string error;
-  if (!load_manifest(manifest_path, &before, &header, &error)) {
+  Status loaded = load_manifest(manifest_path, &before, &header);
+  if (!loaded) {
     *warning = true;
-    *note = "ignoring the baseline: " + error;
+    *note = "ignoring the baseline: " + loaded.error();
     return nullptr;
   }
   if (git_reuse != nullptr && before.git) *git_reuse = std::make_unique<GitReuse>(before);
   const std::string stat_path = stat_file_path(manifest_path);
-  auto source = open_byte_source(stat_path, &error);
   std::string bytes;
-  if (source) {
-    bytes.resize(source->size());
-    if (!source->read_at(0, bytes.data(), bytes.size(), &error)) source.reset();
+  Status read = ok_status();
+  if (auto source = open_byte_source(stat_path); source) {
+    bytes.resize((*source)->size());
+    read = (*source)->read_at(0, bytes.data(), bytes.size());
+  } else {
+    read = Status::failure(source.error());
   }
-  if (!source) {
+  if (!read) {
+    const std::string& error = read.error();
     if (git_reuse != nullptr && *git_reuse && (*git_reuse)->size() != 0) {
       *note = "no stat file next to the baseline (" + error + "): reusing digests through the git index only";
       return nullptr;

@@ -242,8 +242,7 @@ std::vector<std::string> change_output_warnings(const ChangeOutputs& outputs, st
 
 Status write_github_outputs(Runner& runner, const ChangeOutputs& outputs) {
   for (const OutputValue& o : outputs.outputs) {
-    std::string error;
-    if (!runner.set_output(o.name, o.value, &error)) return Status::failure(error);
+    if (Status set = runner.set_output(o.name, o.value); !set) return set;
   }
   return ok_status();
 }

@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/result.h"
+
 namespace treeprint {
 
 struct FileOwner {
@@ -36,13 +38,13 @@ struct AtomicFileOptions {
 
 class AtomicFile {
  public:
-  /// Creates the temporary file next to `path` (its directory is opened as named). On failure returns nullptr and
-  /// sets `error` to a message naming the path ("cannot create 'out/m.json': Permission denied").
-  static std::unique_ptr<AtomicFile> create(const std::string& path, std::string* error);
+  /// Creates the temporary file next to `path` (its directory is opened as named). A failure names the path
+  /// ("cannot write 'out/m.json': Permission denied").
+  static Result<std::unique_ptr<AtomicFile>> create(const std::string& path);
   /// The same in the open directory `dir_fd` (duplicated; the caller keeps its own), under `base_name`; `shown` is
   /// the path for messages.
-  static std::unique_ptr<AtomicFile> create_in(int dir_fd, const std::string& base_name, const std::string& shown,
-                                               const AtomicFileOptions& options, std::string* error);
+  static Result<std::unique_ptr<AtomicFile>> create_in(int dir_fd, const std::string& base_name,
+                                                       const std::string& shown, const AtomicFileOptions& options);
 
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
@@ -56,8 +58,8 @@ class AtomicFile {
     m_buffer[m_used++] = c;
   }
 
-  /// Flushes and renames into place. Returns false and sets `error` if any write failed or the rename did.
-  bool commit(std::string* error);
+  /// Flushes and renames into place; fails if any write failed or the rename did.
+  Status commit();
 
   const std::string& path() const { return m_path; }
   /// The temporary file's name (basename), so a scan of the directory it is in can leave it out.

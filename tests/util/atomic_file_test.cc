@@ -22,13 +22,12 @@ size_t entries_in(const std::string& dir) {
 TEST(AtomicFile, CommitReplacesWhole) {
   TempDir dir;
   dir.write("out.json", "old");
-  std::string error;
-  auto f = AtomicFile::create(dir / "out.json", &error);
-  ASSERT_TRUE(f) << error;
-  f->write("new ");
-  f->write(std::string(3 << 20, 'x'));                     // more than the buffer
+  auto f = AtomicFile::create(dir / "out.json");
+  ASSERT_TRUE(testing::succeeds(f));
+  (*f)->write("new ");
+  (*f)->write(std::string(3 << 20, 'x'));                  // more than the buffer
   EXPECT_EQ(testing::read_file(dir / "out.json"), "old");  // untouched until commit
-  ASSERT_TRUE(f->commit(&error)) << error;
+  ASSERT_TRUE(testing::succeeds((*f)->commit()));
   EXPECT_EQ(testing::read_file(dir / "out.json").size(), 4u + (3u << 20));
   EXPECT_EQ(entries_in(dir.path()), 1u);
 }
@@ -37,10 +36,9 @@ TEST(AtomicFile, AbandonedWriteLeavesTheOldFileAndNoTemporary) {
   TempDir dir;
   dir.write("out.json", "old");
   {
-    std::string error;
-    auto f = AtomicFile::create(dir / "out.json", &error);
+    auto f = AtomicFile::create(dir / "out.json");
     ASSERT_TRUE(f);
-    f->write("half");
+    (*f)->write("half");
   }
   EXPECT_EQ(testing::read_file(dir / "out.json"), "old");
   EXPECT_EQ(entries_in(dir.path()), 1u);
@@ -48,21 +46,19 @@ TEST(AtomicFile, AbandonedWriteLeavesTheOldFileAndNoTemporary) {
 
 TEST(AtomicFile, UnwritablePathsAreClearErrors) {
   TempDir dir;
-  std::string error;
-  EXPECT_FALSE(AtomicFile::create(dir / "missing/out.json", &error));
-  EXPECT_EQ(error, "cannot write '" + (dir / "missing/out.json") + "': directory '" + (dir / "missing") +
-                       "': No such file or directory");
+  EXPECT_EQ(AtomicFile::create(dir / "missing/out.json").error(), "cannot write '" + (dir / "missing/out.json") +
+                                                                      "': directory '" + (dir / "missing") +
+                                                                      "': No such file or directory");
   dir.mkdir("sub");
-  EXPECT_FALSE(AtomicFile::create(dir / "sub", &error));
-  EXPECT_EQ(error, "output path '" + (dir / "sub") + "' is a directory; give a file name");
+  EXPECT_EQ(AtomicFile::create(dir / "sub").error(),
+            "output path '" + (dir / "sub") + "' is a directory; give a file name");
 }
 
 TEST(AtomicFile, DeviceIsWrittenInPlace) {
-  std::string error;
-  auto f = AtomicFile::create("/dev/null", &error);
-  ASSERT_TRUE(f) << error;
-  f->write("discarded");
-  ASSERT_TRUE(f->commit(&error)) << error;
+  auto f = AtomicFile::create("/dev/null");
+  ASSERT_TRUE(testing::succeeds(f));
+  (*f)->write("discarded");
+  ASSERT_TRUE(testing::succeeds((*f)->commit()));
   struct stat st {};
   ASSERT_EQ(stat("/dev/null", &st), 0);
   EXPECT_TRUE(S_ISCHR(st.st_mode));  // still the device, not replaced by a regular file
