@@ -171,24 +171,25 @@ bool scan_tree(const ScanOptions& o, AppContext& ctx, Manifest* manifest) {
   return true;
 }
 
-std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std::string* note, bool* warning,
-                                           std::unique_ptr<GitReuse>* git_reuse) {
-  *warning = false;
+LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git) {
+  LoadedStatCache out;
+  const auto skip = [&](std::string why, bool warning) {
+    out.cache.reset();
+    out.note = std::move(why);
+    out.warning = warning;
+    return std::move(out);
+  };
   struct stat st {};
   if (::stat(manifest_path.c_str(), &st) != 0 && errno == ENOENT) {
-    *note =
-        "no baseline at '" + printable(manifest_path) + "' yet: hashing every file (the next run can reuse this one)";
-    return nullptr;
+    return skip(
+        "no baseline at '" + printable(manifest_path) + "' yet: hashing every file (the next run can reuse this one)",
+        false);
   }
   Manifest before;
   ManifestHeader header;
   Status loaded = load_manifest(manifest_path, &before, &header);
-  if (!loaded) {
-    *warning = true;
-    *note = "ignoring the baseline: " + loaded.error();
-    return nullptr;
-  }
-  if (git_reuse != nullptr && before.git) *git_reuse = std::make_unique<GitReuse>(before);
+  if (!loaded) return skip("ignoring the baseline: " + loaded.error(), true);
+  if (want_git && before.git) out.git_reuse = std::make_unique<GitReuse>(before);
   const std::string stat_path = stat_file_path(manifest_path);
   std::string bytes;
   Status read = ok_status();
@@ -199,22 +200,17 @@ std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std
     read = Status::failure(source.error());
   }
   if (!read) {
-    const std::string& error = read.error();
-    if (git_reuse != nullptr && *git_reuse && (*git_reuse)->size() != 0) {
-      *note = "no stat file next to the baseline (" + error + "): reusing digests through the git index only";
-      return nullptr;
+    if (out.git_reuse && out.git_reuse->size() != 0) {
+      return skip("no stat file next to the baseline (" + read.error() + "): reusing digests through the git index only",
+                  false);
     }
-    *warning = true;
-    *note = "ignoring the baseline: " + error + " (it is written by `scan --baseline`; hashing every file)";
-    return nullptr;
+    return skip("ignoring the baseline: " + read.error() + " (it is written by `scan --baseline`; hashing every file)",
+                true);
   }
   auto cache = StatCache::from(std::move(before), header.root_digest, bytes);
-  if (!cache) {
-    *warning = true;
-    *note = "ignoring '" + printable(stat_path) + "': " + cache.error() + "; hashing every file";
-    return nullptr;
-  }
-  return std::move(*cache);
+  if (!cache) return skip("ignoring '" + printable(stat_path) + "': " + cache.error() + "; hashing every file", true);
+  out.cache = std::move(*cache);
+  return out;
 }
 
 int run_scan(const ScanOptions& o, AppContext& ctx) { return scan_and_write(o, ctx).exit_code; }
@@ -257,7 +253,11 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
       auto once = std::make_shared<std::once_flag>();
       auto load = [&, once] {
         std::call_once(*once, [&] {
-          stat_cache = load_stat_cache(o.baseline, &baseline_note, &baseline_warning, git ? &git_reuse : nullptr);
+          LoadedStatCache loaded = load_stat_cache(o.baseline, git != nullptr);
+          stat_cache = std::move(loaded.cache);
+          git_reuse = std::move(loaded.git_reuse);
+          baseline_note = std::move(loaded.note);
+          baseline_warning = loaded.warning;
         });
       };
       walk.stat_cache = [&, load]() -> const StatCache* {
