@@ -17,6 +17,7 @@
 #include "util/artifact_name.h"
 #include "publish/zip_reader.h"
 #include "util/format.h"
+#include "util/json.h"
 #include "util/sha256.h"
 
 namespace treeprint {
@@ -27,17 +28,12 @@ constexpr const char* k_blob_api_version = "2021-08-06";
 constexpr uint64_t k_max_blocks = 50'000;
 constexpr uint64_t k_zip32_max = 0xFFFFFFFFull;
 
-void add_field(std::string& out, std::string_view key, std::string_view value) {
-  if (out.size() > 1) out.push_back(',');
-  append_json_string(out, key);
-  out.push_back(':');
-  append_json_string(out, value);
-}
-
-std::string ids_object(const BackendIds& ids) {
-  std::string out = "{";
-  add_field(out, "workflow_run_backend_id", ids.workflow_run);
-  add_field(out, "workflow_job_run_backend_id", ids.workflow_job_run);
+// A Twirp request body: an object that starts with the backend ids.
+JsonWriter ids_object(const BackendIds& ids) {
+  JsonWriter out;
+  out.begin_object();
+  out.field("workflow_run_backend_id", ids.workflow_run);
+  out.field("workflow_job_run_backend_id", ids.workflow_job_run);
   return out;
 }
 
@@ -361,35 +357,31 @@ Result<BackendIds> backend_ids_from_token(std::string_view token) {
 }
 
 std::string create_artifact_body(const BackendIds& ids, std::string_view name, std::string_view expires) {
-  std::string out = ids_object(ids);
-  add_field(out, "name", name);
-  if (!expires.empty()) add_field(out, "expires_at", expires);
-  out.append(",\"version\":4}");
-  return out;
+  JsonWriter out = ids_object(ids);
+  out.field("name", name);
+  if (!expires.empty()) out.field("expires_at", expires);
+  return out.field("version", 4).end_object().take();
 }
 
 std::string finalize_artifact_body(const BackendIds& ids, std::string_view name, uint64_t size,
                                    std::string_view digest) {
-  std::string out = ids_object(ids);
-  add_field(out, "name", name);
-  add_field(out, "size", std::to_string(size));
-  add_field(out, "hash", digest);
-  out.push_back('}');
-  return out;
+  JsonWriter out = ids_object(ids);
+  out.field("name", name);
+  out.field("size", std::to_string(size));  // Twirp's JSON carries an int64 as a string
+  out.field("hash", digest);
+  return out.end_object().take();
 }
 
 std::string list_artifacts_body(const BackendIds& ids, std::string_view name_filter) {
-  std::string out = ids_object(ids);
-  add_field(out, "name_filter", name_filter);
-  out.push_back('}');
-  return out;
+  JsonWriter out = ids_object(ids);
+  out.field("name_filter", name_filter);
+  return out.end_object().take();
 }
 
 std::string delete_artifact_body(const BackendIds& ids, std::string_view name) {
-  std::string out = ids_object(ids);
-  add_field(out, "name", name);
-  out.push_back('}');
-  return out;
+  JsonWriter out = ids_object(ids);
+  out.field("name", name);
+  return out.end_object().take();
 }
 
 std::string expires_at(int64_t now, unsigned days) {

@@ -6,6 +6,7 @@
 #include "manifest/path_encoding.h"
 #include "publish/runner.h"
 #include "util/format.h"
+#include "util/json.h"
 
 namespace treeprint {
 
@@ -56,7 +57,7 @@ void encode_list(const Source& src, size_t* remaining, Encoded* e) {
         ++e->outcome.not_utf8;
         continue;
       }
-      element = "{\"from\":" + json_string(r.from) + ",\"to\":" + json_string(r.to) + "}";
+      element = JsonWriter().begin_object().field("from", r.from).field("to", r.to).end_object().take();
       in_text = !has_line_break(r.from) && !has_line_break(r.to) && r.from.find('\t') == std::string::npos &&
                 r.to.find('\t') == std::string::npos;
       line = r.from + "\t" + r.to;
