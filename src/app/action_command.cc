@@ -276,7 +276,7 @@ class Action {
     if (s.baseline == BaselineKind::off) return;
     if (s.baseline == BaselineKind::path) {
       if (m_baseline_file.get() < 0) return;  // said why above
-      auto source = fd_byte_source(m_baseline_file.release(), s.baseline_path);
+      auto source = fd_byte_source(m_baseline_file.release(), s.baseline_path, m_ctx.fs);
       Status loaded = source ? load_manifest(**source, &before, &header) : Status::failure(source.error());
       if (!loaded) {
         m_runner.warning("baseline: " + printable(s.baseline_path) + ": " + loaded.error() + " (no comparison made)");
@@ -390,6 +390,7 @@ class Action {
       return true;
     }
     ArtifactUpload up;
+    up.fs = &m_ctx.fs;
     up.name = s.artifact_name;
     up.retention_days = s.retention_days;
     up.overwrite = s.overwrite;

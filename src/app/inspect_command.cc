@@ -9,7 +9,7 @@
 namespace treeprint {
 
 int run_inspect(const InspectOptions& o, AppContext& ctx) {
-  auto source = open_byte_source(o.manifest);
+  auto source = open_byte_source(o.manifest, ctx.fs);
   ManifestHeader h;
   ManifestVisitor ignore_entries;  // the reader checks every entry; inspect keeps none
   Status read = source ? read_manifest(**source, ignore_entries, &h) : Status::failure(source.error());

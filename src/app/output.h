@@ -39,7 +39,9 @@ template <typename Write>
 bool write_output(const std::string& path, Write&& write, AppContext& ctx) {
   std::unique_ptr<AtomicFile> file;
   if (path != "-") {
-    auto created = AtomicFile::create(path);
+    AtomicFileOptions options;
+    options.fs = &ctx.fs;
+    auto created = AtomicFile::create(path, options);
     if (!created) {
       std::fprintf(ctx.err, "treeprint: error: %s\n", printable(created.error()).c_str());
       return false;

@@ -24,7 +24,7 @@ int run_merge(const MergeOptions& o, AppContext& ctx) {
   for (const std::string& path : o.parts) {
     ShardPart& part = parts.emplace_back();
     part.name = path;
-    Status loaded = load_manifest(path, &part.manifest, &part.header);
+    Status loaded = load_manifest(path, &part.manifest, &part.header, ctx.fs);
     if (!loaded) return fail(loaded.error());
   }
   auto result = merge_shards(std::move(parts));
@@ -53,7 +53,7 @@ int run_merge(const MergeOptions& o, AppContext& ctx) {
 int run_export(const ExportOptions& o, AppContext& ctx) {
   Manifest m;
   ManifestHeader h;
-  Status loaded = load_manifest(o.manifest, &m, &h);
+  Status loaded = load_manifest(o.manifest, &m, &h, ctx.fs);
   if (!loaded) {
     std::fprintf(ctx.err, "treeprint: error: %s\n", printable(loaded.error()).c_str());
     return k_exit_fatal;

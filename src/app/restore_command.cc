@@ -30,7 +30,7 @@ int run_restore(const RestoreOptions& o, AppContext& ctx, RestoreCounts* counts)
   n = {};
   Manifest manifest;
   ManifestHeader header;
-  Status loaded = load_manifest(o.manifest, &manifest, &header);
+  Status loaded = load_manifest(o.manifest, &manifest, &header, ctx.fs);
   if (!loaded) {
     std::fprintf(ctx.err, "treeprint: error: %s; nothing was changed\n", printable(loaded.error()).c_str());
     return k_exit_fatal;

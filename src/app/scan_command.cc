@@ -1,5 +1,8 @@
 #include "app/scan_command.h"
 
+#include <fcntl.h>
+
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -31,8 +34,10 @@ constexpr size_t k_errors_shown = 20;
 bool open_output(const std::string& path, const OutputAt& at, std::unique_ptr<AtomicFile>* file, WalkOptions* walk,
                  AppContext& ctx, std::string* error) {
   if (path.empty() || path == "-") return true;
-  auto created =
-      at.dir_fd >= 0 ? AtomicFile::create_in(at.dir_fd, at.base_name, path, at.file) : AtomicFile::create(path);
+  AtomicFileOptions options = at.dir_fd >= 0 ? at.file : AtomicFileOptions{};
+  options.fs = &ctx.fs;
+  auto created = at.dir_fd >= 0 ? AtomicFile::create_in(at.dir_fd, at.base_name, path, options)
+                                : AtomicFile::create(path, options);
   if (!created) {
     *error = created.error();
     std::fprintf(ctx.err, "treeprint: error: %s\n", printable(*error).c_str());
@@ -171,7 +176,7 @@ bool scan_tree(const ScanOptions& o, AppContext& ctx, Manifest* manifest) {
   return true;
 }
 
-LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git) {
+LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git, FileSystem& fs) {
   LoadedStatCache out;
   const auto skip = [&](std::string why, bool warning) {
     out.cache.reset();
@@ -180,20 +185,20 @@ LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git)
     return std::move(out);
   };
   struct stat st {};
-  if (::stat(manifest_path.c_str(), &st) != 0 && errno == ENOENT) {
+  if (fs.stat_at(AT_FDCWD, manifest_path.c_str(), &st, true) == -ENOENT) {
     return skip(
         "no baseline at '" + printable(manifest_path) + "' yet: hashing every file (the next run can reuse this one)",
         false);
   }
   Manifest before;
   ManifestHeader header;
-  Status loaded = load_manifest(manifest_path, &before, &header);
+  Status loaded = load_manifest(manifest_path, &before, &header, fs);
   if (!loaded) return skip("ignoring the baseline: " + loaded.error(), true);
   if (want_git && before.git) out.git_reuse = std::make_unique<GitReuse>(before);
   const std::string stat_path = stat_file_path(manifest_path);
   std::string bytes;
   Status read = ok_status();
-  if (auto source = open_byte_source(stat_path); source) {
+  if (auto source = open_byte_source(stat_path, fs); source) {
     bytes.resize((*source)->size());
     read = (*source)->read_at(0, bytes.data(), bytes.size());
   } else {
@@ -253,7 +258,7 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx) {
       auto once = std::make_shared<std::once_flag>();
       auto load = [&, once] {
         std::call_once(*once, [&] {
-          LoadedStatCache loaded = load_stat_cache(o.baseline, git != nullptr);
+          LoadedStatCache loaded = load_stat_cache(o.baseline, git != nullptr, ctx.fs);
           stat_cache = std::move(loaded.cache);
           git_reuse = std::move(loaded.git_reuse);
           baseline_note = std::move(loaded.note);

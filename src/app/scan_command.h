@@ -46,6 +46,7 @@ struct LoadedStatCache {
 
 /// Reads the manifest of an earlier `scan --baseline` and its sidecar into a stat cache. With `want_git` a missing
 /// sidecar is only a note when the git blobs can be reused instead.
-LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git = false);
+LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git = false,
+                                FileSystem& fs = real_file_system());
 
 }  // namespace treeprint

@@ -34,16 +34,16 @@ constexpr size_t k_max_key = 64;
 
 class FileSource final : public ByteSource {
  public:
-  FileSource(int fd, uint64_t size, std::string path) : m_fd(fd), m_size(size), m_path(std::move(path)) {}
-  ~FileSource() override { ::close(m_fd); }
+  FileSource(FileSystem& fs, int fd, uint64_t size, std::string path)
+      : m_fs(fs), m_fd(fd), m_size(size), m_path(std::move(path)) {}
+  ~FileSource() override { m_fs.close(m_fd); }
   uint64_t size() const override { return m_size; }
   Status read_at(uint64_t offset, char* buf, size_t n) override {
     while (n > 0) {
-      const ssize_t got = ::pread(m_fd, buf, n, static_cast<off_t>(offset));
-      if (got < 0 && errno == EINTR) continue;
+      const long got = m_fs.read_at(m_fd, buf, n, offset);
       if (got <= 0) {
-        return Status::failure("cannot read '" + m_path +
-                               "': " + (got < 0 ? errno_text(errno) : "file shrank while being read"));
+        return Status::failure("cannot read '" + m_path + "': " +
+                               (got < 0 ? errno_text(static_cast<int>(-got)) : "file shrank while being read"));
       }
       buf += got;
       n -= static_cast<size_t>(got);
@@ -53,6 +53,7 @@ class FileSource final : public ByteSource {
   }
 
  private:
+  FileSystem& m_fs;
   int m_fd;
   uint64_t m_size;
   std::string m_path;
@@ -528,10 +529,15 @@ class Reader {
   }
   // Until the schema is known to be ours the file may be anything, so messages say what is wrong without quoting
   // it.
-  bool not_manifest(const std::string& what) { return fail("not a treeprint manifest (" + what + ")"); }
+  // A read error is the disk's, not the file's: it is reported as it is, never as "not a treeprint manifest".
+  bool not_manifest(const std::string& what) {
+    return m_read_failed ? false : fail("not a treeprint manifest (" + what + ")");
+  }
   bool read_at(uint64_t offset, char* buf, size_t n) {
     Status read = m_source.read_at(offset, buf, n);
-    return read ? true : fail(read.error());
+    if (read) return true;
+    m_read_failed = true;
+    return fail(read.error());
   }
 
   bool frame() {
@@ -984,6 +990,7 @@ class Reader {
   }
 
   ByteSource& m_source;
+  bool m_read_failed = false;
   ManifestVisitor& m_visitor;
   Layout m_layout;
   od::parser m_parser;
@@ -1020,37 +1027,36 @@ class LoadingVisitor final : public ManifestVisitor {
 
 }  // namespace
 
-Result<std::unique_ptr<ByteSource>> open_byte_source(const std::string& path) {
+Result<std::unique_ptr<ByteSource>> open_byte_source(const std::string& path, FileSystem& fs) {
   using Opened = Result<std::unique_ptr<ByteSource>>;
   if (path == "-") {
     std::string all;
     char buf[1 << 16];
     for (;;) {
-      const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
+      const long n = fs.read(STDIN_FILENO, buf, sizeof buf);
       if (n < 0) {
-        return Opened::failure("cannot read standard input: " + errno_text(errno));
+        return Opened::failure("cannot read standard input: " + errno_text(static_cast<int>(-n)));
       }
       if (n == 0) break;
       all.append(buf, static_cast<size_t>(n));
     }
     return Opened(std::make_unique<MemorySource>(std::move(all)));
   }
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  const int fd = fs.open_file(AT_FDCWD, path.c_str(), true);
   if (fd < 0) {
-    return Opened::failure("cannot open '" + printable(path) + "': " + errno_text(errno));
+    return Opened::failure("cannot open '" + printable(path) + "': " + errno_text(-fd));
   }
-  return fd_byte_source(fd, path);
+  return fd_byte_source(fd, path, fs);
 }
 
-Result<std::unique_ptr<ByteSource>> fd_byte_source(int fd, const std::string& name) {
+Result<std::unique_ptr<ByteSource>> fd_byte_source(int fd, const std::string& name, FileSystem& fs) {
   using Opened = Result<std::unique_ptr<ByteSource>>;
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
+  if (fs.fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    fs.close(fd);
     return Opened::failure("'" + printable(name) + "' is not a regular file");
   }
-  return Opened(std::make_unique<FileSource>(fd, static_cast<uint64_t>(st.st_size), printable(name)));
+  return Opened(std::make_unique<FileSource>(fs, fd, static_cast<uint64_t>(st.st_size), printable(name)));
 }
 
 std::unique_ptr<ByteSource> memory_source(std::string_view bytes) { return std::make_unique<MemorySource>(bytes); }
@@ -1068,8 +1074,8 @@ Status load_manifest(ByteSource& source, Manifest* manifest, ManifestHeader* hea
   return ok_status();
 }
 
-Status load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header) {
-  auto source = open_byte_source(path);
+Status load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header, FileSystem& fs) {
+  auto source = open_byte_source(path, fs);
   if (!source) return Status::failure(source.error());
   Status loaded = load_manifest(**source, manifest, header);
   if (!loaded) return Status::failure(printable(path) + ": " + loaded.error());

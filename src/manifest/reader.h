@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "manifest/entry.h"
+#include "util/fs.h"
 #include "util/result.h"
 
 namespace treeprint {
@@ -60,10 +61,12 @@ class ByteSource {
   virtual Status read_at(uint64_t offset, char* buf, size_t n) = 0;
 };
 
-/// Opens `path` ("-" reads standard input into memory), or fails with a message naming the path.
-Result<std::unique_ptr<ByteSource>> open_byte_source(const std::string& path);
+/// Opens `path` ("-" reads standard input into memory), or fails with a message naming the path. The file is read
+/// through `fs`, which must outlive the source.
+Result<std::unique_ptr<ByteSource>> open_byte_source(const std::string& path, FileSystem& fs = real_file_system());
 /// A source over an open file (the caller hands `fd` over; it is closed, also on failure). `name` is for messages.
-Result<std::unique_ptr<ByteSource>> fd_byte_source(int fd, const std::string& name);
+Result<std::unique_ptr<ByteSource>> fd_byte_source(int fd, const std::string& name,
+                                                   FileSystem& fs = real_file_system());
 /// A source over bytes the caller keeps alive.
 std::unique_ptr<ByteSource> memory_source(std::string_view bytes);
 
@@ -72,7 +75,8 @@ std::unique_ptr<ByteSource> memory_source(std::string_view bytes);
 Status read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header);
 
 /// Reads `path` into `manifest` (entries and the storage behind them). Errors start with the path.
-Status load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header);
+Status load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header,
+                     FileSystem& fs = real_file_system());
 Status load_manifest(ByteSource& source, Manifest* manifest, ManifestHeader* header);
 
 /// Decodes the manifest's timestamp text (exactly as format_timestamp_ns writes it) into nanoseconds.

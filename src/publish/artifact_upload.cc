@@ -161,16 +161,17 @@ struct CentralEntry {
 };
 
 /// Writes one deflated entry (local header, data, data descriptor) from the file at `path`.
-Status write_entry(BlockWriter& out, const ArtifactFile& file, int level, CentralEntry& entry) {
+Status write_entry(BlockWriter& out, FileSystem& fs, const ArtifactFile& file, int level, CentralEntry& entry) {
   const std::string what = "adding '" + printable(file.path) + "' to the zip";
-  const int fd = open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::failure(what + ": " + errno_text(errno));
+  const int fd = fs.open_file(AT_FDCWD, file.path.c_str(), true);
+  if (fd < 0) return Status::failure(what + ": " + errno_text(-fd));
   struct Closer {
+    FileSystem& fs;
     int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
+    ~Closer() { fs.close(fd); }
+  } closer{fs, fd};
   struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return Status::failure(what + ": not a regular file");
+  if (fs.fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return Status::failure(what + ": not a regular file");
   entry.name = file.name_in_zip;
   entry.offset = out.total();
   std::tie(entry.time, entry.date) = dos_time(st.st_mtime);
@@ -198,11 +199,8 @@ Status write_entry(BlockWriter& out, const ArtifactFile& file, int level, Centra
   std::vector<unsigned char> deflated(256 << 10);
   uLong crc = crc32(0, nullptr, 0);
   for (bool eof = false; !eof;) {
-    const ssize_t n = read(fd, in.data(), in.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::failure(what + ": " + errno_text(errno));
-    }
+    const long n = fs.read(fd, in.data(), in.size());
+    if (n < 0) return Status::failure(what + ": " + errno_text(static_cast<int>(-n)));
     eof = n == 0;
     crc = crc32(crc, in.data(), static_cast<uInt>(n));
     entry.size += static_cast<uint64_t>(n);
@@ -481,7 +479,7 @@ Result<UploadedArtifact> upload_artifact(HttpClient& http, const ArtifactUpload&
   std::vector<CentralEntry> entries;
   for (const ArtifactFile& f : upload.files) {
     CentralEntry e;
-    if (Status s = write_entry(writer, f, upload.compression_level, e); !s) return fail(s.error());
+    if (Status s = write_entry(writer, upload.fs != nullptr ? *upload.fs : real_file_system(), f, upload.compression_level, e); !s) return fail(s.error());
     entries.push_back(std::move(e));
   }
   if (Status s = write_central_directory(writer, entries); !s) return fail(s.error());

@@ -16,7 +16,8 @@ namespace {
 using Created = Result<std::unique_ptr<AtomicFile>>;
 }  // namespace
 
-Result<std::unique_ptr<AtomicFile>> AtomicFile::create(const std::string& path) {
+Result<std::unique_ptr<AtomicFile>> AtomicFile::create(const std::string& path, const AtomicFileOptions& options) {
+  FileSystem& fs = options.fs != nullptr ? *options.fs : real_file_system();
   if (path.empty()) {
     return Created::failure("output path is empty");
   }
@@ -26,13 +27,13 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::create(const std::string& path) 
   if (base.empty()) {
     return Created::failure("output path '" + printable(path) + "' names a directory, not a file");
   }
-  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dir_fd = fs.open_dir(AT_FDCWD, dir.c_str(), true);
   if (dir_fd < 0) {
     return Created::failure("cannot write '" + printable(path) + "': directory '" + printable(dir) +
-                            "': " + errno_text(errno));
+                            "': " + errno_text(-dir_fd));
   }
-  auto file = create_in(dir_fd, base, path, AtomicFileOptions{});
-  close(dir_fd);
+  auto file = create_in(dir_fd, base, path, options);
+  fs.close(dir_fd);
   return file;
 }
 
@@ -42,13 +43,15 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::create_in(int dir_fd, const std:
   if (base.empty() || base == "." || base == ".." || base.find('/') != std::string::npos) {
     return Created::failure("output path " + what + " names a directory, not a file");
   }
+  FileSystem& fs = options.fs != nullptr ? *options.fs : real_file_system();
   std::unique_ptr<AtomicFile> file(new AtomicFile());
+  file->m_fs = &fs;
   file->m_path = shown;
   file->m_base_name = base;
   struct stat st {};
-  if (fstatat(dir_fd, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+  if (fs.stat_at(dir_fd, base.c_str(), &st, false) == 0) {
     struct stat target = st;
-    if (S_ISLNK(st.st_mode) && options.allow_special && fstatat(dir_fd, base.c_str(), &target, 0) != 0) {
+    if (S_ISLNK(st.st_mode) && options.allow_special && fs.stat_at(dir_fd, base.c_str(), &target, true) != 0) {
       target = st;  // a dangling symlink: replaced below like a file
     }
     if (S_ISDIR(target.st_mode)) {
@@ -60,16 +63,17 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::create_in(int dir_fd, const std:
     }
     if (special) {
       // A device or pipe (/dev/null, /dev/stdout, a FIFO) cannot be replaced by rename: write to it directly.
-      file->m_fd = openat(dir_fd, base.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
-      if (file->m_fd < 0) {
-        return Created::failure("cannot write " + what + ": " + errno_text(errno));
+      const int fd = fs.open_for_write(dir_fd, base.c_str());
+      if (fd < 0) {
+        return Created::failure("cannot write " + what + ": " + errno_text(-fd));
       }
+      file->m_fd = fd;
       file->m_buffer.reset(new char[k_buffer_size]);
       return Created(std::move(file));
     }
   }
-  if (fstat(dir_fd, &st) != 0) {
-    return Created::failure("cannot write " + what + ": " + errno_text(errno));
+  if (const int rc = fs.fstat(dir_fd, &st); rc != 0) {
+    return Created::failure("cannot write " + what + ": " + errno_text(-rc));
   }
   file->m_dir_dev = st.st_dev;
   file->m_dir_ino = st.st_ino;
@@ -86,10 +90,10 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::create_in(int dir_fd, const std:
     }
     std::string name = "." + base + ".tmp-";
     for (unsigned char r : random) name.push_back(k_chars[r % (sizeof k_chars - 1)]);
-    const int fd = openat(file->m_dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == EEXIST) continue;
+    const int fd = fs.create_file(file->m_dir_fd, name.c_str(), 0600);
+    if (fd == -EEXIST) continue;
     if (fd < 0) {
-      return Created::failure("cannot write " + what + ": " + errno_text(errno));
+      return Created::failure("cannot write " + what + ": " + errno_text(-fd));
     }
     file->m_fd = fd;
     file->m_temp_name = name;
@@ -114,24 +118,26 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::create_in(int dir_fd, const std:
 
 AtomicFile::~AtomicFile() {
   if (m_fd >= 0) {
-    close(m_fd);
+    m_fs->close(m_fd);
   }
   if (!m_committed && !m_temp_path.empty()) {
-    unlinkat(m_dir_fd, m_temp_path.c_str(), 0);
+    m_fs->unlink_at(m_dir_fd, m_temp_path.c_str());
   }
   if (m_dir_fd >= 0) {
-    close(m_dir_fd);
+    m_fs->close(m_dir_fd);
   }
 }
 
 void AtomicFile::flush_buffer() {
   size_t done = 0;
   while (done < m_used && m_write_errno == 0) {
-    const ssize_t n = ::write(m_fd, m_buffer.get() + done, m_used - done);
+    const long n = m_fs->write(m_fd, m_buffer.get() + done, m_used - done);
     if (n < 0) {
-      if (errno != EINTR) {
-        m_write_errno = errno;
-      }
+      m_write_errno = static_cast<int>(-n);
+      continue;
+    }
+    if (n == 0) {
+      m_write_errno = EIO;  // write(2) made no progress: do not spin
       continue;
     }
     done += static_cast<size_t>(n);
@@ -156,17 +162,17 @@ Status AtomicFile::commit() {
   if (m_write_errno != 0) {
     return Status::failure("writing '" + m_path + "' failed: " + errno_text(m_write_errno));
   }
-  if (close(m_fd) != 0) {
+  if (const int rc = m_fs->close_checked(m_fd); rc != 0) {
     m_fd = -1;
-    return Status::failure("writing '" + m_path + "' failed: " + errno_text(errno));
+    return Status::failure("writing '" + m_path + "' failed: " + errno_text(-rc));
   }
   m_fd = -1;
   if (m_temp_path.empty()) {  // written in place (a device or pipe)
     m_committed = true;
     return ok_status();
   }
-  if (renameat(m_dir_fd, m_temp_path.c_str(), m_dir_fd, m_base_name.c_str()) != 0) {
-    return Status::failure("cannot move the finished file into place at '" + m_path + "': " + errno_text(errno));
+  if (const int rc = m_fs->rename_at(m_dir_fd, m_temp_path.c_str(), m_dir_fd, m_base_name.c_str()); rc != 0) {
+    return Status::failure("cannot move the finished file into place at '" + m_path + "': " + errno_text(-rc));
   }
   m_committed = true;
   return ok_status();

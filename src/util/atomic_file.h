@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/fs.h"
 #include "util/result.h"
 
 namespace treeprint {
@@ -34,13 +35,15 @@ struct AtomicFileOptions {
   bool allow_special = true;
   /// fchown the file to this owner (on the fd written, before it is renamed into place).
   std::optional<FileOwner> owner;
+  /// Where the file is written (null: the real filesystem). Tests fault it: a write or the rename failing.
+  FileSystem* fs = nullptr;
 };
 
 class AtomicFile {
  public:
   /// Creates the temporary file next to `path` (its directory is opened as named). A failure names the path
   /// ("cannot write 'out/m.json': Permission denied").
-  static Result<std::unique_ptr<AtomicFile>> create(const std::string& path);
+  static Result<std::unique_ptr<AtomicFile>> create(const std::string& path, const AtomicFileOptions& options = {});
   /// The same in the open directory `dir_fd` (duplicated; the caller keeps its own), under `base_name`; `shown` is
   /// the path for messages.
   static Result<std::unique_ptr<AtomicFile>> create_in(int dir_fd, const std::string& base_name,
@@ -81,6 +84,7 @@ class AtomicFile {
   std::string m_base_name;
   dev_t m_dir_dev = 0;
   ino_t m_dir_ino = 0;
+  FileSystem* m_fs = nullptr;
   int m_fd = -1;
   int m_write_errno = 0;
   bool m_committed = false;

@@ -386,6 +386,25 @@ TEST(Reader, MissingFileNamesThePath) {
   EXPECT_THAT(loaded.error(), HasSubstr("cannot open '/nonexistent/m.json'"));
 }
 
+// The disk fails while the entries are read back (the first pass has read the file once): the error names the path
+// and the cause, and nothing is half-loaded silently.
+TEST(Reader, AReadErrorMidManifestNamesThePath) {
+  Sample s;
+  testing::TempDir dir;
+  dir.write("m.json", render(s.m));
+  testing::FaultFileSystem fs;
+  int reads = 0;
+  fs.on_read_at = [&](int, size_t, uint64_t) -> std::optional<long> {
+    if (++reads == 2) return -EIO;
+    return std::nullopt;
+  };
+  Manifest m;
+  ManifestHeader h;
+  const Status loaded = load_manifest(dir / "m.json", &m, &h, fs);
+  EXPECT_EQ(loaded.error(), (dir / "m.json") + ": cannot read '" + (dir / "m.json") + "': Input/output error");
+  EXPECT_EQ(reads, 2);
+}
+
 TEST(Reader, TimestampsParseExactlyWhatIsWritten) {
   for (const int64_t ns : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{1'700'000'000'123'456'789},
                            int64_t{-9'000'000'000'000'000'000}, int64_t{9'000'000'000'000'000'000}}) {

@@ -543,6 +543,19 @@ class EndlessFileSystem final : public FileSystem {
     if (fd == m_endless) m_endless = -1;
     m_real.close(fd);
   }
+  long read_at(int fd, void* buf, size_t size, uint64_t offset) override {
+    return m_real.read_at(fd, buf, size, offset);
+  }
+  int create_file(int dir_fd, const char* name, mode_t mode) override {
+    return m_real.create_file(dir_fd, name, mode);
+  }
+  int open_for_write(int dir_fd, const char* name) override { return m_real.open_for_write(dir_fd, name); }
+  long write(int fd, const void* buf, size_t size) override { return m_real.write(fd, buf, size); }
+  int rename_at(int from_dir_fd, const char* from, int to_dir_fd, const char* to) override {
+    return m_real.rename_at(from_dir_fd, from, to_dir_fd, to);
+  }
+  int unlink_at(int dir_fd, const char* name) override { return m_real.unlink_at(dir_fd, name); }
+  int close_checked(int fd) override { return m_real.close_checked(fd); }
 
   static constexpr uint64_t k_give_up = 256ull << 20;
   uint64_t m_given = 0;
