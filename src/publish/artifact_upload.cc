@@ -479,7 +479,8 @@ Result<UploadedArtifact> upload_artifact(HttpClient& http, const ArtifactUpload&
   std::vector<CentralEntry> entries;
   for (const ArtifactFile& f : upload.files) {
     CentralEntry e;
-    if (Status s = write_entry(writer, upload.fs != nullptr ? *upload.fs : real_file_system(), f, upload.compression_level, e); !s) return fail(s.error());
+    FileSystem& fs = upload.fs != nullptr ? *upload.fs : real_file_system();
+    if (Status s = write_entry(writer, fs, f, upload.compression_level, e); !s) return fail(s.error());
     entries.push_back(std::move(e));
   }
   if (Status s = write_central_directory(writer, entries); !s) return fail(s.error());
