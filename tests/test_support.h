@@ -1,6 +1,8 @@
 #pragma once
 // Helpers for tests: scratch directories on the real disk, and a FileSystem that injects faults into the real one.
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <functional>
 #include <optional>
@@ -8,7 +10,8 @@
 #include <vector>
 
 #include "manifest/entry.h"
-#include "scan/fs.h"
+#include "util/fs.h"
+#include "util/result.h"
 
 namespace treeprint::testing {
 
@@ -34,8 +37,15 @@ class TempDir {
 
 std::string read_file(const std::string& path);
 
-/// Delegates to RealFileSystem; `on_open_file` and `on_read` may replace a call's result to simulate a fault.
-/// Return std::nullopt from a hook to let the real call happen.
+/// For EXPECT_TRUE/ASSERT_TRUE on a Result or Status: a failure prints the error it carries.
+template <typename T>
+::testing::AssertionResult succeeds(const Result<T>& result) {
+  if (result) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << result.error();
+}
+
+/// Delegates to RealFileSystem; the `on_...` hooks may replace a call's result to simulate a fault. Return
+/// std::nullopt from a hook to let the real call happen.
 class FaultFileSystem final : public FileSystem {
  public:
   std::function<std::optional<int>(const char* name)> on_open_file;
@@ -52,6 +62,13 @@ class FaultFileSystem final : public FileSystem {
   /// negative.
   long cached_limit = 0;
   std::atomic<int> prefetches{0};
+  /// Replaces a positioned read (the manifest reader's) of `size` bytes at `offset`.
+  std::function<std::optional<long>(int fd, size_t size, uint64_t offset)> on_read_at;
+  /// Replaces a write of `size` bytes; `written` is what this filesystem has written so far (all files).
+  std::function<std::optional<long>(int fd, size_t size, uint64_t written)> on_write;
+  /// Replaces a rename.
+  std::function<std::optional<int>(const char* from, const char* to)> on_rename;
+  uint64_t written = 0;
 
   int open_dir(int dir_fd, const char* name, bool follow) override;
   long read_dir(int fd, void* buf, size_t size) override { return m_real.read_dir(fd, buf, size); }
@@ -73,6 +90,32 @@ class FaultFileSystem final : public FileSystem {
     m_real.prefetch(fd, length);
   }
   void close(int fd) override { m_real.close(fd); }
+  long read_at(int fd, void* buf, size_t size, uint64_t offset) override {
+    if (on_read_at) {
+      if (auto r = on_read_at(fd, size, offset)) return *r;
+    }
+    return m_real.read_at(fd, buf, size, offset);
+  }
+  int create_file(int dir_fd, const char* name, mode_t mode) override {
+    return m_real.create_file(dir_fd, name, mode);
+  }
+  int open_for_write(int dir_fd, const char* name) override { return m_real.open_for_write(dir_fd, name); }
+  long write(int fd, const void* buf, size_t size) override {
+    if (on_write) {
+      if (auto r = on_write(fd, size, written)) return *r;
+    }
+    const long n = m_real.write(fd, buf, size);
+    if (n > 0) written += static_cast<uint64_t>(n);
+    return n;
+  }
+  int rename_at(int from_dir_fd, const char* from, int to_dir_fd, const char* to) override {
+    if (on_rename) {
+      if (auto r = on_rename(from, to)) return *r;
+    }
+    return m_real.rename_at(from_dir_fd, from, to_dir_fd, to);
+  }
+  int unlink_at(int dir_fd, const char* name) override { return m_real.unlink_at(dir_fd, name); }
+  int close_checked(int fd) override { return m_real.close_checked(fd); }
 
  private:
   RealFileSystem m_real;

@@ -28,13 +28,15 @@ std::string write_changes_file(const std::string& json, const ActionChangesConte
   AtomicFileOptions options;
   options.allow_special = false;
   options.owner = c.owner;
-  std::string error;
-  auto file = AtomicFile::create_in(c.manifest_place->dir.get(), base, shown, options, &error);
+  auto file = AtomicFile::create_in(c.manifest_place->dir.get(), base, shown, options);
+  Status written = file ? ok_status() : Status::failure(file.error());
   if (file) {
-    file->write(json);
-    if (file->commit(&error)) return shown;
+    (*file)->write(json);
+    written = (*file)->commit();
+    if (written) return shown;
   }
-  runner.warning("changes file: " + printable(error) + "; the change outputs are set, the complete lists are not");
+  runner.warning("changes file: " + printable(written.error()) +
+                 "; the change outputs are set, the complete lists are not");
   return "";
 }
 

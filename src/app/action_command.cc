@@ -199,8 +199,9 @@ class Action {
 
     annotate_errors(scan.manifest, options.dir);
     const std::string summary_md = job_summary(scan, changes ? &*changes : nullptr, published->filters);
-    std::string error;
-    if (!m_runner.append_summary(summary_md, &error)) m_runner.warning("could not write the job summary: " + error);
+    if (Status written = m_runner.append_summary(summary_md); !written) {
+      m_runner.warning("could not write the job summary: " + written.error());
+    }
 
     // Everything local is written before the network is touched again (only the baseline's download came before
     // the scan, and its failure cost nothing but the comparison): a slow or failing upload or API call costs
@@ -248,10 +249,11 @@ class Action {
     const std::string counts = with_commas(n.restored) + " restored, " + with_commas(n.not_restored) +
                                " not restored; " + with_commas(n.verify.failed) + " failed, " +
                                with_commas(n.verify.missing) + " missing, " + with_commas(n.verify.added) + " new";
-    std::string error;
     const std::string md = "### treeprint restore\n\n`" + printable(o.dir) +
                            "`: " + (code == k_exit_ok ? "**OK**" : "**FAILED**") + " (" + counts + ")\n";
-    if (!m_runner.append_summary(md, &error)) m_runner.warning("could not write the job summary: " + error);
+    if (Status written = m_runner.append_summary(md); !written) {
+      m_runner.warning("could not write the job summary: " + written.error());
+    }
     if (code != k_exit_ok) {
       m_runner.error("restore: " + printable(o.dir) + " does not match the manifest (" + counts +
                      "); each path is listed in the log");
@@ -301,7 +303,6 @@ class Action {
     if (s.baseline == BaselineKind::off) return;
     auto b = std::make_unique<LoadedBaseline>();
     ManifestHeader header;
-    std::string error;
     std::unique_ptr<ByteSource> source;
     if (s.baseline == BaselineKind::path) {
       auto file = open_trusted(roots, s.baseline_path, s.baseline_origin.source, /*directory=*/false);
@@ -310,19 +311,21 @@ class Action {
                          " (no comparison made)");
         return;
       }
-      source = fd_byte_source(file->release(), s.baseline_path, &error);
-      if (!source || !load_manifest(*source, &b->manifest, &header, &error)) {
-        m_runner.warning("baseline: " + printable(s.baseline_path) + ": " + error + " (no comparison made)");
+      auto opened = fd_byte_source(file->release(), s.baseline_path, m_ctx.fs);
+      const Status loaded = opened ? load_manifest(**opened, &b->manifest, &header) : Status::failure(opened.error());
+      if (!loaded) {
+        m_runner.warning("baseline: " + printable(s.baseline_path) + ": " + loaded.error() + " (no comparison made)");
         return;
       }
+      source = std::move(*opened);
       b->label = base_name_of(s.baseline_path);
       std::fprintf(m_ctx.err, "treeprint: baseline: comparing with %s\n", printable(s.baseline_path).c_str());
     } else if (detect_ci_system(m_env) == CiSystem::gitlab) {
       auto found = gitlab_previous_run(http(), m_env, s, m_runner);
       if (!found) return;  // said why
       source = memory_source(found->content);
-      if (!load_manifest(*source, &b->manifest, &header, &error)) {
-        m_runner.warning("baseline: the artifact's manifest is not valid: " + error + " (no comparison made)");
+      if (const Status loaded = load_manifest(*source, &b->manifest, &header); !loaded) {
+        m_runner.warning("baseline: the artifact's manifest is not valid: " + loaded.error() + " (no comparison made)");
         return;
       }
       b->label = found->label;
@@ -330,8 +333,8 @@ class Action {
       auto found = fetch_previous_run();
       if (!found) return;  // said why
       source = memory_source(found->content);
-      if (!load_manifest(*source, &b->manifest, &header, &error)) {
-        m_runner.warning("baseline: the artifact's manifest is not valid: " + error + " (no comparison made)");
+      if (const Status loaded = load_manifest(*source, &b->manifest, &header); !loaded) {
+        m_runner.warning("baseline: the artifact's manifest is not valid: " + loaded.error() + " (no comparison made)");
         return;
       }
       b->label = "run " + std::to_string(found->run_id) + " (" + found->head_sha.substr(0, 12) + ")";
@@ -350,18 +353,21 @@ class Action {
     const std::string stat_path = stat_file_path(s.baseline_path);
     struct stat st {};
     if (::stat(stat_path.c_str(), &st) != 0) return true;  // none: nothing to say
-    std::string error;
     std::string bytes;
     auto file = open_trusted(roots, stat_path, s.baseline_origin.source, /*directory=*/false);
-    std::unique_ptr<ByteSource> stats;
-    if (file) stats = fd_byte_source(file->release(), stat_path, &error);
-    if (stats) {
-      bytes.resize(stats->size());
-      if (!stats->read_at(0, bytes.data(), bytes.size(), &error)) stats.reset();
+    Status read = file ? Status(std::monostate{}) : Status::failure(file.error());
+    if (read) {
+      auto stats = fd_byte_source(file->release(), stat_path, m_ctx.fs);
+      if (!stats) {
+        read = Status::failure(stats.error());
+      } else {
+        bytes.resize((*stats)->size());
+        read = (*stats)->read_at(0, bytes.data(), bytes.size());
+      }
     }
-    if (!stats) {
+    if (!read) {
       std::fprintf(m_ctx.err, "treeprint: note: not reading '%s': %s\n", printable(stat_path).c_str(),
-                   printable(file ? error : file.error()).c_str());
+                   printable(read.error()).c_str());
       return true;
     }
     auto cache = StatCache::from(std::move(b->manifest), header.root_digest, bytes);
@@ -374,8 +380,8 @@ class Action {
     // The failed cache took the manifest with it: read it again from the same open file.
     b->manifest = Manifest();
     ManifestHeader again;
-    if (!load_manifest(*source, &b->manifest, &again, &error)) {
-      m_runner.warning("baseline: " + printable(s.baseline_path) + ": " + error + " (no comparison made)");
+    if (const Status loaded = load_manifest(*source, &b->manifest, &again); !loaded) {
+      m_runner.warning("baseline: " + printable(s.baseline_path) + ": " + loaded.error() + " (no comparison made)");
       return false;
     }
     return true;
@@ -525,6 +531,7 @@ class Action {
       return true;
     }
     ArtifactUpload up;
+    up.fs = &m_ctx.fs;
     up.name = s.artifact_name;
     up.retention_days = s.retention_days;
     up.overwrite = s.overwrite;
@@ -666,8 +673,9 @@ class Action {
   }
 
   void set_output(const std::string& name, const std::string& value) {
-    std::string error;
-    if (!m_runner.set_output(name, value, &error)) m_runner.warning("could not set output " + name + ": " + error);
+    if (Status set = m_runner.set_output(name, value); !set) {
+      m_runner.warning("could not set output " + name + ": " + set.error());
+    }
   }
 
   void set_outputs(const ScanResult& scan, const ChangeSummary* changes) {

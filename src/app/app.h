@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "util/env.h"
-#include "scan/fs.h"
+#include "util/fs.h"
 
 namespace treeprint {
 

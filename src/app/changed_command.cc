@@ -26,16 +26,14 @@ void fail(AppContext& ctx, const std::string& message) {
   std::fprintf(ctx.err, "treeprint: error: %s\n", message.c_str());
 }
 
-bool read_text(const std::string& path, std::string* out, std::string* error) {
+Result<std::string> read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    *error = "cannot read '" + printable(path) + "'";
-    return false;
+    return Result<std::string>::failure("cannot read '" + printable(path) + "'");
   }
   std::ostringstream ss;
   ss << in.rdbuf();
-  *out = ss.str();
-  return true;
+  return ss.str();
 }
 
 bool is_dir(const std::string& path) {
@@ -57,18 +55,17 @@ bool emit_github(const ChangeOutputs& outputs, AppContext& ctx) {
   env.output_file = path;
   Runner runner(env, ctx.err);
   const Status st = write_github_outputs(runner, outputs);
-  std::string text, error;
-  const bool read = read_text(path, &text, &error);
+  const Result<std::string> text = read_text(path);
   ::unlink(path.c_str());
   if (!st.ok()) {
     fail(ctx, st.error());
     return false;
   }
-  if (!read) {
-    fail(ctx, error);
+  if (!text) {
+    fail(ctx, text.error());
     return false;
   }
-  return std::fwrite(text.data(), 1, text.size(), ctx.out) == text.size() && std::fflush(ctx.out) == 0;
+  return std::fwrite(text->data(), 1, text->size(), ctx.out) == text->size() && std::fflush(ctx.out) == 0;
 }
 
 }  // namespace
@@ -77,12 +74,12 @@ int run_changed(const ChangedOptions& o, AppContext& ctx) {
   // Inputs first, before any scan: a bad filters file or pattern costs nothing.
   std::vector<ChangeFilter> filters;
   if (!o.filters_path.empty()) {
-    std::string text, error;
-    if (!read_text(o.filters_path, &text, &error)) {
-      fail(ctx, "--filters: " + error);
+    const Result<std::string> text = read_text(o.filters_path);
+    if (!text) {
+      fail(ctx, "--filters: " + text.error());
       return k_exit_fatal;
     }
-    Result<std::vector<ChangeFilter>> parsed = parse_filters(text, "--filters " + printable(o.filters_path));
+    Result<std::vector<ChangeFilter>> parsed = parse_filters(*text, "--filters " + printable(o.filters_path));
     if (!parsed) {
       fail(ctx, parsed.error());
       return k_exit_fatal;

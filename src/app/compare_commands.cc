@@ -1,28 +1,29 @@
 #include "app/compare_commands.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "app/scan_command.h"
 #include "manifest/diff.h"
 #include "manifest/diff_report.h"
-#include "manifest/verify.h"
 #include "manifest/manifest.h"
 #include "manifest/reader.h"
+#include "manifest/verify.h"
 #include "util/format.h"
 
 namespace treeprint {
 
 bool load_side(const std::string& path, const ScanOptions& settings, AppContext& ctx, Manifest* out) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+  if (ctx.fs.stat_at(AT_FDCWD, path.c_str(), &st, true) == 0 && S_ISDIR(st.st_mode)) {
     ScanOptions o = settings;
     o.dir = path;
     return scan_tree(o, ctx, out);
   }
   ManifestHeader header;
-  std::string error;
-  if (!load_manifest(path, out, &header, &error)) {
-    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
+  Status loaded = load_manifest(path, out, &header, ctx.fs);
+  if (!loaded) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(loaded.error()).c_str());
     return false;
   }
   if (header.shard) {
@@ -57,7 +58,7 @@ int run_verify(const VerifyOptions& o, AppContext& ctx, VerifyCounts* counts) {
   Manifest expected, actual;
   if (!load_side(o.manifest, o.scan, ctx, &expected)) return k_exit_fatal;
   struct stat st {};
-  if (::stat(o.dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  if (ctx.fs.stat_at(AT_FDCWD, o.dir.c_str(), &st, true) != 0 || !S_ISDIR(st.st_mode)) {
     std::fprintf(ctx.err, "treeprint: error: '%s' is not a directory; give the tree to verify\n",
                  printable(o.dir).c_str());
     return k_exit_fatal;

@@ -4,47 +4,40 @@
 #include "manifest/path_encoding.h"
 #include "manifest/reader.h"
 #include "util/format.h"
+#include "util/json.h"
 
 namespace treeprint {
 
 int run_inspect(const InspectOptions& o, AppContext& ctx) {
-  std::string error;
-  auto source = open_byte_source(o.manifest, &error);
+  auto source = open_byte_source(o.manifest, ctx.fs);
   ManifestHeader h;
   ManifestVisitor ignore_entries;  // the reader checks every entry; inspect keeps none
-  if (!source || !read_manifest(*source, ignore_entries, &h, &error)) {
-    std::fprintf(ctx.err, "treeprint: error: %s: %s\n", printable(o.manifest).c_str(), printable(error).c_str());
+  Status read = source ? read_manifest(**source, ignore_entries, &h) : Status::failure(source.error());
+  if (!read) {
+    std::fprintf(ctx.err, "treeprint: error: %s: %s\n", printable(o.manifest).c_str(), printable(read.error()).c_str());
     return k_exit_fatal;
   }
   const ManifestTotals& t = h.totals;
   if (o.json) {
-    std::string out = "{\"valid\": true, \"schema\": \"";
-    out.append(k_manifest_schema).append("\", \"tool_version\": ");
-    append_json_string(out, h.tool_version);
-    out.append(", \"root_digest\": \"sha256:").append(to_hex(h.root_digest)).append("\"");
-    out.append(", \"totals\": {\"files\": ").append(std::to_string(t.files));
-    out.append(", \"bytes\": ").append(std::to_string(t.bytes));
-    out.append(", \"symlinks\": ").append(std::to_string(t.symlinks));
-    out.append(", \"skipped\": ").append(std::to_string(t.skipped));
-    out.append(", \"errors\": ").append(std::to_string(t.errors)).append("}");
+    JsonWriter out(JsonWriter::Style::spaced);
+    out.begin_object().field("valid", true).field("schema", k_manifest_schema).field("tool_version", h.tool_version);
+    out.field("root_digest", "sha256:" + to_hex(h.root_digest));
+    out.key("totals").begin_object();
+    out.field("files", t.files).field("bytes", t.bytes).field("symlinks", t.symlinks).field("skipped", t.skipped);
+    out.field("errors", t.errors).end_object();
     if (h.shard) {
-      out.append(", \"shard\": {\"index\": ").append(std::to_string(h.shard->index));
-      out.append(", \"count\": ").append(std::to_string(h.shard->count)).append("}");
+      out.key("shard").begin_object().field("index", h.shard->index).field("count", h.shard->count).end_object();
     }
     if (h.git) {
       const GitSummary& g = *h.git;
-      out.append(", \"git\": {\"object_format\": ");
-      append_json_string(out, g.object_format);
-      if (!g.head.empty()) out.append(", \"head\": \"").append(g.head).append("\"");
-      if (!g.tree.empty()) out.append(", \"tree\": \"").append(g.tree).append("\"");
-      out.append(", \"clean\": ").append(g.clean ? "true" : "false");
-      out.append(", \"tracked\": ").append(std::to_string(g.tracked));
-      out.append(", \"modified\": ").append(std::to_string(g.modified));
-      out.append(", \"untracked\": ").append(std::to_string(g.untracked));
-      out.append(", \"ignored_tracked\": ").append(std::to_string(g.ignored_tracked)).append("}");
+      out.key("git").begin_object().field("object_format", g.object_format);
+      if (!g.head.empty()) out.field("head", g.head);
+      if (!g.tree.empty()) out.field("tree", g.tree);
+      out.field("clean", g.clean).field("tracked", g.tracked).field("modified", g.modified);
+      out.field("untracked", g.untracked).field("ignored_tracked", g.ignored_tracked).end_object();
     }
-    out.append("}\n");
-    std::fputs(out.c_str(), ctx.out);
+    const std::string text = out.end_object().take() + "\n";
+    std::fputs(text.c_str(), ctx.out);
   } else {
     std::fprintf(ctx.out, "%s: valid (%s, written by treeprint %s)\n", printable(o.manifest).c_str(), k_manifest_schema,
                  printable(h.tool_version).c_str());

@@ -26,9 +26,9 @@ bool finish_output(const std::string& path, std::unique_ptr<AtomicFile>& file, W
   }
   if (!file) return true;
   write([&](std::string_view s) { file->write(s); });
-  std::string error;
-  if (!file->commit(&error)) {
-    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
+  Status committed = file->commit();
+  if (!committed) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(committed.error()).c_str());
     return false;
   }
   return true;
@@ -39,12 +39,14 @@ template <typename Write>
 bool write_output(const std::string& path, Write&& write, AppContext& ctx) {
   std::unique_ptr<AtomicFile> file;
   if (path != "-") {
-    std::string error;
-    file = AtomicFile::create(path, &error);
-    if (!file) {
-      std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
+    AtomicFileOptions options;
+    options.fs = &ctx.fs;
+    auto created = AtomicFile::create(path, options);
+    if (!created) {
+      std::fprintf(ctx.err, "treeprint: error: %s\n", printable(created.error()).c_str());
       return false;
     }
+    file = std::move(*created);
   }
   return finish_output(path, file, std::forward<Write>(write), ctx);
 }

@@ -4,10 +4,10 @@
 #include <memory>
 
 #include "app/output.h"
-#include "manifest/merge.h"
 #include "manifest/export.h"
 #include "manifest/json_writer.h"
 #include "manifest/manifest.h"
+#include "manifest/merge.h"
 #include "manifest/reader.h"
 #include "manifest/sha256sum_writer.h"
 #include "util/atomic_file.h"
@@ -24,8 +24,8 @@ int run_merge(const MergeOptions& o, AppContext& ctx) {
   for (const std::string& path : o.parts) {
     ShardPart& part = parts.emplace_back();
     part.name = path;
-    std::string error;
-    if (!load_manifest(path, &part.manifest, &part.header, &error)) return fail(error);
+    Status loaded = load_manifest(path, &part.manifest, &part.header, ctx.fs);
+    if (!loaded) return fail(loaded.error());
   }
   auto result = merge_shards(std::move(parts));
   if (!result) return fail(result.error());
@@ -53,9 +53,9 @@ int run_merge(const MergeOptions& o, AppContext& ctx) {
 int run_export(const ExportOptions& o, AppContext& ctx) {
   Manifest m;
   ManifestHeader h;
-  std::string error;
-  if (!load_manifest(o.manifest, &m, &h, &error)) {
-    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(error).c_str());
+  Status loaded = load_manifest(o.manifest, &m, &h, ctx.fs);
+  if (!loaded) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(loaded.error()).c_str());
     return k_exit_fatal;
   }
   ExportResult r;

@@ -30,9 +30,9 @@ int run_restore(const RestoreOptions& o, AppContext& ctx, RestoreCounts* counts)
   n = {};
   Manifest manifest;
   ManifestHeader header;
-  std::string error;
-  if (!load_manifest(o.manifest, &manifest, &header, &error)) {
-    std::fprintf(ctx.err, "treeprint: error: %s; nothing was changed\n", printable(error).c_str());
+  Status loaded = load_manifest(o.manifest, &manifest, &header, ctx.fs);
+  if (!loaded) {
+    std::fprintf(ctx.err, "treeprint: error: %s; nothing was changed\n", printable(loaded.error()).c_str());
     return k_exit_fatal;
   }
   struct stat st {};

@@ -1,5 +1,8 @@
 #include "app/scan_command.h"
 
+#include <fcntl.h>
+
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -31,12 +34,16 @@ constexpr size_t k_errors_shown = 20;
 bool open_output(const std::string& path, const OutputAt& at, std::unique_ptr<AtomicFile>* file, WalkOptions* walk,
                  AppContext& ctx, std::string* error) {
   if (path.empty() || path == "-") return true;
-  *file = at.dir_fd >= 0 ? AtomicFile::create_in(at.dir_fd, at.base_name, path, at.file, error)
-                         : AtomicFile::create(path, error);
-  if (!*file) {
+  AtomicFileOptions options = at.dir_fd >= 0 ? at.file : AtomicFileOptions{};
+  options.fs = &ctx.fs;
+  auto created = at.dir_fd >= 0 ? AtomicFile::create_in(at.dir_fd, at.base_name, path, options)
+                                : AtomicFile::create(path, options);
+  if (!created) {
+    *error = created.error();
     std::fprintf(ctx.err, "treeprint: error: %s\n", printable(*error).c_str());
     return false;
   }
+  *file = std::move(*created);
   if (!(*file)->temp_name().empty()) {  // a regular file (not a device or pipe written in place)
     walk->leave_out.push_back({(*file)->dir_dev(), (*file)->dir_ino(), (*file)->base_name()});
     walk->leave_out.push_back({(*file)->dir_dev(), (*file)->dir_ino(), (*file)->temp_name()});
@@ -62,10 +69,10 @@ WalkOptions walk_options(const ScanOptions& o, const Filters& filters, WalkProgr
 
 bool build_filters(const ScanOptions& o, Filters* filters, AppContext& ctx) {
   for (const auto& f : o.filters) {
-    std::string error;  // patterns were validated when the options were read
-    if (!(f.include ? filters->add_include(f.pattern, &error) : filters->add_exclude(f.pattern, &error))) {
+    // patterns were validated when the options were read
+    if (Status added = f.include ? filters->add_include(f.pattern) : filters->add_exclude(f.pattern); !added) {
       std::fprintf(ctx.err, "treeprint: error: %s '%s': %s\n", f.include ? "--include" : "--exclude",
-                   printable(f.pattern).c_str(), error.c_str());
+                   printable(f.pattern).c_str(), added.error().c_str());
       return false;
     }
   }
@@ -169,47 +176,46 @@ bool scan_tree(const ScanOptions& o, AppContext& ctx, Manifest* manifest) {
   return true;
 }
 
-std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std::string* note, bool* warning,
-                                           std::unique_ptr<GitReuse>* git_reuse) {
-  *warning = false;
+LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git, FileSystem& fs) {
+  LoadedStatCache out;
+  const auto skip = [&](std::string why, bool warning) {
+    out.cache.reset();
+    out.note = std::move(why);
+    out.warning = warning;
+    return std::move(out);
+  };
   struct stat st {};
-  if (::stat(manifest_path.c_str(), &st) != 0 && errno == ENOENT) {
-    *note =
-        "no baseline at '" + printable(manifest_path) + "' yet: hashing every file (the next run can reuse this one)";
-    return nullptr;
+  if (fs.stat_at(AT_FDCWD, manifest_path.c_str(), &st, true) == -ENOENT) {
+    return skip(
+        "no baseline at '" + printable(manifest_path) + "' yet: hashing every file (the next run can reuse this one)",
+        false);
   }
   Manifest before;
   ManifestHeader header;
-  std::string error;
-  if (!load_manifest(manifest_path, &before, &header, &error)) {
-    *warning = true;
-    *note = "ignoring the baseline: " + error;
-    return nullptr;
-  }
-  if (git_reuse != nullptr && before.git) *git_reuse = std::make_unique<GitReuse>(before);
+  Status loaded = load_manifest(manifest_path, &before, &header, fs);
+  if (!loaded) return skip("ignoring the baseline: " + loaded.error(), true);
+  if (want_git && before.git) out.git_reuse = std::make_unique<GitReuse>(before);
   const std::string stat_path = stat_file_path(manifest_path);
-  auto source = open_byte_source(stat_path, &error);
   std::string bytes;
-  if (source) {
-    bytes.resize(source->size());
-    if (!source->read_at(0, bytes.data(), bytes.size(), &error)) source.reset();
+  Status read = ok_status();
+  if (auto source = open_byte_source(stat_path, fs); source) {
+    bytes.resize((*source)->size());
+    read = (*source)->read_at(0, bytes.data(), bytes.size());
+  } else {
+    read = Status::failure(source.error());
   }
-  if (!source) {
-    if (git_reuse != nullptr && *git_reuse && (*git_reuse)->size() != 0) {
-      *note = "no stat file next to the baseline (" + error + "): reusing digests through the git index only";
-      return nullptr;
+  if (!read) {
+    if (out.git_reuse && out.git_reuse->size() != 0) {
+      return skip("no stat file next to the baseline (" + read.error() + "): reusing digests through the git index only",
+                  false);
     }
-    *warning = true;
-    *note = "ignoring the baseline: " + error + " (it is written by `scan --baseline`; hashing every file)";
-    return nullptr;
+    return skip("ignoring the baseline: " + read.error() + " (it is written by `scan --baseline`; hashing every file)",
+                true);
   }
   auto cache = StatCache::from(std::move(before), header.root_digest, bytes);
-  if (!cache) {
-    *warning = true;
-    *note = "ignoring '" + printable(stat_path) + "': " + cache.error() + "; hashing every file";
-    return nullptr;
-  }
-  return std::move(*cache);
+  if (!cache) return skip("ignoring '" + printable(stat_path) + "': " + cache.error() + "; hashing every file", true);
+  out.cache = std::move(*cache);
+  return out;
 }
 
 int run_scan(const ScanOptions& o, AppContext& ctx) { return scan_and_write(o, ctx).exit_code; }
@@ -252,7 +258,11 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
       auto once = std::make_shared<std::once_flag>();
       auto load = [&, once] {
         std::call_once(*once, [&] {
-          stat_cache = load_stat_cache(o.baseline, &baseline_note, &baseline_warning, git ? &git_reuse : nullptr);
+          LoadedStatCache loaded = load_stat_cache(o.baseline, git != nullptr, ctx.fs);
+          stat_cache = std::move(loaded.cache);
+          git_reuse = std::move(loaded.git_reuse);
+          baseline_note = std::move(loaded.note);
+          baseline_warning = loaded.warning;
         });
       };
       walk.stat_cache = [&, load]() -> const StatCache* {

@@ -43,11 +43,21 @@ ScanResult scan_and_write(const ScanOptions& options, AppContext& ctx, const Sca
 /// and problems go to ctx.err unless quiet. False (with the message printed) when the tree cannot be scanned.
 bool scan_tree(const ScanOptions& options, AppContext& ctx, Manifest* manifest);
 
-/// Reads the manifest of an earlier `scan --baseline` and its sidecar into a stat cache. Null when there is nothing
-/// to reuse, with `note` saying why (a missing manifest is the first run of an incremental chain, not a problem;
-/// `warning` is set for a damaged or mismatched one).
-/// With `git_reuse`, also the baseline's git blobs for the git fast path (then a missing sidecar is only a note).
-std::unique_ptr<StatCache> load_stat_cache(const std::string& manifest_path, std::string* note, bool* warning,
-                                           std::unique_ptr<GitReuse>* git_reuse = nullptr);
+/// What an earlier `scan --baseline` left to reuse.
+struct LoadedStatCache {
+  /// Null when there is nothing to reuse; `note` says why.
+  std::unique_ptr<StatCache> cache;
+  /// The baseline's git blobs for the git fast path (asked for with `want_git`, and only if it recorded them).
+  std::unique_ptr<GitReuse> git_reuse;
+  /// Why there is no cache. A missing manifest is the first run of an incremental chain, not a problem;
+  /// `warning` is set for a damaged or mismatched one.
+  std::string note;
+  bool warning = false;
+};
+
+/// Reads the manifest of an earlier `scan --baseline` and its sidecar into a stat cache. With `want_git` a missing
+/// sidecar is only a note when the git blobs can be reused instead.
+LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git = false,
+                                FileSystem& fs = real_file_system());
 
 }  // namespace treeprint

@@ -487,9 +487,8 @@ std::vector<std::string> Loader::globs(const std::string& input, const Raw& raw,
   std::vector<std::string> out;
   Filters check;
   for (const auto& item : raw.items) {
-    std::string message;
-    if (!(include ? check.add_include(item.text, &message) : check.add_exclude(item.text, &message))) {
-      error(input, input + " (" + item.where + "): " + quoted(item.text) + ": " + message +
+    if (Status added = include ? check.add_include(item.text) : check.add_exclude(item.text); !added) {
+      error(input, input + " (" + item.where + "): " + quoted(item.text) + ": " + added.error() +
                        " (gitignore syntax; escape special characters with '\\')");
       continue;
     }
@@ -556,9 +555,12 @@ SettingsResult Loader::run() {
     s.git = choice<bool>("git", r, {{"auto", true}, {"off", false}}).value_or(s.git);
   }
   if (Raw r = lookup(spec("since")); r.present) {
-    std::string message;
-    s.since_ns = parse_time_spec(r.text, &message);
-    if (!s.since_ns) error_at("since", r, message);
+    if (auto since_ns = parse_time_spec(r.text); since_ns) {
+      s.since_ns = *since_ns;
+    } else {
+      s.since_ns = std::nullopt;
+      error_at("since", r, since_ns.error());
+    }
   }
   if (Raw r = lookup(spec("follow-symlinks")); r.present) {
     s.follow_symlinks = boolean("follow-symlinks", r).value_or(s.follow_symlinks);

@@ -61,18 +61,17 @@ struct TreeFlags {
       const bool is_include = opt == include;
       if (!is_include && opt != exclude) continue;
       const std::string& pattern = is_include ? includes.at(next_include++) : excludes.at(next_exclude++);
-      std::string error;
-      const bool ok = is_include ? check.add_include(pattern, &error) : check.add_exclude(pattern, &error);
-      if (!ok) {
-        return UsageError{std::string(is_include ? "--include" : "--exclude") + " '" + pattern + "': " + error +
+      Status added = is_include ? check.add_include(pattern) : check.add_exclude(pattern);
+      if (!added) {
+        return UsageError{std::string(is_include ? "--include" : "--exclude") + " '" + pattern + "': " + added.error() +
                           " (escape special characters with '\\')"};
       }
       scan->filters.push_back({is_include, pattern});
     }
     if (!since.empty()) {
-      std::string error;
-      scan->since_ns = parse_time_spec(since, &error);
-      if (!scan->since_ns) return UsageError{"--since " + error};
+      auto since_ns = parse_time_spec(since);
+      if (!since_ns) return UsageError{"--since " + since_ns.error()};
+      scan->since_ns = *since_ns;
     }
     scan->gitignore = !no_gitignore;
     if (git != "auto" && git != "off") return UsageError{"--git '" + git + "': give auto or off"};

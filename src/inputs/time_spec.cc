@@ -65,12 +65,11 @@ std::optional<int64_t> parse_unix(std::string_view s, std::string* error) {
 
 }  // namespace
 
-std::optional<int64_t> parse_time_spec(std::string_view s, std::string* error) {
+Result<int64_t> parse_time_spec(std::string_view s) {
   std::string why;
-  if (auto v = parse_unix(s, &why)) return v;
+  if (auto v = parse_unix(s, &why)) return Result<int64_t>(*v);
   if (!why.empty()) {
-    *error = "'" + std::string(s) + "' is " + why;
-    return std::nullopt;
+    return Result<int64_t>::failure("'" + std::string(s) + "' is " + why);
   }
   const std::string expected = "'" + std::string(s) +
                                "' is not a time: use RFC 3339 (2024-01-02T03:04:05Z, 2024-01-02T03:04:05.5+02:00) "
@@ -79,16 +78,14 @@ std::optional<int64_t> parse_time_spec(std::string_view s, std::string* error) {
   if (s.size() < 20 || !digits(s, 0, 4, &y) || s[4] != '-' || !digits(s, 5, 2, &mo) || s[7] != '-' ||
       !digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, &h) || s[13] != ':' ||
       !digits(s, 14, 2, &mi) || s[16] != ':' || !digits(s, 17, 2, &sec)) {
-    *error = expected;
-    return std::nullopt;
+    return Result<int64_t>::failure(expected);
   }
   size_t i = 19;
   int64_t frac = 0;
   if (s[i] == '.') {
     const size_t end = parse_fraction(s, i + 1, &frac);
     if (end == i + 1) {
-      *error = expected;
-      return std::nullopt;
+      return Result<int64_t>::failure(expected);
     }
     i = end;
   }
@@ -98,23 +95,20 @@ std::optional<int64_t> parse_time_spec(std::string_view s, std::string* error) {
   } else if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
     int oh, om;
     if (!digits(s, i + 1, 2, &oh) || !digits(s, i + 4, 2, &om) || oh > 23 || om > 59) {
-      *error = expected;
-      return std::nullopt;
+      return Result<int64_t>::failure(expected);
     }
     offset = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
   } else {
-    *error = expected;
-    return std::nullopt;
+    return Result<int64_t>::failure(expected);
   }
   using namespace std::chrono;
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) {
-    *error = "'" + std::string(s) + "' is not a valid date and time";
-    return std::nullopt;
+    return Result<int64_t>::failure("'" + std::string(s) + "' is not a valid date and time");
   }
   const int64_t days_since_epoch = sys_days{ymd}.time_since_epoch().count();
   const int64_t secs = days_since_epoch * 86400 + h * 3600 + mi * 60 + sec - offset;
-  return secs * 1'000'000'000 + frac;
+  return Result<int64_t>(secs * 1'000'000'000 + frac);
 }
 
 }  // namespace treeprint

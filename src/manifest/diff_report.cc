@@ -52,57 +52,37 @@ std::string change_counts_text(const TreeDiff& d) {
 
 namespace {
 
-void append_state(std::string& out, const EntryState& s) {
-  out.append("{\"type\": \"").append(type_text(s.type)).append("\"");
+void add_state(JsonWriter& out, const EntryState& s) {
+  out.begin_object().field("type", type_text(s.type));
   if (s.type == EntryState::Type::file) {
-    out.append(", \"size\": ").append(std::to_string(s.size));
-    out.append(", \"mode\": \"").append(mode_text(s.executable)).append("\", \"sha256\": \"");
-    append_hex(out, s.sha256);
-    out.append("\"");
+    out.field("size", s.size).field("mode", mode_text(s.executable)).field("sha256", to_hex(s.sha256));
   } else if (s.type == EntryState::Type::symlink) {
-    out.append(", ");
-    append_json_name(out, "target", s.target);
+    add_json_name(out, "target", s.target);
   }
-  out.append("}");
+  out.end_object();
 }
 
 std::string render_json(const TreeDiff& d) {
-  std::string out = "{\n  \"identical\": ";
-  out.append(d.identical() ? "true" : "false").append(",\n  \"counts\": {");
-  for (int k = 0; k < k_change_kinds; ++k) {
-    out.append(k == 0 ? "\"" : ", \"").append(change_name(static_cast<ChangeKind>(k))).append("\": ");
-    out.append(std::to_string(d.counts[k]));
+  using Layout = JsonWriter::Layout;
+  JsonWriter out(JsonWriter::Style::spaced);
+  out.begin_object(Layout::lines).field("identical", d.identical()).key("counts").begin_object();
+  for (int k = 0; k < k_change_kinds; ++k) out.field(change_name(static_cast<ChangeKind>(k)), d.counts[k]);
+  out.end_object().key("changes").begin_array(Layout::lines);
+  for (const Change& c : d.changes) {
+    out.begin_object().field("change", change_name(c.kind));
+    add_json_name(out, "path", c.path);
+    if (c.kind == ChangeKind::renamed) add_json_name(out, "old_path", c.old_path);
+    if (c.before.type != EntryState::Type::none) add_state(out.key("before"), c.before);
+    if (c.after.type != EntryState::Type::none) add_state(out.key("after"), c.after);
+    out.end_object();
   }
-  out.append("},\n  \"changes\": [");
-  for (size_t i = 0; i < d.changes.size(); ++i) {
-    const Change& c = d.changes[i];
-    out.append(i == 0 ? "\n    {\"change\": \"" : ",\n    {\"change\": \"").append(change_name(c.kind)).append("\", ");
-    append_json_name(out, "path", c.path);
-    if (c.kind == ChangeKind::renamed) {
-      out.append(", ");
-      append_json_name(out, "old_path", c.old_path);
-    }
-    if (c.before.type != EntryState::Type::none) {
-      out.append(", \"before\": ");
-      append_state(out, c.before);
-    }
-    if (c.after.type != EntryState::Type::none) {
-      out.append(", \"after\": ");
-      append_state(out, c.after);
-    }
-    out.append("}");
+  out.end_array().key("unreadable").begin_array(Layout::lines);
+  for (const ErrorEntry& e : d.unreadable) {
+    out.begin_object();
+    add_json_name(out, "path", e.path);
+    out.field("message", is_valid_utf8(e.message) ? e.message : printable(e.message)).end_object();
   }
-  out.append(d.changes.empty() ? "],\n  \"unreadable\": [" : "\n  ],\n  \"unreadable\": [");
-  for (size_t i = 0; i < d.unreadable.size(); ++i) {
-    out.append(i == 0 ? "\n    {" : ",\n    {");
-    append_json_name(out, "path", d.unreadable[i].path);
-    out.append(", \"message\": ");
-    append_json_string(
-        out, is_valid_utf8(d.unreadable[i].message) ? d.unreadable[i].message : printable(d.unreadable[i].message));
-    out.append("}");
-  }
-  out.append(d.unreadable.empty() ? "]\n}\n" : "\n  ]\n}\n");
-  return out;
+  return out.end_array().end_object().take() + "\n";
 }
 
 // A path inside a Markdown table cell: HTML-escaped in <code>, so pipes, backticks and markup stay text.

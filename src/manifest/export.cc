@@ -53,33 +53,25 @@ ExportResult export_base64_subjects(const Manifest& m) {
 
 ExportResult export_in_toto(const Manifest& m, const Digest& root, std::string_view tool_version) {
   ExportResult r;
-  std::string& s = r.text;
-  s.append("{\n  \"_type\": \"https://in-toto.io/Statement/v1\",\n  \"subject\": [");
-  bool first = true;
+  using Layout = JsonWriter::Layout;
+  JsonWriter s(JsonWriter::Style::spaced);
+  s.begin_object(Layout::lines).field("_type", "https://in-toto.io/Statement/v1").key("subject");
+  s.begin_array(Layout::lines);
   for (const FileEntry* f : m.files) {
     if (!is_valid_utf8(f->path)) {  // a subject name is a JSON string: raw bytes cannot be carried
       r.left_out.emplace_back(f->path);
       continue;
     }
-    s.append(first ? "\n    {\"name\": " : ",\n    {\"name\": ");
-    first = false;
-    append_json_string(s, f->path);
-    s.append(", \"digest\": {\"sha256\": \"");
-    append_hex(s, f->sha256);
-    s.append("\"}}");
+    s.begin_object().field("name", f->path).key("digest").begin_object().field("sha256", to_hex(f->sha256));
+    s.end_object().end_object();
   }
-  s.append(first ? "],\n" : "\n  ],\n");
-  s.append("  \"predicateType\": \"").append(k_in_toto_predicate_type).append("\",\n");
-  s.append("  \"predicate\": {\"schema\": \"")
-      .append(k_manifest_schema)
-      .append("\", \"tool\": {\"name\": \"treeprint\", ");
-  s.append("\"version\": ");
-  append_json_string(s, tool_version);
-  s.append("}, \"root_digest\": \"sha256:").append(to_hex(root)).append("\", \"totals\": {\"files\": ");
-  s.append(std::to_string(m.files.size())).append(", \"bytes\": ").append(std::to_string(m.total_bytes));
-  s.append(", \"symlinks\": ").append(std::to_string(m.symlinks.size()));
-  s.append(", \"skipped\": ").append(std::to_string(m.skipped.size()));
-  s.append(", \"errors\": ").append(std::to_string(m.errors.size())).append("}}\n}\n");
+  s.end_array().field("predicateType", k_in_toto_predicate_type).key("predicate").begin_object();
+  s.field("schema", k_manifest_schema).key("tool").begin_object().field("name", "treeprint");
+  s.field("version", tool_version).end_object().field("root_digest", "sha256:" + to_hex(root));
+  s.key("totals").begin_object().field("files", m.files.size()).field("bytes", m.total_bytes);
+  s.field("symlinks", m.symlinks.size()).field("skipped", m.skipped.size()).field("errors", m.errors.size());
+  s.end_object().end_object();
+  r.text = s.end_object().take() + "\n";
   return r;
 }
 

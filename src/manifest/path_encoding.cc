@@ -15,6 +15,14 @@ void append_json_name(std::string& out, std::string_view key, std::string_view r
   }
 }
 
+void add_json_name(JsonWriter& out, std::string_view key, std::string_view raw) {
+  if (is_valid_utf8(raw)) {
+    out.field(key, raw);
+  } else {
+    out.field(std::string(key) + "_base64", base64_encode(raw));
+  }
+}
+
 bool escape_checksum_name(std::string_view name, std::string* escaped) {
   if (name.find_first_of("\\\n\r") == std::string_view::npos) return false;
   escaped->clear();

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/json.h"
 #include "util/text.h"
 
 namespace treeprint {
@@ -12,6 +13,8 @@ namespace treeprint {
 /// Appends `"key": "value"` for a path-like field: `"path": "..."` when the bytes are UTF-8, otherwise
 /// `"path_base64": "..."` with the raw bytes in base64. Nothing is lost either way.
 void append_json_name(std::string& out, std::string_view key, std::string_view raw);
+/// The same member, through a JsonWriter.
+void add_json_name(JsonWriter& out, std::string_view key, std::string_view raw);
 
 /// coreutils' escaping of a file name in a checksum line: returns true (and the escaped name) when the line must
 /// start with a backslash because the name holds '\', LF or CR.

@@ -34,25 +34,26 @@ constexpr size_t k_max_key = 64;
 
 class FileSource final : public ByteSource {
  public:
-  FileSource(int fd, uint64_t size, std::string path) : m_fd(fd), m_size(size), m_path(std::move(path)) {}
-  ~FileSource() override { ::close(m_fd); }
+  FileSource(FileSystem& fs, int fd, uint64_t size, std::string path)
+      : m_fs(fs), m_fd(fd), m_size(size), m_path(std::move(path)) {}
+  ~FileSource() override { m_fs.close(m_fd); }
   uint64_t size() const override { return m_size; }
-  bool read_at(uint64_t offset, char* buf, size_t n, std::string* error) override {
+  Status read_at(uint64_t offset, char* buf, size_t n) override {
     while (n > 0) {
-      const ssize_t got = ::pread(m_fd, buf, n, static_cast<off_t>(offset));
-      if (got < 0 && errno == EINTR) continue;
+      const long got = m_fs.read_at(m_fd, buf, n, offset);
       if (got <= 0) {
-        *error = "cannot read '" + m_path + "': " + (got < 0 ? errno_text(errno) : "file shrank while being read");
-        return false;
+        return Status::failure("cannot read '" + m_path + "': " +
+                               (got < 0 ? errno_text(static_cast<int>(-got)) : "file shrank while being read"));
       }
       buf += got;
       n -= static_cast<size_t>(got);
       offset += static_cast<uint64_t>(got);
     }
-    return true;
+    return ok_status();
   }
 
  private:
+  FileSystem& m_fs;
   int m_fd;
   uint64_t m_size;
   std::string m_path;
@@ -63,13 +64,12 @@ class MemorySource final : public ByteSource {
   explicit MemorySource(std::string_view bytes) : m_bytes(bytes) {}
   explicit MemorySource(std::string owned) : m_owned(std::move(owned)), m_bytes(m_owned) {}
   uint64_t size() const override { return m_bytes.size(); }
-  bool read_at(uint64_t offset, char* buf, size_t n, std::string* error) override {
+  Status read_at(uint64_t offset, char* buf, size_t n) override {
     if (offset > m_bytes.size() || m_bytes.size() - offset < n) {
-      *error = "read past the end of the manifest";
-      return false;
+      return Status::failure("read past the end of the manifest");
     }
     std::memcpy(buf, m_bytes.data() + offset, n);
-    return true;
+    return ok_status();
   }
 
  private:
@@ -515,12 +515,11 @@ class Reader {
  public:
   Reader(ByteSource& source, ManifestVisitor& visitor) : m_source(source), m_visitor(visitor) {}
 
-  bool run(ManifestHeader* header, std::string* error) {
+  Status run(ManifestHeader* header) {
     if (!frame() || !read_header(header) || !read_lists(header)) {
-      *error = m_error;
-      return false;
+      return Status::failure(m_error);
     }
-    return true;
+    return ok_status();
   }
 
  private:
@@ -530,7 +529,16 @@ class Reader {
   }
   // Until the schema is known to be ours the file may be anything, so messages say what is wrong without quoting
   // it.
-  bool not_manifest(const std::string& what) { return fail("not a treeprint manifest (" + what + ")"); }
+  // A read error is the disk's, not the file's: it is reported as it is, never as "not a treeprint manifest".
+  bool not_manifest(const std::string& what) {
+    return m_read_failed ? false : fail("not a treeprint manifest (" + what + ")");
+  }
+  bool read_at(uint64_t offset, char* buf, size_t n) {
+    Status read = m_source.read_at(offset, buf, n);
+    if (read) return true;
+    m_read_failed = true;
+    return fail(read.error());
+  }
 
   bool frame() {
     Framer framer(&m_layout);
@@ -538,7 +546,7 @@ class Reader {
     std::string block(static_cast<size_t>(std::min<uint64_t>(k_block, size)), '\0');
     for (uint64_t off = 0; off < size; off += k_block) {
       const size_t n = static_cast<size_t>(std::min<uint64_t>(k_block, size - off));
-      if (!m_source.read_at(off, block.data(), n, &m_error)) return false;
+      if (!read_at(off, block.data(), n)) return false;
       if (!framer.feed(block.data(), n, off)) return not_manifest(framer.error());
     }
     if (!framer.finish(size)) return not_manifest(framer.error());
@@ -561,7 +569,7 @@ class Reader {
       m_buffer.resize(n + extra + simdjson::SIMDJSON_PADDING);
     char* p = m_buffer.data();
     if (open != 0) *p++ = open;
-    if (!m_source.read_at(begin, p, n, &m_error)) return false;
+    if (!read_at(begin, p, n)) return false;
     if (close != 0) p[n] = close;
     *length = n + extra;
     return true;
@@ -982,6 +990,7 @@ class Reader {
   }
 
   ByteSource& m_source;
+  bool m_read_failed = false;
   ManifestVisitor& m_visitor;
   Layout m_layout;
   od::parser m_parser;
@@ -1018,68 +1027,59 @@ class LoadingVisitor final : public ManifestVisitor {
 
 }  // namespace
 
-std::unique_ptr<ByteSource> open_byte_source(const std::string& path, std::string* error) {
+Result<std::unique_ptr<ByteSource>> open_byte_source(const std::string& path, FileSystem& fs) {
+  using Opened = Result<std::unique_ptr<ByteSource>>;
   if (path == "-") {
     std::string all;
     char buf[1 << 16];
     for (;;) {
-      const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
+      const long n = fs.read(STDIN_FILENO, buf, sizeof buf);
       if (n < 0) {
-        *error = "cannot read standard input: " + errno_text(errno);
-        return nullptr;
+        return Opened::failure("cannot read standard input: " + errno_text(static_cast<int>(-n)));
       }
       if (n == 0) break;
       all.append(buf, static_cast<size_t>(n));
     }
-    return std::make_unique<MemorySource>(std::move(all));
+    return Opened(std::make_unique<MemorySource>(std::move(all)));
   }
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  const int fd = fs.open_file(AT_FDCWD, path.c_str(), true);
   if (fd < 0) {
-    *error = "cannot open '" + printable(path) + "': " + errno_text(errno);
-    return nullptr;
+    return Opened::failure("cannot open '" + printable(path) + "': " + errno_text(-fd));
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    *error = "'" + printable(path) + "' is not a regular file";
-    ::close(fd);
-    return nullptr;
-  }
-  return std::make_unique<FileSource>(fd, static_cast<uint64_t>(st.st_size), printable(path));
+  return fd_byte_source(fd, path, fs);
 }
 
-std::unique_ptr<ByteSource> fd_byte_source(int fd, const std::string& name, std::string* error) {
+Result<std::unique_ptr<ByteSource>> fd_byte_source(int fd, const std::string& name, FileSystem& fs) {
+  using Opened = Result<std::unique_ptr<ByteSource>>;
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    *error = "'" + printable(name) + "' is not a regular file";
-    ::close(fd);
-    return nullptr;
+  if (fs.fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    fs.close(fd);
+    return Opened::failure("'" + printable(name) + "' is not a regular file");
   }
-  return std::make_unique<FileSource>(fd, static_cast<uint64_t>(st.st_size), printable(name));
+  return Opened(std::make_unique<FileSource>(fs, fd, static_cast<uint64_t>(st.st_size), printable(name)));
 }
 
 std::unique_ptr<ByteSource> memory_source(std::string_view bytes) { return std::make_unique<MemorySource>(bytes); }
 
-bool read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header, std::string* error) {
+Status read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header) {
   Reader reader(source, visitor);
-  return reader.run(header, error);
+  return reader.run(header);
 }
 
-bool load_manifest(ByteSource& source, Manifest* manifest, ManifestHeader* header, std::string* error) {
+Status load_manifest(ByteSource& source, Manifest* manifest, ManifestHeader* header) {
   LoadingVisitor visitor(manifest);
-  if (!read_manifest(source, visitor, header, error)) return false;
+  Status read = read_manifest(source, visitor, header);
+  if (!read) return read;
   visitor.done(*header);
-  return true;
+  return ok_status();
 }
 
-bool load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header, std::string* error) {
-  auto source = open_byte_source(path, error);
-  if (!source) return false;
-  if (!load_manifest(*source, manifest, header, error)) {
-    *error = printable(path) + ": " + *error;
-    return false;
-  }
-  return true;
+Status load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header, FileSystem& fs) {
+  auto source = open_byte_source(path, fs);
+  if (!source) return Status::failure(source.error());
+  Status loaded = load_manifest(**source, manifest, header);
+  if (!loaded) return Status::failure(printable(path) + ": " + loaded.error());
+  return ok_status();
 }
 
 std::optional<int64_t> parse_timestamp_ns(std::string_view t) {

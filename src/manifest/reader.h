@@ -18,6 +18,8 @@
 #include <string_view>
 
 #include "manifest/entry.h"
+#include "util/fs.h"
+#include "util/result.h"
 
 namespace treeprint {
 
@@ -55,24 +57,27 @@ class ByteSource {
  public:
   virtual ~ByteSource() = default;
   virtual uint64_t size() const = 0;
-  /// Reads exactly `n` bytes at `offset`; false with `error` set otherwise.
-  virtual bool read_at(uint64_t offset, char* buf, size_t n, std::string* error) = 0;
+  /// Reads exactly `n` bytes at `offset`, or fails naming the source and the cause.
+  virtual Status read_at(uint64_t offset, char* buf, size_t n) = 0;
 };
 
-/// Opens `path` ("-" reads standard input into memory). Returns null with `error` naming the path otherwise.
-std::unique_ptr<ByteSource> open_byte_source(const std::string& path, std::string* error);
+/// Opens `path` ("-" reads standard input into memory), or fails with a message naming the path. The file is read
+/// through `fs`, which must outlive the source.
+Result<std::unique_ptr<ByteSource>> open_byte_source(const std::string& path, FileSystem& fs = real_file_system());
 /// A source over an open file (the caller hands `fd` over; it is closed, also on failure). `name` is for messages.
-std::unique_ptr<ByteSource> fd_byte_source(int fd, const std::string& name, std::string* error);
+Result<std::unique_ptr<ByteSource>> fd_byte_source(int fd, const std::string& name,
+                                                   FileSystem& fs = real_file_system());
 /// A source over bytes the caller keeps alive.
 std::unique_ptr<ByteSource> memory_source(std::string_view bytes);
 
-/// Reads and validates a whole manifest. On failure returns false with `error` saying where and what; the visitor
-/// may have seen some entries by then.
-bool read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header, std::string* error);
+/// Reads and validates a whole manifest. A failure says where and what; the visitor may have seen some entries by
+/// then.
+Status read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header);
 
 /// Reads `path` into `manifest` (entries and the storage behind them). Errors start with the path.
-bool load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header, std::string* error);
-bool load_manifest(ByteSource& source, Manifest* manifest, ManifestHeader* header, std::string* error);
+Status load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header,
+                     FileSystem& fs = real_file_system());
+Status load_manifest(ByteSource& source, Manifest* manifest, ManifestHeader* header);
 
 /// Decodes the manifest's timestamp text (exactly as format_timestamp_ns writes it) into nanoseconds.
 std::optional<int64_t> parse_timestamp_ns(std::string_view text);

@@ -17,6 +17,7 @@
 #include "util/artifact_name.h"
 #include "publish/zip_reader.h"
 #include "util/format.h"
+#include "util/json.h"
 #include "util/sha256.h"
 
 namespace treeprint {
@@ -27,17 +28,12 @@ constexpr const char* k_blob_api_version = "2021-08-06";
 constexpr uint64_t k_max_blocks = 50'000;
 constexpr uint64_t k_zip32_max = 0xFFFFFFFFull;
 
-void add_field(std::string& out, std::string_view key, std::string_view value) {
-  if (out.size() > 1) out.push_back(',');
-  append_json_string(out, key);
-  out.push_back(':');
-  append_json_string(out, value);
-}
-
-std::string ids_object(const BackendIds& ids) {
-  std::string out = "{";
-  add_field(out, "workflow_run_backend_id", ids.workflow_run);
-  add_field(out, "workflow_job_run_backend_id", ids.workflow_job_run);
+// A Twirp request body: an object that starts with the backend ids.
+JsonWriter ids_object(const BackendIds& ids) {
+  JsonWriter out;
+  out.begin_object();
+  out.field("workflow_run_backend_id", ids.workflow_run);
+  out.field("workflow_job_run_backend_id", ids.workflow_job_run);
   return out;
 }
 
@@ -166,16 +162,17 @@ struct CentralEntry {
 };
 
 /// Writes one deflated entry (local header, data, data descriptor) from the file at `path`.
-Status write_entry(BlockWriter& out, const ArtifactFile& file, int level, CentralEntry& entry) {
+Status write_entry(BlockWriter& out, FileSystem& fs, const ArtifactFile& file, int level, CentralEntry& entry) {
   const std::string what = "adding '" + printable(file.path) + "' to the zip";
-  const int fd = open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::failure(what + ": " + errno_text(errno));
+  const int fd = fs.open_file(AT_FDCWD, file.path.c_str(), true);
+  if (fd < 0) return Status::failure(what + ": " + errno_text(-fd));
   struct Closer {
+    FileSystem& fs;
     int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
+    ~Closer() { fs.close(fd); }
+  } closer{fs, fd};
   struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return Status::failure(what + ": not a regular file");
+  if (fs.fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return Status::failure(what + ": not a regular file");
   entry.name = file.name_in_zip;
   entry.offset = out.total();
   std::tie(entry.time, entry.date) = dos_time(st.st_mtime);
@@ -203,11 +200,8 @@ Status write_entry(BlockWriter& out, const ArtifactFile& file, int level, Centra
   std::vector<unsigned char> deflated(256 << 10);
   uLong crc = crc32(0, nullptr, 0);
   for (bool eof = false; !eof;) {
-    const ssize_t n = read(fd, in.data(), in.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::failure(what + ": " + errno_text(errno));
-    }
+    const long n = fs.read(fd, in.data(), in.size());
+    if (n < 0) return Status::failure(what + ": " + errno_text(static_cast<int>(-n)));
     eof = n == 0;
     crc = crc32(crc, in.data(), static_cast<uInt>(n));
     entry.size += static_cast<uint64_t>(n);
@@ -362,35 +356,31 @@ Result<BackendIds> backend_ids_from_token(std::string_view token) {
 }
 
 std::string create_artifact_body(const BackendIds& ids, std::string_view name, std::string_view expires) {
-  std::string out = ids_object(ids);
-  add_field(out, "name", name);
-  if (!expires.empty()) add_field(out, "expires_at", expires);
-  out.append(",\"version\":4}");
-  return out;
+  JsonWriter out = ids_object(ids);
+  out.field("name", name);
+  if (!expires.empty()) out.field("expires_at", expires);
+  return out.field("version", 4).end_object().take();
 }
 
 std::string finalize_artifact_body(const BackendIds& ids, std::string_view name, uint64_t size,
                                    std::string_view digest) {
-  std::string out = ids_object(ids);
-  add_field(out, "name", name);
-  add_field(out, "size", std::to_string(size));
-  add_field(out, "hash", digest);
-  out.push_back('}');
-  return out;
+  JsonWriter out = ids_object(ids);
+  out.field("name", name);
+  out.field("size", std::to_string(size));  // Twirp's JSON carries an int64 as a string
+  out.field("hash", digest);
+  return out.end_object().take();
 }
 
 std::string list_artifacts_body(const BackendIds& ids, std::string_view name_filter) {
-  std::string out = ids_object(ids);
-  add_field(out, "name_filter", name_filter);
-  out.push_back('}');
-  return out;
+  JsonWriter out = ids_object(ids);
+  out.field("name_filter", name_filter);
+  return out.end_object().take();
 }
 
 std::string delete_artifact_body(const BackendIds& ids, std::string_view name) {
-  std::string out = ids_object(ids);
-  add_field(out, "name", name);
-  out.push_back('}');
-  return out;
+  JsonWriter out = ids_object(ids);
+  out.field("name", name);
+  return out.end_object().take();
 }
 
 std::string expires_at(int64_t now, unsigned days) {
@@ -490,7 +480,8 @@ Result<UploadedArtifact> upload_artifact(HttpClient& http, const ArtifactUpload&
   std::vector<CentralEntry> entries;
   for (const ArtifactFile& f : upload.files) {
     CentralEntry e;
-    if (Status s = write_entry(writer, f, upload.compression_level, e); !s) return fail(s.error());
+    FileSystem& fs = upload.fs != nullptr ? *upload.fs : real_file_system();
+    if (Status s = write_entry(writer, fs, f, upload.compression_level, e); !s) return fail(s.error());
     entries.push_back(std::move(e));
   }
   if (Status s = write_central_directory(writer, entries); !s) return fail(s.error());

@@ -25,6 +25,7 @@
 
 #include "util/env.h"
 #include "publish/http_client.h"
+#include "util/fs.h"
 #include "util/result.h"
 
 namespace treeprint {
@@ -42,6 +43,8 @@ struct ArtifactUpload {
   /// Bytes per Put Block (the official client uses 8 MiB). At most 50,000 blocks are allowed.
   size_t block_size = 8u << 20;
   int compression_level = 6;  // zlib's, as the official client
+  /// Where the files are read (null: the real filesystem).
+  FileSystem* fs = nullptr;
 };
 
 /// What the runner gives a job for artifacts.

@@ -6,6 +6,7 @@
 #include "manifest/path_encoding.h"
 #include "publish/runner.h"
 #include "util/format.h"
+#include "util/json.h"
 
 namespace treeprint {
 
@@ -56,7 +57,7 @@ void encode_list(const Source& src, size_t* remaining, Encoded* e) {
         ++e->outcome.not_utf8;
         continue;
       }
-      element = "{\"from\":" + json_string(r.from) + ",\"to\":" + json_string(r.to) + "}";
+      element = JsonWriter().begin_object().field("from", r.from).field("to", r.to).end_object().take();
       in_text = !has_line_break(r.from) && !has_line_break(r.to) && r.from.find('\t') == std::string::npos &&
                 r.to.find('\t') == std::string::npos;
       line = r.from + "\t" + r.to;
@@ -232,8 +233,7 @@ std::vector<std::string> change_output_warnings(const ChangeOutputs& outputs, st
 
 Status write_github_outputs(Runner& runner, const ChangeOutputs& outputs) {
   for (const OutputValue& o : outputs.outputs) {
-    std::string error;
-    if (!runner.set_output(o.name, o.value, &error)) return Status::failure(error);
+    if (Status set = runner.set_output(o.name, o.value); !set) return set;
   }
   return ok_status();
 }

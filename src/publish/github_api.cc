@@ -8,6 +8,7 @@
 #include "manifest/path_encoding.h"
 #include "publish/rest_json.h"
 #include "util/format.h"
+#include "util/json.h"
 #include "util/sha256.h"
 #include "util/text.h"
 
@@ -19,45 +20,40 @@ constexpr int k_max_runs_checked = 20;  // candidate artifacts whose run is look
 constexpr const char* k_truncated_note = "\n\n*(cut: longer than GitHub allows)*";
 
 // The JSON helpers and the error text are shared with the other forges (publish/rest_json.h).
-void add_string(std::string& out, std::string_view key, std::string_view value, bool comma = true) {
-  json_add_string(out, key, value, comma);
+// A text field: GitHub takes UTF-8 only, so anything else is repaired first.
+void add_string(JsonWriter& out, std::string_view key, std::string_view value) {
+  out.field(key, utf8_replacing_invalid(value));
 }
-void add_int(std::string& out, std::string_view key, int64_t value) { json_add_int(out, key, value); }
 std::string get_string(simdjson::dom::element e, const char* key) { return json_string(e, key); }
 int64_t get_int(simdjson::dom::element e, const char* key) { return json_int(e, key); }
 std::string github_message(const std::string& body) { return forge_error_text(body); }
 
-std::string annotation_json(const CheckAnnotation& a) {
-  std::string out = "{";
-  add_string(out, "path", a.path, false);
-  add_int(out, "start_line", a.start_line);
-  add_int(out, "end_line", std::max(a.end_line, a.start_line));
+void annotation_json(JsonWriter& out, const CheckAnnotation& a) {
+  out.begin_object();
+  add_string(out, "path", a.path);
+  out.field("start_line", int64_t{a.start_line});
+  out.field("end_line", int64_t{std::max(a.end_line, a.start_line)});
   add_string(out, "annotation_level", a.level);
   add_string(out, "message", truncate_utf8(utf8_replacing_invalid(a.message), k_annotation_message_max, "..."));
   if (!a.title.empty()) add_string(out, "title", truncate_utf8(utf8_replacing_invalid(a.title), k_annotation_title_max, "..."));
-  out.push_back('}');
-  return out;
+  out.end_object();
 }
 
 /// The "output" object of a check run, with annotations [from, to).
-std::string output_json(const CheckRun& run, size_t from, size_t to) {
-  std::string out = "{";
-  add_string(out, "title", run.title.empty() ? run.name : run.title, false);
+void output_json(JsonWriter& out, const CheckRun& run, size_t from, size_t to) {
+  out.begin_object();
+  add_string(out, "title", run.title.empty() ? run.name : run.title);
   // GitHub counts characters: a text built to fit (build_job_summary with max_characters) passes unchanged; anything
   // longer is cut, a last resort that may end inside a Markdown block.
   add_string(out, "summary", truncate_utf16(utf8_replacing_invalid(run.summary), k_check_output_max, k_truncated_note));
   if (!run.text.empty())
     add_string(out, "text", truncate_utf16(utf8_replacing_invalid(run.text), k_check_output_max, k_truncated_note));
   if (to > from) {
-    out.append(",\"annotations\":[");
-    for (size_t i = from; i < to; ++i) {
-      if (i > from) out.push_back(',');
-      out.append(annotation_json(run.annotations[i]));
-    }
-    out.push_back(']');
+    out.key("annotations").begin_array();
+    for (size_t i = from; i < to; ++i) annotation_json(out, run.annotations[i]);
+    out.end_array();
   }
-  out.push_back('}');
-  return out;
+  out.end_object();
 }
 
 /// "owner/repo" with GitHub's characters only, so it can go into a path as it is.
@@ -165,13 +161,15 @@ Result<CheckRunCreated> GitHubApi::create_check_run(const CheckRun& given) {
   const CheckRun& run = *capped;
   const size_t total = run.annotations.size();
   const size_t first = std::min(total, k_check_annotations_per_request);
-  std::string body = "{";
-  add_string(body, "name", run.name, false);
-  add_string(body, "head_sha", run.head_sha);
-  add_string(body, "status", run.status);
-  if (run.status == "completed") add_string(body, "conclusion", run.conclusion);
-  if (!run.details_url.empty()) add_string(body, "details_url", run.details_url);
-  body.append(",\"output\":").append(output_json(run, 0, first)).push_back('}');
+  JsonWriter create;
+  create.begin_object();
+  add_string(create, "name", run.name);
+  add_string(create, "head_sha", run.head_sha);
+  add_string(create, "status", run.status);
+  if (run.status == "completed") add_string(create, "conclusion", run.conclusion);
+  if (!run.details_url.empty()) add_string(create, "details_url", run.details_url);
+  output_json(create.key("output"), run, 0, first);
+  std::string body = create.end_object().take();
 
   const std::string base = "/repos/" + m_repository + "/check-runs";
   auto r = call("creating check run '" + printable(run.name) + "'", request("POST", base, std::move(body)));
@@ -185,7 +183,9 @@ Result<CheckRunCreated> GitHubApi::create_check_run(const CheckRun& given) {
   created.html_url = get_string(doc, "html_url");
   for (size_t from = first; from < total; from += k_check_annotations_per_request) {
     const size_t to = std::min(total, from + k_check_annotations_per_request);
-    const std::string patch = "{\"output\":" + output_json(run, from, to) + "}";
+    JsonWriter more;
+    output_json(more.begin_object().key("output"), run, from, to);
+    const std::string patch = more.end_object().take();
     auto p = call("adding annotations " + std::to_string(from + 1) + "-" + std::to_string(to) + " of " +
                       std::to_string(total) + " to check run " + std::to_string(created.id),
                   request("PATCH", base + "/" + std::to_string(created.id), patch));
@@ -235,9 +235,9 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
   }
 
   result.foreign_markers = search.foreign;
-  std::string body = "{";
-  add_string(body, "body", body_text, false);
-  body.push_back('}');
+  JsonWriter comment;
+  add_string(comment.begin_object(), "body", body_text);
+  std::string body = comment.end_object().take();
   if (existing != 0) {
     auto r = call(what, request("PATCH", "/repos/" + m_repository + "/issues/comments/" + std::to_string(existing),
                                 std::move(body)));
@@ -275,14 +275,15 @@ Result<std::string> GitHubApi::token_login() {
 }
 
 Status GitHubApi::create_commit_status(const CommitStatus& status) {
-  std::string body = "{";
-  add_string(body, "state", status.state, false);
-  if (!status.context.empty()) add_string(body, "context", status.context);
+  JsonWriter json;
+  json.begin_object();
+  add_string(json, "state", status.state);
+  if (!status.context.empty()) add_string(json, "context", status.context);
   if (!status.description.empty()) {
-    add_string(body, "description", truncate_utf8(utf8_replacing_invalid(status.description), k_status_description_max, "..."));
+    add_string(json, "description", truncate_utf8(utf8_replacing_invalid(status.description), k_status_description_max, "..."));
   }
-  if (!status.target_url.empty()) add_string(body, "target_url", status.target_url);
-  body.push_back('}');
+  if (!status.target_url.empty()) add_string(json, "target_url", status.target_url);
+  std::string body = json.end_object().take();
   HttpRequest req = request("POST", "/repos/" + m_repository + "/statuses/" + url_encode(status.sha), std::move(body));
   req.idempotent = true;  // setting the same status twice changes nothing
   auto r = call("setting commit status '" + printable(status.context) + "'", req);

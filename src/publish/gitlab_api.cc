@@ -4,6 +4,7 @@
 
 #include "publish/rest_json.h"
 #include "util/format.h"
+#include "util/json.h"
 #include "util/text.h"
 
 namespace treeprint {
@@ -141,9 +142,9 @@ Result<StickyComment> GitLabApi::upsert_merge_request_note(int64_t iid, const st
   }
   StickyComment result;
   result.foreign_markers = search.foreign;
-  std::string body = "{";
-  json_add_string(body, "body", sticky_body(text, marker, k_gitlab_note_max, k_truncated_note), false);
-  body.push_back('}');
+  JsonWriter note;
+  note.begin_object().field("body", sticky_body(text, marker, k_gitlab_note_max, k_truncated_note));
+  std::string body = note.end_object().take();
   if (search.found != 0) {
     auto r = call(what, request("PUT", notes + "/" + std::to_string(search.found), std::move(body)));
     if (!r) return R::failure(r.error());
@@ -164,17 +165,17 @@ Result<StickyComment> GitLabApi::upsert_merge_request_note(int64_t iid, const st
 Status GitLabApi::create_commit_status(const GitLabStatus& status) {
   const std::string what = "setting commit status '" + printable(status.name) + "'";
   if (auto no = refuse_job_token(what)) return Status::failure(*no);
-  std::string body = "{";
-  json_add_string(body, "state", status.state, false);
-  if (!status.name.empty()) json_add_string(body, "name", status.name);
-  if (!status.ref.empty()) json_add_string(body, "ref", status.ref);
+  JsonWriter w;
+  w.begin_object().field("state", utf8_replacing_invalid(status.state));
+  if (!status.name.empty()) w.field("name", utf8_replacing_invalid(status.name));
+  if (!status.ref.empty()) w.field("ref", utf8_replacing_invalid(status.ref));
   if (!status.description.empty()) {
-    json_add_string(body, "description",
-                    truncate_utf8(utf8_replacing_invalid(status.description), k_gitlab_status_description_max, "..."));
+    w.field("description",
+            truncate_utf8(utf8_replacing_invalid(status.description), k_gitlab_status_description_max, "..."));
   }
-  if (!status.target_url.empty()) json_add_string(body, "target_url", status.target_url);
-  if (status.pipeline_id > 0) json_add_int(body, "pipeline_id", status.pipeline_id);
-  body.push_back('}');
+  if (!status.target_url.empty()) w.field("target_url", utf8_replacing_invalid(status.target_url));
+  if (status.pipeline_id > 0) w.field("pipeline_id", int64_t{status.pipeline_id});
+  std::string body = w.end_object().take();
   HttpRequest req = request("POST", url("/statuses/" + url_encode(status.sha)), std::move(body));
   req.idempotent = true;  // setting the same status twice changes nothing
   auto r = call(what, req);

@@ -7,20 +7,6 @@
 
 namespace treeprint {
 
-void json_add_string(std::string& out, std::string_view key, std::string_view value, bool comma) {
-  if (comma) out.push_back(',');
-  append_json_string(out, key);
-  out.push_back(':');
-  append_json_string(out, utf8_replacing_invalid(value));
-}
-
-void json_add_int(std::string& out, std::string_view key, int64_t value) {
-  out.push_back(',');
-  append_json_string(out, key);
-  out.push_back(':');
-  out.append(std::to_string(value));
-}
-
 std::string json_string(simdjson::dom::element e, const char* key) {
   std::string_view v;
   if (e[key].get_string().get(v)) return "";

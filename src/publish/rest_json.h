@@ -12,11 +12,6 @@
 
 namespace treeprint {
 
-/// Appends `,"key":"value"` (no comma when `comma` is false); value with invalid UTF-8 replaced by U+FFFD.
-void json_add_string(std::string& out, std::string_view key, std::string_view value, bool comma = true);
-/// Appends `,"key":value`.
-void json_add_int(std::string& out, std::string_view key, int64_t value);
-
 /// e[key] as a string, "" when absent or not a string.
 std::string json_string(simdjson::dom::element e, const char* key);
 /// e[key] as an integer, 0 when absent or not one.

@@ -52,30 +52,30 @@ bool write_all(int fd, std::string_view data, int* err) {
 }
 
 /// Appends `data` to `path` in one write (O_APPEND), so a reader never sees half a record from us.
-bool append_file(const std::string& path, std::string_view data, const char* what, std::string* error) {
+Status append_file(const std::string& path, std::string_view data, const char* what) {
   const int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
   if (fd < 0) {
-    *error = std::string("cannot open ") + what + " file '" + printable(path) + "': " + errno_text(errno);
-    return false;
+    return Status::failure(std::string("cannot open ") + what + " file '" + printable(path) +
+                           "': " + errno_text(errno));
   }
   int err = 0;
   const bool ok = write_all(fd, data, &err);
   if (close(fd) != 0 && ok) err = errno;
   if (!ok || err != 0) {
-    *error = std::string("writing ") + what + " file '" + printable(path) + "' failed: " + errno_text(err);
-    return false;
+    return Status::failure(std::string("writing ") + what + " file '" + printable(path) +
+                           "' failed: " + errno_text(err));
   }
-  return true;
+  return ok_status();
 }
 
 /// Replaces `path` with `data`: written to a new file beside it, then renamed over it, so a reader sees the old or
 /// the new content, and a link at `path` is replaced rather than followed.
-bool replace_file(const std::string& path, std::string_view data, const char* what, std::string* error) {
+Status replace_file(const std::string& path, std::string_view data, const char* what) {
   const std::string temp = path + ".tmp" + std::to_string(::getpid());
   const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
   if (fd < 0) {
-    *error = std::string("cannot create ") + what + " file '" + printable(temp) + "': " + errno_text(errno);
-    return false;
+    return Status::failure(std::string("cannot create ") + what + " file '" + printable(temp) +
+                           "': " + errno_text(errno));
   }
   int err = 0;
   bool ok = write_all(fd, data, &err);
@@ -89,9 +89,10 @@ bool replace_file(const std::string& path, std::string_view data, const char* wh
   }
   if (!ok) {
     ::unlink(temp.c_str());
-    *error = std::string("writing ") + what + " file '" + printable(path) + "' failed: " + errno_text(err);
+    return Status::failure(std::string("writing ") + what + " file '" + printable(path) +
+                           "' failed: " + errno_text(err));
   }
-  return ok;
+  return ok_status();
 }
 
 const char* level_name(AnnotationLevel level) {
@@ -175,19 +176,16 @@ void Runner::write_line(std::string_view line) {
   std::fflush(m_out);
 }
 
-bool Runner::set_output(std::string_view name, std::string_view value, std::string* error) {
+Status Runner::set_output(std::string_view name, std::string_view value) {
   const std::string what = "output '" + printable(name) + "'";
   if (name.empty()) {
-    *error = "an output needs a name";
-    return false;
+    return Status::failure("an output needs a name");
   }
   if (name.find_first_of("=\r\n") != std::string_view::npos || name.find("<<") != std::string_view::npos) {
-    *error = what + ": a name cannot contain '=', '<<' or a line break";
-    return false;
+    return Status::failure(what + ": a name cannot contain '=', '<<' or a line break");
   }
   if (!is_valid_utf8(name) || !is_valid_utf8(value)) {
-    *error = what + ": the runner reads outputs as UTF-8, and this one is not";
-    return false;
+    return Status::failure(what + ": the runner reads outputs as UTF-8, and this one is not");
   }
   if (m_env.output_file.empty()) {
     if (m_env.on_actions) {
@@ -196,26 +194,25 @@ bool Runner::set_output(std::string_view name, std::string_view value, std::stri
     } else {
       write_line("treeprint: output " + printable(name) + "=" + printable(value) + "\n");
     }
-    return m_env.env_file.empty() || keep_in_env_file(name, value, error);
+    return m_env.env_file.empty() ? ok_status() : keep_in_env_file(name, value);
   }
   const std::string delimiter = m_make_delimiter();
   if (delimiter.empty()) {
-    *error = what + ": no random source for the delimiter (getrandom failed); refusing to write it";
-    return false;
+    return Status::failure(what + ": no random source for the delimiter (getrandom failed); refusing to write it");
   }
   if (name.find(delimiter) != std::string_view::npos || value.find(delimiter) != std::string_view::npos) {
-    *error = what + ": the name or value contains the delimiter '" + delimiter + "'; refusing to write it";
-    return false;
+    return Status::failure(what + ": the name or value contains the delimiter '" + delimiter +
+                           "'; refusing to write it");
   }
   std::string record;
   record.reserve(name.size() + value.size() + 2 * delimiter.size() + 5);
   record.append(name).append("<<").append(delimiter).append("\n");
   record.append(value).append("\n");
   record.append(delimiter).append("\n");
-  return append_file(m_env.output_file, record, "GITHUB_OUTPUT", error);
+  return append_file(m_env.output_file, record, "GITHUB_OUTPUT");
 }
 
-bool Runner::keep_in_env_file(std::string_view name, std::string_view value, std::string* error) {
+Status Runner::keep_in_env_file(std::string_view name, std::string_view value) {
   std::vector<std::pair<std::string, std::string>> values = m_env_values;
   const std::string key = env_file_key(name);
   bool replaced = false;
@@ -232,35 +229,34 @@ bool Runner::keep_in_env_file(std::string_view name, std::string_view value, std
     for (const auto& [k, v] : values) vars.push_back({k, v});
     auto rendered = render_dotenv_values(vars);
     if (!rendered) {
-      *error = rendered.error() + "; " + key + " is not in " + printable(m_env.env_file);
-      return false;
+      return Status::failure(rendered.error() + "; " + key + " is not in " + printable(m_env.env_file));
     }
     text = std::move(*rendered);
   } else {
     for (const auto& [k, v] : values) text += k + "=" + shell_single_quoted(v) + "\n";
   }
-  if (!replace_file(m_env.env_file, text, "outputs", error)) return false;
+  Status replaced_file = replace_file(m_env.env_file, text, "outputs");
+  if (!replaced_file) return replaced_file;
   m_env_values = std::move(values);
-  return true;
+  return ok_status();
 }
 
-bool Runner::append_summary(std::string_view markdown, std::string* error) {
+Status Runner::append_summary(std::string_view markdown) {
   if (m_env.summary_file.empty() && !m_env.markdown_file.empty() && !markdown.empty()) {
     m_markdown += markdown;
-    return replace_file(m_env.markdown_file, m_markdown, "summary", error);
+    return replace_file(m_env.markdown_file, m_markdown, "summary");
   }
-  if (m_env.summary_file.empty() || markdown.empty()) return true;
+  if (m_env.summary_file.empty() || markdown.empty()) return ok_status();
   struct stat st {};
   size_t used = 0;
   if (stat(m_env.summary_file.c_str(), &st) == 0 && S_ISREG(st.st_mode)) used = static_cast<size_t>(st.st_size);
   const size_t room = used < k_step_summary_limit ? k_step_summary_limit - used : 0;
   const std::string fitted = fit_markdown(markdown, room, "The manifest, uploaded as an artifact, has every entry.");
   if (fitted.empty()) {
-    *error = "the step summary is already at GitHub's 1 MiB limit; " + with_commas(markdown.size()) +
-             " bytes of summary were not written";
-    return false;
+    return Status::failure("the step summary is already at GitHub's 1 MiB limit; " + with_commas(markdown.size()) +
+                           " bytes of summary were not written");
   }
-  return append_file(m_env.summary_file, fitted, "GITHUB_STEP_SUMMARY", error);
+  return append_file(m_env.summary_file, fitted, "GITHUB_STEP_SUMMARY");
 }
 
 void Runner::annotate(AnnotationLevel level, const Annotation& a) {

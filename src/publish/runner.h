@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "util/env.h"
+#include "util/result.h"
 
 namespace treeprint {
 
@@ -91,12 +92,12 @@ class Runner {
   /// the record), a value that is not UTF-8, and a name or value that contains the delimiter. Without GITHUB_OUTPUT:
   /// on an old runner (GITHUB_ACTIONS=true) the legacy ::set-output command; elsewhere a `treeprint: output
   /// name=value` log line, so the value is at least visible.
-  bool set_output(std::string_view name, std::string_view value, std::string* error);
+  Status set_output(std::string_view name, std::string_view value);
 
   /// Appends Markdown to GITHUB_STEP_SUMMARY. The file may already hold this step's earlier summary text; what is
   /// appended is cut (fit_markdown) so the file stays within 1 MiB, because GitHub drops a larger summary entirely.
-  /// Without GITHUB_STEP_SUMMARY nothing is written and true is returned.
-  bool append_summary(std::string_view markdown, std::string* error);
+  /// Without GITHUB_STEP_SUMMARY nothing is written (and that is a success).
+  Status append_summary(std::string_view markdown);
 
   /// One annotation. Counted against the per-level limit; past it the command is still printed (the log keeps it).
   void annotate(AnnotationLevel level, const Annotation& annotation);
@@ -121,7 +122,7 @@ class Runner {
  private:
   void command(std::string_view name, std::string_view properties, std::string_view data);
   void write_line(std::string_view line);
-  bool keep_in_env_file(std::string_view name, std::string_view value, std::string* error);
+  Status keep_in_env_file(std::string_view name, std::string_view value);
 
   std::vector<std::pair<std::string, std::string>> m_env_values;  // what env_file holds, in order
   std::string m_markdown;                                         // what markdown_file holds

@@ -60,11 +60,9 @@ Result<ChangeFilter> ChangeFilter::compile(const ChangeFilterSpec& spec) {
     }
     for (const ChangeSelector kind : k_selectors) {
       if ((p.kinds & static_cast<uint8_t>(kind)) == 0) continue;
-      std::string error;
-      if (!f.m_rules[index_of(kind)].add(p.pattern, true, &error)) {
-        return Result<ChangeFilter>::failure("filter '" + printable(spec.name) + "': pattern '" +
-                                             printable(p.pattern) + "': " + error +
-                                             " (escape special characters with '\\')");
+      if (Status added = f.m_rules[index_of(kind)].add(p.pattern, true); !added) {
+        return Result<ChangeFilter>::failure("filter '" + printable(spec.name) + "': pattern '" + printable(p.pattern) +
+                                             "': " + added.error() + " (escape special characters with '\\')");
       }
     }
   }

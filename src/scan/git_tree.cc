@@ -95,8 +95,7 @@ void add_conversion_rules(std::string_view text, const std::string& base, std::v
     }
     if (!converts) continue;
     RuleSet set = RuleSet::parse_gitignore("", base, "", nullptr);
-    std::string error;
-    if (!set.add(pattern, false, &error)) {
+    if (!set.add(pattern, false)) {
       *everything = true;  // a pattern our globs cannot read: assume it matches
       continue;
     }

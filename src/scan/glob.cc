@@ -35,7 +35,7 @@ bool is_known_class(std::string_view name) {
 }
 
 // Parses a bracket expression starting just after '['. On success returns the index just past ']'.
-std::optional<size_t> parse_set(std::string_view p, size_t i, std::bitset<256>* out, std::string* error) {
+Result<size_t> parse_set(std::string_view p, size_t i, std::bitset<256>* out) {
   std::bitset<256> set;
   bool negate = false;
   if (i < p.size() && (p[i] == '!' || p[i] == '^')) {
@@ -49,7 +49,7 @@ std::optional<size_t> parse_set(std::string_view p, size_t i, std::bitset<256>* 
     if (c == ']' && !first) {
       if (negate) set.flip();
       *out = set;
-      return i + 1;
+      return Result<size_t>(i + 1);
     }
     first = false;
     if (c == '[' && i + 1 < p.size() && p[i + 1] == ':') {
@@ -57,8 +57,7 @@ std::optional<size_t> parse_set(std::string_view p, size_t i, std::bitset<256>* 
       if (end != std::string_view::npos) {
         const std::string_view name = p.substr(i + 2, end - i - 2);
         if (!is_known_class(name)) {
-          *error = "unknown character class '[:" + std::string(name) + ":]'";
-          return std::nullopt;
+          return Result<size_t>::failure("unknown character class '[:" + std::string(name) + ":]'");
         }
         for (int b = 0; b < 256; ++b) {
           if (in_class(name, static_cast<unsigned char>(b))) set.set(static_cast<size_t>(b));
@@ -86,13 +85,12 @@ std::optional<size_t> parse_set(std::string_view p, size_t i, std::bitset<256>* 
     prev = c;
     ++i;
   }
-  *error = "unterminated '[' in pattern";
-  return std::nullopt;
+  return Result<size_t>::failure("unterminated '[' in pattern");
 }
 
 }  // namespace
 
-std::optional<Glob> Glob::compile(std::string_view p, std::string* error) {
+Result<Glob> Glob::compile(std::string_view p) {
   Glob g;
   g.m_pattern = std::string(p);
   bool has_wild = false;
@@ -101,8 +99,7 @@ std::optional<Glob> Glob::compile(std::string_view p, std::string* error) {
     const char c = p[i];
     if (c == '\\') {
       if (i + 1 >= p.size()) {
-        *error = "pattern ends with an unescaped '\\'";
-        return std::nullopt;
+        return Result<Glob>::failure("pattern ends with an unescaped '\\'");
       }
       g.m_tokens.push_back({Kind::literal, static_cast<unsigned char>(p[i + 1]), 0});
       literal.push_back(p[i + 1]);
@@ -114,8 +111,8 @@ std::optional<Glob> Glob::compile(std::string_view p, std::string* error) {
     } else if (c == '[') {
       has_wild = true;
       std::bitset<256> set;
-      auto next = parse_set(p, i + 1, &set, error);
-      if (!next) return std::nullopt;
+      auto next = parse_set(p, i + 1, &set);
+      if (!next) return Result<Glob>::failure(next.error());
       g.m_sets.push_back(set);
       g.m_tokens.push_back({Kind::set, 0, static_cast<uint32_t>(g.m_sets.size() - 1)});
       i = *next;

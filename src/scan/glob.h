@@ -20,12 +20,14 @@
 #include <string_view>
 #include <vector>
 
+#include "util/result.h"
+
 namespace treeprint {
 
 class Glob {
  public:
-  /// Compiles `pattern`. Returns nullopt and sets `error` for an unterminated '[' or a trailing '\'.
-  static std::optional<Glob> compile(std::string_view pattern, std::string* error);
+  /// Compiles `pattern`; fails for an unterminated '[', an unknown [:class:] or a trailing '\'.
+  static Result<Glob> compile(std::string_view pattern);
 
   bool matches(std::string_view path) const;
   const std::string& pattern() const { return m_pattern; }

@@ -18,7 +18,7 @@
 #include <optional>
 #include <string>
 
-#include "scan/fs.h"
+#include "util/fs.h"
 #include "util/digest.h"
 #include "util/sha256.h"
 #include "util/sha256_x2.h"

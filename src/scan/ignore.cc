@@ -20,7 +20,13 @@ std::string_view trim_trailing_spaces(std::string_view line) {
 
 }  // namespace
 
-bool RuleSet::add(std::string_view pattern, bool keep, std::string* error) {
+bool RuleSet::names_nothing(std::string_view pattern) {
+  if (!pattern.empty() && pattern[0] == '!') pattern.remove_prefix(1);
+  if (!pattern.empty() && pattern.back() == '/') pattern.remove_suffix(1);
+  return pattern.empty();
+}
+
+Status RuleSet::add(std::string_view pattern, bool keep) {
   if (!pattern.empty() && pattern[0] == '!') {
     keep = !keep;
     pattern.remove_prefix(1);
@@ -31,20 +37,19 @@ bool RuleSet::add(std::string_view pattern, bool keep, std::string* error) {
     pattern.remove_suffix(1);
   }
   if (pattern.empty()) {
-    *error = "empty pattern";
-    return false;
+    return Status::failure("empty pattern");
   }
   const bool basename_only = pattern.find('/') == std::string_view::npos;
   if (pattern[0] == '/') {
     pattern.remove_prefix(1);
   }
-  auto glob = Glob::compile(pattern, error);
+  auto glob = Glob::compile(pattern);
   if (!glob) {
-    return false;
+    return Status::failure(glob.error());
   }
   m_rules.push_back(Rule{std::move(*glob), keep, dir_only, basename_only});
   m_has_keep = m_has_keep || keep;
-  return true;
+  return ok_status();
 }
 
 RuleSet RuleSet::parse_gitignore(std::string_view text, std::string base, std::string_view source,
@@ -70,9 +75,11 @@ RuleSet RuleSet::parse_gitignore(std::string_view text, std::string base, std::s
     if (line.empty()) {
       continue;
     }
-    std::string error;
-    if (!set.add(line, false, &error) && warnings != nullptr && error != "empty pattern") {
-      warnings->push_back(std::string(source) + ":" + std::to_string(line_no) + ": " + error +
+    if (names_nothing(line)) {
+      continue;  // "!", "/" or "!/": git skips the line without a word
+    }
+    if (Status added = set.add(line, false); !added && warnings != nullptr) {
+      warnings->push_back(std::string(source) + ":" + std::to_string(line_no) + ": " + added.error() +
                           " (the line is ignored, as git ignores it)");
     }
   }

@@ -27,8 +27,11 @@ class RuleSet {
                                  std::vector<std::string>* warnings);
 
   /// Adds one pattern with gitignore syntax. `keep` true: a match keeps the entry (an include); false: a match
-  /// ignores it. A leading '!' flips that. Returns false and sets `error` for a malformed pattern.
-  bool add(std::string_view pattern, bool keep, std::string* error);
+  /// ignores it. A leading '!' flips that. Fails for a malformed pattern, and for one that names nothing ("", "!",
+  /// "/": see names_nothing).
+  Status add(std::string_view pattern, bool keep);
+  /// True for a pattern that is empty once its '!' and trailing '/' are taken off: git skips such a gitignore line.
+  static bool names_nothing(std::string_view pattern);
 
   /// `path` relative to the scan root; `name` its last component.
   RuleMatch match(std::string_view path, std::string_view name, bool is_dir) const;
@@ -55,8 +58,8 @@ class RuleSet {
 /// lack of an include match, so the walk still descends to find included files.
 class Filters {
  public:
-  bool add_include(std::string_view pattern, std::string* error) { return m_rules.add(pattern, true, error); }
-  bool add_exclude(std::string_view pattern, std::string* error) { return m_rules.add(pattern, false, error); }
+  Status add_include(std::string_view pattern) { return m_rules.add(pattern, true); }
+  Status add_exclude(std::string_view pattern) { return m_rules.add(pattern, false); }
   /// The last matching pattern's verdict, or none.
   RuleMatch match(std::string_view path, std::string_view name, bool is_dir) const {
     return m_rules.match(path, name, is_dir);

@@ -27,7 +27,7 @@
 
 #include "manifest/entry.h"
 #include "manifest/shard.h"
-#include "scan/fs.h"
+#include "util/fs.h"
 #include "scan/git_reuse.h"
 #include "scan/git_tree.h"
 #include "scan/ignore.h"

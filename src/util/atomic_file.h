@@ -19,6 +19,9 @@
 #include <string>
 #include <string_view>
 
+#include "util/fs.h"
+#include "util/result.h"
+
 namespace treeprint {
 
 struct FileOwner {
@@ -32,17 +35,19 @@ struct AtomicFileOptions {
   bool allow_special = true;
   /// fchown the file to this owner (on the fd written, before it is renamed into place).
   std::optional<FileOwner> owner;
+  /// Where the file is written (null: the real filesystem). Tests fault it: a write or the rename failing.
+  FileSystem* fs = nullptr;
 };
 
 class AtomicFile {
  public:
-  /// Creates the temporary file next to `path` (its directory is opened as named). On failure returns nullptr and
-  /// sets `error` to a message naming the path ("cannot create 'out/m.json': Permission denied").
-  static std::unique_ptr<AtomicFile> create(const std::string& path, std::string* error);
+  /// Creates the temporary file next to `path` (its directory is opened as named). A failure names the path
+  /// ("cannot write 'out/m.json': Permission denied").
+  static Result<std::unique_ptr<AtomicFile>> create(const std::string& path, const AtomicFileOptions& options = {});
   /// The same in the open directory `dir_fd` (duplicated; the caller keeps its own), under `base_name`; `shown` is
   /// the path for messages.
-  static std::unique_ptr<AtomicFile> create_in(int dir_fd, const std::string& base_name, const std::string& shown,
-                                               const AtomicFileOptions& options, std::string* error);
+  static Result<std::unique_ptr<AtomicFile>> create_in(int dir_fd, const std::string& base_name,
+                                                       const std::string& shown, const AtomicFileOptions& options);
 
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
@@ -56,8 +61,8 @@ class AtomicFile {
     m_buffer[m_used++] = c;
   }
 
-  /// Flushes and renames into place. Returns false and sets `error` if any write failed or the rename did.
-  bool commit(std::string* error);
+  /// Flushes and renames into place; fails if any write failed or the rename did.
+  Status commit();
 
   const std::string& path() const { return m_path; }
   /// The temporary file's name (basename), so a scan of the directory it is in can leave it out.
@@ -79,6 +84,7 @@ class AtomicFile {
   std::string m_base_name;
   dev_t m_dir_dev = 0;
   ino_t m_dir_ino = 0;
+  FileSystem* m_fs = nullptr;
   int m_fd = -1;
   int m_write_errno = 0;
   bool m_committed = false;

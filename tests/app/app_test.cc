@@ -71,6 +71,40 @@ TEST(App, CleanScanWritesManifestAndExitsZero) {
   EXPECT_THAT(r.err, HasSubstr("-> " + (dir / "tree/m.json")));
 }
 
+// The disk fills up while the manifest is written: the scan fails (exit 2) naming the path and the cause, and the
+// manifest of the run before is still there, byte for byte.
+TEST(App, NoSpaceWhileWritingTheManifestKeepsTheOldOne) {
+  TempDir dir;
+  for (int i = 0; i < 2000; ++i) dir.write("tree/f" + std::to_string(i), std::to_string(i));
+  ASSERT_EQ(run({"scan", dir / "tree", "-o", dir / "m.json"}).code, k_exit_ok);
+  const std::string before = testing::read_file(dir / "m.json");
+  ASSERT_GT(before.size(), 300u << 10);  // more than the writer buffers: the failure comes mid-manifest
+  dir.write("tree/new", "changed");
+  testing::FaultFileSystem fs;
+  fs.on_write = [](int, size_t, uint64_t written) -> std::optional<long> {
+    if (written > 0) return -ENOSPC;
+    return std::nullopt;
+  };
+  const AppRun r = run({"scan", dir / "tree", "-o", dir / "m.json"}, &fs);
+  EXPECT_EQ(r.code, k_exit_fatal);
+  EXPECT_THAT(r.err, HasSubstr("treeprint: error: writing '" + (dir / "m.json") + "' failed: No space left on device"));
+  EXPECT_GT(fs.written, 0u);
+  EXPECT_EQ(testing::read_file(dir / "m.json"), before);
+}
+
+// A read error in the middle of a manifest: inspect fails (exit 2) with a message naming the file.
+TEST(App, AReadErrorInAManifestIsAClearError) {
+  TempDir dir;
+  dir.write("tree/a", "x");
+  ASSERT_EQ(run({"scan", dir / "tree", "-o", dir / "m.json"}).code, k_exit_ok);
+  testing::FaultFileSystem fs;
+  fs.on_read_at = [](int, size_t, uint64_t) -> std::optional<long> { return -EIO; };
+  const AppRun r = run({"inspect", dir / "m.json"}, &fs);
+  EXPECT_EQ(r.code, k_exit_fatal);
+  EXPECT_EQ(r.err, "treeprint: error: " + (dir / "m.json") + ": cannot read '" + (dir / "m.json") +
+                       "': Input/output error\n");
+}
+
 TEST(App, ManifestToStandardOutput) {
   TempDir dir;
   dir.write("a", "x");

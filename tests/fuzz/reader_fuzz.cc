@@ -24,9 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto source = treeprint::memory_source(std::string_view(reinterpret_cast<const char*>(data), size));
   treeprint::Manifest m;
   treeprint::ManifestHeader h;
-  std::string error;
-  if (!treeprint::load_manifest(*source, &m, &h, &error)) {
-    if (error.empty()) std::abort();  // every refusal says why
+  treeprint::Status loaded = treeprint::load_manifest(*source, &m, &h);
+  if (!loaded) {
+    if (loaded.error().empty()) std::abort();  // every refusal says why
     return 0;
   }
   if (treeprint::root_digest(m) != h.root_digest) std::abort();
@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto again = treeprint::memory_source(once);
   treeprint::Manifest m2;
   treeprint::ManifestHeader h2;
-  if (!treeprint::load_manifest(*again, &m2, &h2, &error)) std::abort();
+  if (!treeprint::load_manifest(*again, &m2, &h2)) std::abort();
   if (render(m2, h2) != once) std::abort();
   return 0;
 }

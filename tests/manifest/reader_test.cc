@@ -36,10 +36,9 @@ std::string read_error(std::string_view text, ManifestHeader* header = nullptr) 
   auto source = memory_source(text);
   ManifestVisitor ignore;
   ManifestHeader h;
-  std::string error;
-  const bool ok = read_manifest(*source, ignore, header ? header : &h, &error);
-  EXPECT_EQ(ok, error.empty());
-  return ok ? "" : error;
+  Status read = read_manifest(*source, ignore, header ? header : &h);
+  EXPECT_EQ(read.ok(), read.error().empty());
+  return read ? "" : read.error();
 }
 
 struct Sample {
@@ -72,8 +71,8 @@ TEST(Reader, RoundTripGivesTheSameBytes) {
   dir.write("m.json", text);
   Manifest back;
   ManifestHeader h;
-  std::string error;
-  ASSERT_TRUE(load_manifest(dir / "m.json", &back, &h, &error)) << error;
+  Status loaded = load_manifest(dir / "m.json", &back, &h);
+  ASSERT_TRUE(loaded) << loaded.error();
   EXPECT_EQ(h.tool_version, "1.2.3");
   EXPECT_EQ(h.root_digest, root_digest(s.m));
   ASSERT_TRUE(h.shard.has_value());
@@ -109,8 +108,8 @@ TEST(Reader, GitMembersRoundTrip) {
   auto source = memory_source(text);
   Manifest back;
   ManifestHeader h;
-  std::string error;
-  ASSERT_TRUE(load_manifest(*source, &back, &h, &error)) << error;
+  Status loaded = load_manifest(*source, &back, &h);
+  ASSERT_TRUE(loaded) << loaded.error();
   ASSERT_TRUE(back.git.has_value());
   EXPECT_EQ(*back.git, g);
   EXPECT_EQ(back.files[1]->git_blob_size, 20u);
@@ -162,8 +161,8 @@ TEST(Reader, VisitsLinksSkippedErrorsThenFiles) {
   auto source = memory_source(text);
   Collect c;
   ManifestHeader h;
-  std::string error;
-  ASSERT_TRUE(read_manifest(*source, c, &h, &error)) << error;
+  Status read = read_manifest(*source, c, &h);
+  ASSERT_TRUE(read) << read.error();
   EXPECT_THAT(c.order, ::testing::ElementsAre("l:link>bin/run", "l:odd\xff>t\xfe", "s:pipe:fifo",
                                               "e:locked:cannot open: Permission denied", "f:a b/c", "f:bin/run",
                                               "f:caf\xe9", "f:dir/\"quoted\"\\and\ttab", "f:z"));
@@ -331,7 +330,7 @@ class HugeStringSource final : public ByteSource {
  public:
   explicit HugeStringSource(uint64_t n) : m_n(n) {}
   uint64_t size() const override { return m_prefix.size() + m_n + m_suffix.size(); }
-  bool read_at(uint64_t offset, char* buf, size_t n, std::string*) override {
+  Status read_at(uint64_t offset, char* buf, size_t n) override {
     for (size_t i = 0; i < n; ++i) {
       const uint64_t o = offset + i;
       if (o < m_prefix.size()) {
@@ -343,7 +342,7 @@ class HugeStringSource final : public ByteSource {
       }
     }
     max_read = std::max(max_read, n);
-    return true;
+    return ok_status();
   }
   size_t max_read = 0;
 
@@ -357,9 +356,9 @@ TEST(Reader, GibibyteStringIsRefusedWithoutBeingHeld) {
   HugeStringSource source(1ull << 30);
   ManifestVisitor ignore;
   ManifestHeader h;
-  std::string error;
-  EXPECT_FALSE(read_manifest(source, ignore, &h, &error));
-  EXPECT_THAT(error, HasSubstr("files[0] is larger than"));
+  Status read = read_manifest(source, ignore, &h);
+  EXPECT_FALSE(read);
+  EXPECT_THAT(read.error(), HasSubstr("files[0] is larger than"));
   EXPECT_LE(source.max_read, 1u << 20);
 }
 
@@ -382,9 +381,28 @@ TEST(Reader, EveryTruncationFailsCleanly) {
 TEST(Reader, MissingFileNamesThePath) {
   Manifest m;
   ManifestHeader h;
-  std::string error;
-  EXPECT_FALSE(load_manifest("/nonexistent/m.json", &m, &h, &error));
-  EXPECT_THAT(error, HasSubstr("cannot open '/nonexistent/m.json'"));
+  Status loaded = load_manifest("/nonexistent/m.json", &m, &h);
+  EXPECT_FALSE(loaded);
+  EXPECT_THAT(loaded.error(), HasSubstr("cannot open '/nonexistent/m.json'"));
+}
+
+// The disk fails while the entries are read back (the first pass has read the file once): the error names the path
+// and the cause, and nothing is half-loaded silently.
+TEST(Reader, AReadErrorMidManifestNamesThePath) {
+  Sample s;
+  testing::TempDir dir;
+  dir.write("m.json", render(s.m));
+  testing::FaultFileSystem fs;
+  int reads = 0;
+  fs.on_read_at = [&](int, size_t, uint64_t) -> std::optional<long> {
+    if (++reads == 2) return -EIO;
+    return std::nullopt;
+  };
+  Manifest m;
+  ManifestHeader h;
+  const Status loaded = load_manifest(dir / "m.json", &m, &h, fs);
+  EXPECT_EQ(loaded.error(), (dir / "m.json") + ": cannot read '" + (dir / "m.json") + "': Input/output error");
+  EXPECT_EQ(reads, 2);
 }
 
 TEST(Reader, TimestampsParseExactlyWhatIsWritten) {

@@ -250,6 +250,30 @@ TEST(ArtifactUploadTest, StreamsTheZipInBoundedBlocks) {
   for (const std::string& line : log) EXPECT_EQ(line.find(k_token), std::string::npos) << line;
 }
 
+// The disk fails while a file is read into the zip: the upload fails with the file's path and the cause, and
+// nothing is finalized.
+TEST(ArtifactUploadTest, AReadErrorNamesTheFileAndFinalizesNothing) {
+  FakeService fake;
+  TempDir dir;
+  dir.write("m.json", "{\"files\":[]}");
+  std::vector<std::string> log;
+  HttpClient http(quiet(&log));
+  testing::FaultFileSystem fs;
+  int reads = 0;
+  fs.on_read = [&](int, void*, size_t) -> std::optional<long> {
+    ++reads;
+    return -EIO;
+  };
+  ArtifactUpload up{"manifest", {{dir / "m.json", "m.json"}}};
+  up.fs = &fs;
+  auto r = upload_artifact(http, up, fake.runtime());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("adding '" + (dir / "m.json") + "' to the zip: Input/output error"), std::string::npos)
+      << r.error();
+  EXPECT_EQ(reads, 1);
+  for (const std::string& call : fake.calls()) EXPECT_NE(call, "POST FinalizeArtifact");
+}
+
 TEST(ArtifactUploadTest, RefusedBeforeAnyRequest) {
   FakeService fake;
   TempDir dir;

@@ -140,8 +140,7 @@ TEST(RunnerEnvironment, FromTheEnvironment) {
 
 TEST_F(RunnerTest, OutputIsAHeredocRecord) {
   Runner r = runner();
-  std::string error;
-  ASSERT_TRUE(r.set_output("manifest-path", "/github/runner_temp/treeprint/manifest.json", &error)) << error;
+  ASSERT_TRUE(testing::succeeds(r.set_output("manifest-path", "/github/runner_temp/treeprint/manifest.json")));
   EXPECT_EQ(output_file(), std::string("manifest-path<<") + k_delimiter +
                                "\n/github/runner_temp/treeprint/manifest.json\n" + k_delimiter + "\n");
   EXPECT_EQ(m_log.text(), "");  // nothing on the log
@@ -163,8 +162,7 @@ TEST_F(RunnerTest, OutputsParseBackExactly) {
   m_dir.write("output", "earlier=kept\n");  // what another command of this step wrote
   Runner r = runner();
   for (const auto& [name, value] : values) {
-    std::string error;
-    ASSERT_TRUE(r.set_output(name, value, &error)) << error;
+    ASSERT_TRUE(testing::succeeds(r.set_output(name, value)));
   }
   auto parsed = parse_output_file(output_file());
   EXPECT_EQ(parsed["earlier"], "kept");
@@ -174,30 +172,24 @@ TEST_F(RunnerTest, OutputsParseBackExactly) {
 
 TEST_F(RunnerTest, OutputRefusals) {
   Runner r = runner();
-  std::string error;
-  EXPECT_FALSE(r.set_output("x", std::string("before\n") + k_delimiter + "\nafter", &error));
-  EXPECT_THAT(error, HasSubstr("contains the delimiter"));
-  EXPECT_FALSE(r.set_output(std::string("x") + k_delimiter, "v", &error));
-  EXPECT_THAT(error, HasSubstr("contains the delimiter"));
+  EXPECT_THAT(r.set_output("x", std::string("before\n") + k_delimiter + "\nafter").error(),
+              HasSubstr("contains the delimiter"));
+  EXPECT_THAT(r.set_output(std::string("x") + k_delimiter, "v").error(), HasSubstr("contains the delimiter"));
   for (const char* name : {"a=b", "a<<b", "a\nb", "a\rb"}) {
-    EXPECT_FALSE(r.set_output(name, "v", &error)) << name;
-    EXPECT_THAT(error, HasSubstr("cannot contain '=', '<<' or a line break"));
+    EXPECT_THAT(r.set_output(name, "v").error(), HasSubstr("cannot contain '=', '<<' or a line break")) << name;
   }
-  EXPECT_FALSE(r.set_output("", "v", &error));
-  EXPECT_EQ(error, "an output needs a name");
-  EXPECT_FALSE(r.set_output("bytes", "bad\xff", &error));
-  EXPECT_THAT(error, HasSubstr("not"));
-  EXPECT_FALSE(Runner(m_env, m_log.file(), [] { return std::string(); }).set_output("x", "v", &error));
-  EXPECT_THAT(error, HasSubstr("no random source"));
+  EXPECT_EQ(r.set_output("", "v").error(), "an output needs a name");
+  EXPECT_THAT(r.set_output("bytes", "bad\xff").error(), HasSubstr("not"));
+  EXPECT_THAT(Runner(m_env, m_log.file(), [] { return std::string(); }).set_output("x", "v").error(),
+              HasSubstr("no random source"));
   EXPECT_EQ(output_file(), "");  // nothing half-written
 }
 
 TEST_F(RunnerTest, OutputFileThatCannotBeWritten) {
   m_env.output_file = m_dir / "no/such/dir/output";
-  std::string error;
-  EXPECT_FALSE(runner().set_output("x", "v", &error));
-  EXPECT_THAT(error, HasSubstr("cannot open GITHUB_OUTPUT file"));
-  EXPECT_THAT(error, HasSubstr("No such file or directory"));
+  const Status set = runner().set_output("x", "v");
+  EXPECT_THAT(set.error(), HasSubstr("cannot open GITHUB_OUTPUT file"));
+  EXPECT_THAT(set.error(), HasSubstr("No such file or directory"));
 }
 
 TEST(RandomDelimiter, IsAFreshUuidV4) {
@@ -210,14 +202,13 @@ TEST(RandomDelimiter, IsAFreshUuidV4) {
 
 TEST_F(RunnerTest, OutputWithoutGithubOutput) {
   m_env.output_file.clear();
-  std::string error;
   // An old runner still reads ::set-output.
-  ASSERT_TRUE(runner().set_output("a:b", "x\ny%", &error));
+  ASSERT_TRUE(runner().set_output("a:b", "x\ny%"));
   EXPECT_EQ(m_log.text(), "::set-output name=a%3Ab::x%0Ay%25\n");
   // Not on a runner: a readable log line, nothing forged by the value.
   m_env.on_actions = false;
   Captured plain;
-  ASSERT_TRUE(Runner(m_env, plain.file()).set_output("digest", "sha256:ab\n::error::x", &error));
+  ASSERT_TRUE(Runner(m_env, plain.file()).set_output("digest", "sha256:ab\n::error::x"));
   EXPECT_EQ(plain.text(), "treeprint: output digest=sha256:ab\\x0a:\\x3aerror:\\x3ax\n");
 }
 
@@ -303,8 +294,7 @@ TEST_F(RunnerTest, AnnotationBudgetIsSharedWithSingleAnnotations) {
 
 TEST_F(RunnerTest, SummaryIsAppended) {
   m_dir.write("summary", "# earlier\n");
-  std::string error;
-  ASSERT_TRUE(runner().append_summary("## treeprint\n", &error)) << error;
+  ASSERT_TRUE(testing::succeeds(runner().append_summary("## treeprint\n")));
   EXPECT_EQ(testing::read_file(m_env.summary_file), "# earlier\n## treeprint\n");
 }
 
@@ -314,8 +304,7 @@ TEST_F(RunnerTest, SummaryStaysWithinOneMiB) {
   m_dir.write("summary", earlier);
   std::string big;
   for (int i = 0; i < 1000; ++i) big += "| row " + std::to_string(i) + " | some text |\n";
-  std::string error;
-  ASSERT_TRUE(runner().append_summary(big, &error)) << error;
+  ASSERT_TRUE(testing::succeeds(runner().append_summary(big)));
   const std::string file = testing::read_file(m_env.summary_file);
   EXPECT_LE(file.size(), k_step_summary_limit);
   EXPECT_GT(file.size(), k_step_summary_limit - 1000);  // the room was used, not wasted
@@ -325,15 +314,13 @@ TEST_F(RunnerTest, SummaryStaysWithinOneMiB) {
 
   // Full: nothing more fits, and the caller hears about it.
   m_dir.write("summary", std::string(k_step_summary_limit, 'e'));
-  EXPECT_FALSE(runner().append_summary("more\n", &error));
-  EXPECT_THAT(error, HasSubstr("1 MiB limit"));
+  EXPECT_THAT(runner().append_summary("more\n").error(), HasSubstr("1 MiB limit"));
   EXPECT_EQ(testing::read_file(m_env.summary_file).size(), k_step_summary_limit);
 }
 
 TEST_F(RunnerTest, NoSummaryFileOffARunner) {
   m_env.summary_file.clear();
-  std::string error;
-  EXPECT_TRUE(runner().append_summary("## x\n", &error));
+  EXPECT_TRUE(runner().append_summary("## x\n"));
   EXPECT_EQ(m_log.text(), "");
 }
 
@@ -365,9 +352,8 @@ TEST_F(CiFilesTest, ShellFileSourcesBackExactly) {
       {"dollars", "$HOME `id` $(id) \\"}, {"files", "12"},
   };
   Runner r = runner(false);
-  std::string error;
-  for (const auto& [name, value] : values) ASSERT_TRUE(r.set_output(name, value, &error)) << error;
-  ASSERT_TRUE(r.set_output("files", "13", &error)) << error;  // set again: replaced, not repeated
+  for (const auto& [name, value] : values) ASSERT_TRUE(testing::succeeds(r.set_output(name, value)));
+  ASSERT_TRUE(testing::succeeds(r.set_output("files", "13")));  // set again: replaced, not repeated
   for (const auto& [name, value] : values) {
     const std::string expected = name == "files" ? "13" : value;
     const std::string key = env_file_key(name);
@@ -403,13 +389,12 @@ std::map<std::string, std::string> parse_gitlab_dotenv(const std::string& text) 
 
 TEST_F(CiFilesTest, GitLabGetsADotenvReport) {
   Runner r = runner(true);
-  std::string error;
-  ASSERT_TRUE(r.set_output("digest", "sha256:00ff", &error)) << error;
-  ASSERT_TRUE(r.set_output("manifest-path", "out/treeprint manifest.json", &error)) << error;
-  ASSERT_TRUE(r.set_output("changed", "", &error)) << error;
-  EXPECT_FALSE(r.set_output("summary-url", "a\nb", &error));  // a dotenv value is one line
-  EXPECT_THAT(error, HasSubstr("line break"));
-  EXPECT_THAT(error, HasSubstr("TREEPRINT_SUMMARY_URL is not in"));
+  ASSERT_TRUE(testing::succeeds(r.set_output("digest", "sha256:00ff")));
+  ASSERT_TRUE(testing::succeeds(r.set_output("manifest-path", "out/treeprint manifest.json")));
+  ASSERT_TRUE(testing::succeeds(r.set_output("changed", "")));
+  const Status multi_line = r.set_output("summary-url", "a\nb");  // a dotenv value is one line
+  EXPECT_THAT(multi_line.error(), HasSubstr("line break"));
+  EXPECT_THAT(multi_line.error(), HasSubstr("TREEPRINT_SUMMARY_URL is not in"));
   const auto parsed = parse_gitlab_dotenv(testing::read_file(m_env.env_file));
   EXPECT_EQ(parsed, (std::map<std::string, std::string>{{"TREEPRINT_DIGEST", "sha256:00ff"},
                                                         {"TREEPRINT_MANIFEST_PATH", "out/treeprint manifest.json"},
@@ -421,10 +406,9 @@ TEST_F(CiFilesTest, FilesReplaceALinkInsteadOfWritingThroughIt) {
   ASSERT_EQ(::symlink((m_dir / "victim").c_str(), (m_dir / "treeprint.env").c_str()), 0);
   ASSERT_EQ(::symlink((m_dir / "victim").c_str(), (m_dir / "treeprint-summary.md").c_str()), 0);
   Runner r = runner(false);
-  std::string error;
-  ASSERT_TRUE(r.set_output("files", "1", &error)) << error;
-  ASSERT_TRUE(r.append_summary("## one\n", &error)) << error;
-  ASSERT_TRUE(r.append_summary("## two\n", &error)) << error;
+  ASSERT_TRUE(testing::succeeds(r.set_output("files", "1")));
+  ASSERT_TRUE(testing::succeeds(r.append_summary("## one\n")));
+  ASSERT_TRUE(testing::succeeds(r.append_summary("## two\n")));
   EXPECT_EQ(testing::read_file(m_dir / "victim"), "keep me");
   EXPECT_EQ(testing::read_file(m_env.env_file), "TREEPRINT_FILES='1'\n");
   EXPECT_EQ(testing::read_file(m_env.markdown_file), "## one\n## two\n");

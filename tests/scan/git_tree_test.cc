@@ -175,8 +175,8 @@ TEST(GitTreeWalk, AnExplicitExcludeStillWinsOverTracked) {
   repo.write("drop.txt", "d\n");
   repo.git("add -A && git commit -q -m base");
   Filters filters;
-  std::string error;
-  ASSERT_TRUE(filters.add_exclude("drop.txt", &error)) << error;
+  const Status added = filters.add_exclude("drop.txt");
+  ASSERT_TRUE(added) << added.error();
   auto s = git_scan(repo.root(), &filters);
   EXPECT_EQ(kept(s->manifest), (std::set<std::string>{"keep.txt"}));
 }

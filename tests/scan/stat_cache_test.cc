@@ -70,11 +70,10 @@ TEST(StatCache, UnchangedFilesAreNotReadAndTheResultIsIdentical) {
   // The first scan "happened" an hour from now: every file is older than it, so every digest may be reused.
   const ScanRun first = scan_with_baseline(tree.path(), out, "m.json", nullptr, now_ns() + 3600'000'000'000);
   EXPECT_EQ(first.opened, 50);
-  std::string note;
-  bool warning = true;
-  auto baseline = load_stat_cache(out / "m.json", &note, &warning);
-  ASSERT_NE(baseline, nullptr) << note;
-  EXPECT_FALSE(warning);
+  LoadedStatCache loaded = load_stat_cache(out / "m.json");
+  auto& baseline = loaded.cache;
+  ASSERT_NE(baseline, nullptr) << loaded.note;
+  EXPECT_FALSE(loaded.warning);
   EXPECT_EQ(baseline->size(), 50u);
   const ScanRun second = scan_with_baseline(tree.path(), out, "m2.json", baseline.get(), now_ns());
   EXPECT_EQ(second.opened, 0);
@@ -92,10 +91,9 @@ TEST(StatCache, ChangesThatKeepSizeAndMtimeAreStillCaught) {
   tree.write("a", "AAAA");
   const struct timespec times[2] = {before.st_atim, before.st_mtim};
   ASSERT_EQ(::utimensat(AT_FDCWD, (tree / "a").c_str(), times, 0), 0);
-  std::string note;
-  bool warning;
-  auto baseline = load_stat_cache(out / "m.json", &note, &warning);
-  ASSERT_NE(baseline, nullptr) << note;
+  LoadedStatCache loaded = load_stat_cache(out / "m.json");
+  auto& baseline = loaded.cache;
+  ASSERT_NE(baseline, nullptr) << loaded.note;
   const ScanRun second = scan_with_baseline(tree.path(), out, "m2.json", baseline.get(), now_ns());
   EXPECT_EQ(second.opened, 1);
   EXPECT_EQ(second.text, scan_with_baseline(tree.path(), out, "full.json", nullptr, now_ns()).text);
@@ -107,9 +105,8 @@ TEST(StatCache, FilesChangedAroundTheEarlierScanAreNotTrusted) {
   tree.write("a", "aaaa");
   // The earlier scan started before the file's last change (racy): its digest must not be reused.
   scan_with_baseline(tree.path(), out, "m.json", nullptr, now_ns() - 3600'000'000'000);
-  std::string note;
-  bool warning;
-  auto baseline = load_stat_cache(out / "m.json", &note, &warning);
+  LoadedStatCache loaded = load_stat_cache(out / "m.json");
+  auto& baseline = loaded.cache;
   ASSERT_NE(baseline, nullptr);
   EXPECT_EQ(scan_with_baseline(tree.path(), out, "m2.json", baseline.get(), now_ns()).opened, 1);
 }
@@ -117,35 +114,38 @@ TEST(StatCache, FilesChangedAroundTheEarlierScanAreNotTrusted) {
 TEST(StatCache, MissingOrMismatchedSidecarsAreIgnoredWithAReason) {
   TempDir tree, out;
   tree.write("a", "aaaa");
-  std::string note;
-  bool warning = true;
-  EXPECT_EQ(load_stat_cache(out / "none.json", &note, &warning), nullptr);
-  EXPECT_FALSE(warning);
-  EXPECT_THAT(note, HasSubstr("no baseline at"));
+  LoadedStatCache loaded = load_stat_cache(out / "none.json");
+  EXPECT_EQ(loaded.cache, nullptr);
+  EXPECT_FALSE(loaded.warning);
+  EXPECT_THAT(loaded.note, HasSubstr("no baseline at"));
 
   scan_with_baseline(tree.path(), out, "m.json", nullptr, now_ns());
   tree.write("b", "bbbb");
   scan_with_baseline(tree.path(), out, "other.json", nullptr, now_ns());
   // m.json with other.json's sidecar: bound to another root digest.
   out.write("m.json.stat", testing::read_file(out / "other.json.stat"));
-  EXPECT_EQ(load_stat_cache(out / "m.json", &note, &warning), nullptr);
-  EXPECT_TRUE(warning);
-  EXPECT_THAT(note, HasSubstr("belongs to another manifest"));
+  loaded = load_stat_cache(out / "m.json");
+  EXPECT_EQ(loaded.cache, nullptr);
+  EXPECT_TRUE(loaded.warning);
+  EXPECT_THAT(loaded.note, HasSubstr("belongs to another manifest"));
 
   std::string damaged = testing::read_file(out / "other.json.stat");
   damaged[damaged.size() / 2] ^= 1;
   out.write("other.json.stat", damaged);
-  EXPECT_EQ(load_stat_cache(out / "other.json", &note, &warning), nullptr);
-  EXPECT_THAT(note, HasSubstr("checksum is wrong"));
+  loaded = load_stat_cache(out / "other.json");
+  EXPECT_EQ(loaded.cache, nullptr);
+  EXPECT_THAT(loaded.note, HasSubstr("checksum is wrong"));
 
   ASSERT_EQ(::unlink((out / "other.json.stat").c_str()), 0);
-  EXPECT_EQ(load_stat_cache(out / "other.json", &note, &warning), nullptr);
-  EXPECT_THAT(note, HasSubstr("cannot open"));
+  loaded = load_stat_cache(out / "other.json");
+  EXPECT_EQ(loaded.cache, nullptr);
+  EXPECT_THAT(loaded.note, HasSubstr("cannot open"));
 
   out.write("bad.json", "{}");
-  EXPECT_EQ(load_stat_cache(out / "bad.json", &note, &warning), nullptr);
-  EXPECT_TRUE(warning);
-  EXPECT_THAT(note, HasSubstr("ignoring the baseline"));
+  loaded = load_stat_cache(out / "bad.json");
+  EXPECT_EQ(loaded.cache, nullptr);
+  EXPECT_TRUE(loaded.warning);
+  EXPECT_THAT(loaded.note, HasSubstr("ignoring the baseline"));
 }
 
 }  // namespace

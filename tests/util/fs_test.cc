@@ -1,4 +1,4 @@
-#include "scan/fs.h"
+#include "util/fs.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

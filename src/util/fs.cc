@@ -1,4 +1,4 @@
-#include "scan/fs.h"
+#include "util/fs.h"
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -90,6 +90,41 @@ void RealFileSystem::prefetch(int fd, uint64_t length) {
 }
 
 void RealFileSystem::close(int fd) { ::close(fd); }
+
+long RealFileSystem::read_at(int fd, void* buf, size_t size, uint64_t offset) {
+  for (;;) {
+    const ssize_t n = ::pread(fd, buf, size, static_cast<off_t>(offset));
+    if (n >= 0 || errno != EINTR) return n < 0 ? -errno : n;
+  }
+}
+
+int RealFileSystem::create_file(int dir_fd, const char* name, mode_t mode) {
+  return result(::openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+}
+
+int RealFileSystem::open_for_write(int dir_fd, const char* name) {
+  return result(::openat(dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY));
+}
+
+long RealFileSystem::write(int fd, const void* buf, size_t size) {
+  for (;;) {
+    const ssize_t n = ::write(fd, buf, size);
+    if (n >= 0 || errno != EINTR) return n < 0 ? -errno : n;
+  }
+}
+
+int RealFileSystem::rename_at(int from_dir_fd, const char* from, int to_dir_fd, const char* to) {
+  return result(::renameat(from_dir_fd, from, to_dir_fd, to));
+}
+
+int RealFileSystem::unlink_at(int dir_fd, const char* name) { return result(::unlinkat(dir_fd, name, 0)); }
+
+int RealFileSystem::close_checked(int fd) { return result(::close(fd)); }
+
+FileSystem& real_file_system() {
+  static RealFileSystem fs;
+  return fs;
+}
 
 uint64_t raise_open_file_limit() {
   struct rlimit lim {};
