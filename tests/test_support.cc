@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -131,6 +132,24 @@ std::string fd_path(int fd) {
   char buf[4096];
   const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), buf, sizeof buf);
   return n < 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
+}
+
+std::string sha256sum(const std::string& path) {
+  std::string quoted = "'";
+  for (const char c : path) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  quoted += "'";
+  FILE* p = ::popen(("sha256sum -b " + quoted).c_str(), "r");
+  if (p == nullptr) return "";
+  char hex[65] = {};
+  const size_t n = std::fread(hex, 1, 64, p);
+  const int rc = ::pclose(p);
+  return n == 64 && rc == 0 ? std::string(hex, 64) : std::string();
 }
 
 std::vector<std::string> file_paths(const Manifest& m) {

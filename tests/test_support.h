@@ -78,6 +78,9 @@ class FaultFileSystem final : public FileSystem {
 /// The path an open fd refers to (through /proc/self/fd), "" when unknown.
 std::string fd_path(int fd);
 
+/// What `sha256sum` (coreutils) prints as the digest of the file at `path`, hex; "" when it fails.
+std::string sha256sum(const std::string& path);
+
 /// Paths of a manifest's files, in order.
 std::vector<std::string> file_paths(const Manifest& m);
 

@@ -127,7 +127,8 @@ void FileHasher::single_pass(Pass& pass, char* buffer) {
 
 // What a first pass that ended (with `digest` over its bytes) means: a digest, a failure, a second pass for a file
 // changed recently, a file of another type, or one outside --since.
-HashResult FileHasher::conclude(FileSystem& fs, int fd, const HashPolicy& policy, Pass& pass, const Digest& digest) {
+HashResult FileHasher::conclude(FileSystem& fs, int fd, const HashPolicy& policy, Pass& pass, const Digest& digest,
+                                char* buffer) {
   const struct stat& st = pass.st;
   auto over_read = [&](uint64_t got, off_t size) {
     return failure("read " + std::to_string(got) + " bytes, more than its size of " + std::to_string(size) +
@@ -145,7 +146,7 @@ HashResult FileHasher::conclude(FileSystem& fs, int fd, const HashPolicy& policy
   if (pass.got == static_cast<uint64_t>(st.st_size) && ctime_ns(st) >= policy.racy_after_ns) {
     if (const int rc = fs.rewind(fd); rc != 0) return failure("read failed: " + errno_text(-rc));
     Pass again(fs, fd, false, nullptr);
-    single_pass(again, m_buffers[0].get());
+    single_pass(again, buffer);
     if (again.error == k_over_read) return over_read(again.got, again.st.st_size);
     if (again.error != 0) return failure("read failed: " + errno_text(again.error));
     if (again.got != pass.got || again.st.st_size != st.st_size || mtime_ns(again.st) != mtime_ns(st) ||
@@ -178,19 +179,21 @@ HashResult FileHasher::hash(FileSystem& fs, int fd, const HashPolicy& policy, co
   Pass pass(fs, fd, true, hooks);
   single_pass(pass, m_buffers[0].get());
   const Digest digest = m_sha.finish();
-  return conclude(fs, fd, policy, pass, digest);
+  return conclude(fs, fd, policy, pass, digest, m_buffers[0].get());
 }
 
 void FileHasher::hash_all(FileSystem& fs, const HashPolicy& policy,
                           const std::function<std::optional<HashJob>()>& next,
                           const std::function<void(size_t, HashResult)>& done, const HashHooks* hooks) {
   if (m_pair == nullptr) {
-    while (const auto job = next()) done(job->tag, hash(fs, job->fd, policy, hooks));
+    while (const auto job = next()) {
+      done(job->tag, hash(fs, job->fd, policy, job->hooks != nullptr ? job->hooks : hooks));
+    }
     return;
   }
   // Each lane holds one file's pass and the bytes read but not yet hashed (in its own buffer). Bytes are hashed in
   // equal amounts from both lanes, so a big file's chunks pair with the small files passing through the other lane;
-  // a lane hashes alone only while the other has no file at all.
+  // a lane hashes alone only while the other has no file, and a free lane asks for one again at every chunk.
   struct Lane {
     std::optional<Pass> pass;
     HashJob job;
@@ -199,18 +202,19 @@ void FileHasher::hash_all(FileSystem& fs, const HashPolicy& policy,
   };
   Lane lanes[2];
   auto load = [&](size_t i) {
-    lanes[i].pass.reset();
-    lanes[i].offset = lanes[i].pending = 0;
-    m_pair->reset(i);
     if (auto job = next()) {
       lanes[i].job = *job;
-      lanes[i].pass.emplace(fs, job->fd, true, hooks);
+      lanes[i].pass.emplace(fs, job->fd, true, job->hooks != nullptr ? job->hooks : hooks);
+      lanes[i].offset = lanes[i].pending = 0;
+      m_pair->reset(i);
     }
   };
-  load(0);
-  load(1);
   char* const buffers[2] = {m_buffers[0].get(), m_buffers[1].get()};
-  while (lanes[0].pass || lanes[1].pass) {
+  for (;;) {
+    for (size_t i = 0; i < 2; ++i) {
+      if (!lanes[i].pass) load(i);
+    }
+    if (!lanes[0].pass && !lanes[1].pass) return;
     for (size_t i = 0; i < 2; ++i) {
       Lane& lane = lanes[i];
       if (lane.pass && lane.pending == 0 && !lane.pass->done) {
@@ -248,8 +252,10 @@ void FileHasher::hash_all(FileSystem& fs, const HashPolicy& policy,
     for (size_t i = 0; i < 2; ++i) {
       if (!ended[i]) continue;
       Lane& lane = lanes[i];
-      done(lane.job.tag, conclude(fs, lane.job.fd, policy, *lane.pass, digest[i]));
-      load(i);
+      // The lane's own buffer is empty now (the other lane's may still hold bytes): a second pass reads into it.
+      HashResult result = conclude(fs, lane.job.fd, policy, *lane.pass, digest[i], buffers[i]);
+      lane.pass.reset();
+      done(lane.job.tag, std::move(result));
     }
   }
 }
