@@ -1055,6 +1055,7 @@ void Walker::collect(Manifest* m) {
   for (auto& w : m_workers) {
     for (const FileEntry* e : w->kept) m->total_bytes += e->size;
     m->files.insert(m->files.end(), w->kept.begin(), w->kept.end());
+    std::vector<const FileEntry*>().swap(w->kept);  // the peak of a scan's memory is near here: give it back now
     m->table.absorb(std::move(w->table));
     std::move(w->symlinks.begin(), w->symlinks.end(), std::back_inserter(m->symlinks));
     std::move(w->skipped.begin(), w->skipped.end(), std::back_inserter(m->skipped));
