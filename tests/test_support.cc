@@ -1,5 +1,6 @@
 #include "test_support.h"
 
+#include <mutex>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -89,6 +91,7 @@ std::string read_file(const std::string& path) {
 
 int FaultFileSystem::open_dir(int dir_fd, const char* name, bool follow) {
   if (on_open_dir) {
+    std::unique_lock lock(m_hook_mutex);  // the walker's threads call it at once: the hooks record without locks
     if (auto r = on_open_dir(name)) return *r;
   }
   return m_real.open_dir(dir_fd, name, follow);
@@ -96,6 +99,7 @@ int FaultFileSystem::open_dir(int dir_fd, const char* name, bool follow) {
 
 int FaultFileSystem::open_file(int dir_fd, const char* name, bool follow) {
   if (on_open_file) {
+    std::unique_lock lock(m_hook_mutex);
     if (auto r = on_open_file(name)) return *r;
   }
   return m_real.open_file(dir_fd, name, follow);
@@ -131,6 +135,24 @@ std::string fd_path(int fd) {
   char buf[4096];
   const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), buf, sizeof buf);
   return n < 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
+}
+
+std::string sha256sum(const std::string& path) {
+  std::string quoted = "'";
+  for (const char c : path) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  quoted += "'";
+  FILE* p = ::popen(("sha256sum -b " + quoted).c_str(), "r");
+  if (p == nullptr) return "";
+  char hex[65] = {};
+  const size_t n = std::fread(hex, 1, 64, p);
+  const int rc = ::pclose(p);
+  return n == 64 && rc == 0 ? std::string(hex, 64) : std::string();
 }
 
 std::vector<std::string> file_paths(const Manifest& m) {

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for tests: scratch directories on the real disk, and a FileSystem that injects faults into the real one.
 
+#include <mutex>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -46,6 +47,8 @@ template <typename T>
 
 /// Delegates to RealFileSystem; the `on_...` hooks may replace a call's result to simulate a fault. Return
 /// std::nullopt from a hook to let the real call happen.
+/// on_open_file and on_open_dir are called one at a time (under a lock), so they may record what they see; the other
+/// hooks run on the calling thread as it is, concurrently when several threads scan.
 class FaultFileSystem final : public FileSystem {
  public:
   std::function<std::optional<int>(const char* name)> on_open_file;
@@ -119,10 +122,14 @@ class FaultFileSystem final : public FileSystem {
 
  private:
   RealFileSystem m_real;
+  std::mutex m_hook_mutex;
 };
 
 /// The path an open fd refers to (through /proc/self/fd), "" when unknown.
 std::string fd_path(int fd);
+
+/// What `sha256sum` (coreutils) prints as the digest of the file at `path`, hex; "" when it fails.
+std::string sha256sum(const std::string& path);
 
 /// Paths of a manifest's files, in order.
 std::vector<std::string> file_paths(const Manifest& m);

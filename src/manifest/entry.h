@@ -18,24 +18,26 @@
 namespace treeprint {
 
 struct FileEntry {
+  // The members are ordered by size so that no padding falls between them (120 bytes): a scan holds one per file.
   std::string_view path;  // bytes owned by a FileTable (see Manifest::table)
   uint64_t size = 0;
   int64_t mtime_ns = 0;  // nanoseconds since the Unix epoch, may be negative
-  bool executable = false;
-  Digest sha256{};
   // Where the scan found the file on this machine, for the next incremental scan's stat cache (scan/stat_cache.h).
   // Not part of the manifest: written to its binary sidecar, zero when read back from JSON.
   uint64_t ino = 0;
   int64_t ctime_ns = 0;
+  Digest sha256{};
   // The git blob id the repository's index gives for this file, when the index vouches for these very bytes (the
-  // entry was clean by git's stat rule when the file was read): 20 bytes (SHA-1) or 32 (SHA-256); 0 when none.
-  uint8_t git_blob_size = 0;
+  // entry was clean by git's stat rule when the file was read): 20 bytes (SHA-1) or 32 (SHA-256); see git_blob_size.
+  std::array<unsigned char, 32> git_blob{};
+  bool executable = false;
+  uint8_t git_blob_size = 0;  // bytes of git_blob in use; 0 when none
   // What a git-aware walk found (scan/walk.h), for the counts of the manifest's "git" object; not written.
   uint8_t git_state = 0;  // 0: no work tree; 1: untracked; 2: tracked; 3: tracked although an ignore rule matches
-  std::array<unsigned char, 32> git_blob{};
 
   std::string_view git_blob_bytes() const { return {reinterpret_cast<const char*>(git_blob.data()), git_blob_size}; }
 };
+static_assert(sizeof(void*) != 8 || sizeof(FileEntry) == 120, "keep FileEntry free of padding");
 
 struct SymlinkEntry {
   std::string path;

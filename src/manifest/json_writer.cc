@@ -1,6 +1,7 @@
 #include "manifest/json_writer.h"
 
 #include <algorithm>
+#include <barrier>
 #include <charconv>
 #include <string>
 #include <thread>
@@ -106,9 +107,10 @@ void render_files(std::string& s, const std::vector<const FileEntry*>& files, si
 }
 
 // The files array is most of a manifest: with several threads, blocks of it are rendered in parallel, a round at a
-// time, and handed to the sink in order, so memory stays at a few MB however large the manifest.
+// time, and handed to the sink in order, so memory stays at a few hundred KB however large the manifest. The helpers
+// live for the whole array and meet the caller at a barrier before and after each round.
 void write_files(Out& out, const std::vector<const FileEntry*>& files, unsigned threads) {
-  constexpr size_t k_block = 2048;
+  constexpr size_t k_block = 512;  // about 120 KB of text per block
   threads = std::min(threads, std::max(1u, std::thread::hardware_concurrency()));  // more would only wait
   if (threads <= 1 || files.size() < 2 * k_block) {
     write_array(out, "files", files, append_file, false);
@@ -117,18 +119,34 @@ void write_files(Out& out, const std::vector<const FileEntry*>& files, unsigned 
   out.buf().append("  \"files\": [");
   out.flush();
   std::vector<std::string> blocks(threads);
-  for (size_t round = 0; round < files.size(); round += threads * k_block) {
-    auto render = [&](size_t t) {
-      blocks[t].clear();
-      const size_t begin = std::min(files.size(), round + t * k_block);
-      render_files(blocks[t], files, begin, std::min(files.size(), begin + k_block));
-    };
-    {
-      std::vector<std::jthread> helpers;
-      for (size_t t = 1; t < threads; ++t) helpers.emplace_back(render, t);
-      render(0);
+  size_t round = 0;
+  auto render = [&](size_t t) {
+    blocks[t].clear();
+    const size_t begin = std::min(files.size(), round + t * k_block);
+    render_files(blocks[t], files, begin, std::min(files.size(), begin + k_block));
+  };
+  std::barrier sync(static_cast<std::ptrdiff_t>(threads));
+  bool finished = false;
+  {
+    std::vector<std::jthread> helpers;
+    for (size_t t = 1; t < threads; ++t) {
+      helpers.emplace_back([&, t] {
+        for (;;) {
+          sync.arrive_and_wait();  // a round starts, or the array is done
+          if (finished) return;
+          render(t);
+          sync.arrive_and_wait();
+        }
+      });
     }
-    for (const auto& b : blocks) out.sink(b);
+    for (; round < files.size(); round += threads * k_block) {
+      sync.arrive_and_wait();
+      render(0);
+      sync.arrive_and_wait();
+      for (const auto& b : blocks) out.sink(b);
+    }
+    finished = true;
+    sync.arrive_and_wait();
   }
   out.buf().append("\n  ],\n");
 }

@@ -189,12 +189,14 @@ void FileHasher::hash_all(FileSystem& fs, const HashPolicy& policy,
                           const std::function<std::optional<HashJob>()>& next,
                           const std::function<void(size_t, HashResult)>& done, const HashHooks* hooks) {
   if (m_pair == nullptr) {
-    while (const auto job = next()) done(job->tag, hash(fs, job->fd, policy, hooks));
+    while (const auto job = next()) {
+      done(job->tag, hash(fs, job->fd, policy, job->hooks != nullptr ? job->hooks : hooks));
+    }
     return;
   }
   // Each lane holds one file's pass and the bytes read but not yet hashed (in its own buffer). Bytes are hashed in
   // equal amounts from both lanes, so a big file's chunks pair with the small files passing through the other lane;
-  // a lane hashes alone only while the other has no file at all.
+  // a lane hashes alone only while the other has no file, and a free lane asks for one again at every chunk.
   struct Lane {
     std::optional<Pass> pass;
     HashJob job;
@@ -203,18 +205,19 @@ void FileHasher::hash_all(FileSystem& fs, const HashPolicy& policy,
   };
   Lane lanes[2];
   auto load = [&](size_t i) {
-    lanes[i].pass.reset();
-    lanes[i].offset = lanes[i].pending = 0;
-    m_pair->reset(i);
     if (auto job = next()) {
       lanes[i].job = *job;
-      lanes[i].pass.emplace(fs, job->fd, true, hooks);
+      lanes[i].pass.emplace(fs, job->fd, true, job->hooks != nullptr ? job->hooks : hooks);
+      lanes[i].offset = lanes[i].pending = 0;
+      m_pair->reset(i);
     }
   };
-  load(0);
-  load(1);
   char* const buffers[2] = {m_buffers[0].get(), m_buffers[1].get()};
-  while (lanes[0].pass || lanes[1].pass) {
+  for (;;) {
+    for (size_t i = 0; i < 2; ++i) {
+      if (!lanes[i].pass) load(i);
+    }
+    if (!lanes[0].pass && !lanes[1].pass) return;
     for (size_t i = 0; i < 2; ++i) {
       Lane& lane = lanes[i];
       if (lane.pass && lane.pending == 0 && !lane.pass->done) {
@@ -252,8 +255,10 @@ void FileHasher::hash_all(FileSystem& fs, const HashPolicy& policy,
     for (size_t i = 0; i < 2; ++i) {
       if (!ended[i]) continue;
       Lane& lane = lanes[i];
-      done(lane.job.tag, conclude(fs, lane.job.fd, policy, *lane.pass, digest[i], buffers[i]));
-      load(i);
+      // The lane's own buffer is empty now (the other lane's may still hold bytes): a second pass reads into it.
+      HashResult result = conclude(fs, lane.job.fd, policy, *lane.pass, digest[i], buffers[i]);
+      lane.pass.reset();
+      done(lane.job.tag, std::move(result));
     }
   }
 }

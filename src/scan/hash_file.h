@@ -66,18 +66,21 @@ struct HashHooks {
 /// How many bytes past its fstat size a file may yield before it is reported instead of hashed.
 inline constexpr uint64_t k_over_read_max = 1 << 20;
 
-/// One file of a batch for FileHasher::hash_all: its open fd, and a tag the caller knows it by.
+/// One file for FileHasher::hash_all: its open fd, a tag the caller knows it by, and the hooks that serve it (null:
+/// the hooks given to hash_all).
 struct HashJob {
   int fd = -1;
   size_t tag = 0;
+  const HashHooks* hooks = nullptr;
 };
 
 /// A hasher with its own read buffers; one per thread, reused for every file.
 ///
-/// hash_all() hashes a batch two files at a time where the CPU has SHA-NI (util/sha256_x2.h): each lane holds one
-/// file, the two are read a chunk each in turn and their blocks compressed together; when a file ends, the next one
-/// of the batch takes its lane, so small files pair with small files and a big file's chunks pair with whatever
-/// else the batch holds. Every file's result is exactly what hash() gives for it alone.
+/// hash_all() hashes a stream of files two at a time where the CPU has SHA-NI (util/sha256_x2.h): each lane holds
+/// one file, the two are read a chunk each in turn and their blocks compressed together; when a file ends, the next
+/// one takes its lane, so small files pair with small files and a big file's chunks pair with whatever else comes,
+/// another big file included. A lane hashes alone only while there is no other file to give it. Every file's result
+/// is exactly what hash() gives for it alone.
 class FileHasher {
  public:
   static constexpr size_t k_read_buffer = 128 << 10;  // small enough to stay in L2 between copy and hash
@@ -91,9 +94,11 @@ class FileHasher {
   /// Hashes the file open as `fd` (positioned at its start) under `policy`. `hooks` may be null.
   HashResult hash(FileSystem& fs, int fd, const HashPolicy& policy, const HashHooks* hooks = nullptr);
 
-  /// Hashes every file `next` gives (until it gives nullopt; it is asked again whenever a lane is free, so it may
-  /// give fewer once the batch was handed on) and passes each result to `done` with its tag, in the order the files
-  /// end. `hooks` (may be null) serves every file; `hooks->probe_cache` is read as each file starts.
+  /// Hashes every file `next` gives and passes each result to `done` with its tag, in the order the files end.
+  /// `next` is asked whenever a lane is free; while the other lane still holds a file it is asked again at every
+  /// chunk (so work that turns up meanwhile fills the lane), and hash_all returns once both lanes are free and
+  /// `next` gave nullopt. `hooks` (may be null) serves every job that names none; `probe_cache` is read as each file
+  /// starts. `next` and `done` may call anything but this hasher.
   void hash_all(FileSystem& fs, const HashPolicy& policy, const std::function<std::optional<HashJob>()>& next,
                 const std::function<void(size_t tag, HashResult)>& done, const HashHooks* hooks = nullptr);
 
@@ -102,8 +107,8 @@ class FileHasher {
 
  private:
   struct Pass;
-  HashResult conclude(FileSystem& fs, int fd, const HashPolicy& policy, Pass& pass, const Digest& digest,
-                      char* buffer);
+  // `buffer` (k_read_buffer bytes) is free for a second pass: no bytes of another file wait in it.
+  HashResult conclude(FileSystem& fs, int fd, const HashPolicy& policy, Pass& pass, const Digest& digest, char* buffer);
   void single_pass(Pass& pass, char* buffer);
 
   std::unique_ptr<char[]> m_buffers[2];

@@ -106,6 +106,7 @@ std::string join(std::string_view dir, std::string_view name) {
 }
 
 struct Worker {
+  size_t index = 0;  // in Walker::m_workers
   std::mutex mu;
   std::deque<DirJob> dirs;
   std::deque<FileJob> files;
@@ -135,7 +136,10 @@ class Walker {
  public:
   Walker(FileSystem& fs, const WalkOptions& options, unsigned threads)
       : m_fs(fs), m_options(options) {
-    for (unsigned i = 0; i < threads; ++i) m_workers.emplace_back(std::make_unique<Worker>());
+    for (unsigned i = 0; i < threads; ++i) {
+      m_workers.emplace_back(std::make_unique<Worker>());
+      m_workers.back()->index = i;
+    }
     const uint64_t limit = raise_open_file_limit();
     // Directory fds stay open while their files wait to be hashed; keep a margin for file batches and the rest.
     m_dir_fd_cap = std::clamp<uint64_t>(limit / 4, 64, 8192);
@@ -160,7 +164,14 @@ class Walker {
   void finish_job();
 
   void list_dir(Worker& w, DirJob job);
+  /// Hashes `job`'s files, and as the hasher's lanes free up, the files of further file jobs taken from the
+  /// queues (each finished here), so both lanes stay busy while there are files to hash.
   void hash_batch(Worker& w, FileJob& job);
+  struct OpenBatch;
+  /// Opens `batch`'s files (or settles them without opening: --since, the stat cache, the git fast path).
+  void open_batch(Worker& w, OpenBatch& batch);
+  /// Takes a file job: the newest of worker `index`'s own, else the oldest of another's.
+  bool pop_files(size_t index, FileJob* files);
   /// Hashes `entry`'s open file and keeps the entry, or records why not. `hooks` (may be null) lets the batch react
   /// to what the first reads reveal.
   void hash_one(Worker& w, int fd, FileEntry* entry, const HashHooks* hooks);
@@ -781,24 +792,57 @@ void Walker::record(Worker& w, FileEntry* entry, const HashResult& r) {
   }
 }
 
-void Walker::hash_batch(Worker& w, FileJob& job) {
+// A file job being hashed: its files open, given to the hasher one by one.
+struct Walker::OpenBatch {
+  FileJob job;
   std::array<int, k_batch> fds;
   // Tracked files no lstat was taken of: the index is compared with the fstat the hasher takes after reading.
   std::array<bool, k_batch> postcheck{};
+  uint32_t next = 0;     // the first file not yet given to the hasher
+  uint32_t hashing = 0;  // given to the hasher and not yet done
+  bool popped = false;   // taken by hash_batch from a queue: finished (finish_job) when its files are
+  HashHooks hooks;
+
+  // Whether every file was given to the hasher (skipping the ones that did not open).
+  bool exhausted() {
+    while (next < job.count && fds[next] < 0) ++next;
+    return next >= job.count;
+  }
+};
+
+bool Walker::pop_files(size_t index, FileJob* files) {
+  for (size_t k = 0; k < m_workers.size(); ++k) {
+    Worker& w = *m_workers[(index + k) % m_workers.size()];
+    std::lock_guard lock(w.mu);
+    if (w.files.empty()) continue;
+    if (k == 0) {
+      *files = std::move(w.files.back());
+      w.files.pop_back();
+    } else {
+      *files = std::move(w.files.front());
+      w.files.pop_front();
+    }
+    return true;
+  }
+  return false;
+}
+
+void Walker::open_batch(Worker& w, OpenBatch& b) {
+  FileJob& job = b.job;
   const int dir_fd = job.dir->fd;
   for (uint32_t i = 0; i < job.count; ++i) {
-    fds[i] = -1;
+    b.fds[i] = -1;
     FileEntry* entry = job.entries[i];
     const std::string_view path = entry->path;
     const char* name = path.data() + (path.size() - base_name(path).size());  // NUL-terminated in the table
     const bool git_tracked = job.git != nullptr && job.index_pos[i] != k_untracked;
-    postcheck[i] = git_tracked;
+    b.postcheck[i] = git_tracked;
     if (m_options.since_ns || (m_options.stat_cache && stat_cache() != nullptr) ||
         (git_tracked && git_fast_path_possible(job))) {
       // lstat first: files outside the --since window are never opened, and unchanged ones keep their digest.
       struct stat st {};
       const int rc = m_fs.stat_at(dir_fd, name, &st, false);
-      postcheck[i] = false;  // the index is compared with this lstat
+      b.postcheck[i] = false;  // the index is compared with this lstat
       if (rc == 0 && S_ISREG(st.st_mode) && m_options.since_ns && mtime_ns(st) < *m_options.since_ns) {
         ++w.unreported_files;
         continue;
@@ -829,60 +873,104 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
       }
       continue;
     }
-    fds[i] = fd;
+    b.fds[i] = fd;
   }
   // Warm cache: every read is served from memory and no prefetch is needed. The first time a read would block, ask
   // the kernel to start reading the rest of the batch, so they load while these are hashed.
   // A big file keeps this thread busy for a while: hand the files not yet started back, so an idle thread can take
-  // them. The hasher takes the files two at a time where it can (see FileHasher::hash_all).
-  uint32_t next = 0;  // the first file not yet given to the hasher
-  HashHooks hooks;
-  hooks.probe_cache = m_options.prefetch;
-  hooks.read = [&](uint64_t n) {  // progress counts each byte of the tree once
+  // them (or this one, in its other lane, when no thread is idle).
+  b.hooks.probe_cache = m_options.prefetch;
+  b.hooks.read = [this, &w](uint64_t n) {  // progress counts each byte of the tree once
     w.unreported_bytes += n;
     if (w.unreported_bytes >= k_report_bytes) report_progress(w);
   };
-  hooks.cold = [&] {
-    if (!hooks.probe_cache) return;
-    hooks.probe_cache = false;
-    for (uint32_t k = next; k < job.count; ++k) {
-      if (fds[k] >= 0) m_fs.prefetch(fds[k], k_prefetch_max);
+  b.hooks.cold = [this, &b] {
+    if (!b.hooks.probe_cache) return;
+    b.hooks.probe_cache = false;
+    for (uint32_t k = b.next; k < b.job.count; ++k) {
+      if (b.fds[k] >= 0) m_fs.prefetch(b.fds[k], k_prefetch_max);
     }
   };
-  hooks.big = [&] {
+  b.hooks.big = [this, &w, &b] {
+    // The job handed on keeps its work tree and index positions: a tracked file not yet compared with the index
+    // (no lstat was taken) is compared after it is hashed, wherever that is.
     FileJob rest;
-    rest.dir = job.dir;
-    rest.git = job.git;
-    rest.attrs_unknown = job.attrs_unknown;
-    for (uint32_t k = next; k < job.count; ++k) {
-      if (fds[k] < 0) continue;
-      m_fs.close(fds[k]);
-      fds[k] = -1;
-      rest.index_pos[rest.count] = job.index_pos[k];
-      rest.entries[rest.count++] = job.entries[k];
+    rest.dir = b.job.dir;
+    rest.git = b.job.git;
+    rest.attrs_unknown = b.job.attrs_unknown;
+    for (uint32_t k = b.next; k < b.job.count; ++k) {
+      if (b.fds[k] < 0) continue;
+      m_fs.close(b.fds[k]);
+      b.fds[k] = -1;
+      rest.index_pos[rest.count] = b.job.index_pos[k];
+      rest.entries[rest.count++] = b.job.entries[k];
     }
-    job.count = next;
+    b.job.count = b.next;
     if (rest.count != 0) {
       push_files(w, std::move(rest));
       notify();
     }
   };
+}
+
+void Walker::hash_batch(Worker& w, FileJob& job) {
+  // The batches with files still to give or still being hashed; a file's tag is its batch's slot * k_batch + its
+  // place in the batch. Mostly two: the one a big file came from, and the one the other lane takes files from.
+  std::vector<std::unique_ptr<OpenBatch>> slots;
+  size_t current = 0;  // the slot files are given from
+  auto start = [&](FileJob&& files, bool popped) {
+    size_t slot = 0;
+    while (slot < slots.size() && slots[slot] != nullptr) ++slot;
+    if (slot == slots.size()) slots.emplace_back();
+    slots[slot] = std::make_unique<OpenBatch>();
+    OpenBatch& b = *slots[slot];
+    b.job = std::move(files);
+    b.popped = popped;
+    open_batch(w, b);
+    current = slot;
+  };
+  auto release_if_done = [&](size_t slot) {
+    OpenBatch& b = *slots[slot];
+    if (b.hashing != 0 || !b.exhausted()) return;
+    const bool popped = b.popped;
+    slots[slot].reset();
+    report_progress(w);
+    if (popped) finish_job();
+  };
+  start(std::move(job), false);
   w.hasher.hash_all(
       m_fs, m_policy,
       [&]() -> std::optional<HashJob> {
-        while (next < job.count && fds[next] < 0) ++next;
-        if (next >= job.count) return std::nullopt;
-        const HashJob j{fds[next], next};
-        ++next;
-        return j;
+        for (;;) {
+          if (current < slots.size() && slots[current] != nullptr) {
+            OpenBatch& b = *slots[current];
+            if (!b.exhausted()) {
+              const uint32_t k = b.next++;
+              ++b.hashing;
+              return HashJob{b.fds[k], current * k_batch + k, &b.hooks};
+            }
+            release_if_done(current);
+          }
+          // Keep the free lane busy: the next file job of this worker's queue, or of another's.
+          FileJob more;
+          if (!pop_files(w.index, &more)) return std::nullopt;
+          start(std::move(more), true);
+        }
       },
-      [&](size_t k, HashResult r) {
-        record(w, job.entries[k], r);
-        if (postcheck[k] && r.outcome == HashOutcome::hashed) git_postcheck(job, static_cast<uint32_t>(k), r.st);
-        m_fs.close(fds[k]);
-        fds[k] = -1;
-      },
-      &hooks);
+      [&](size_t tag, HashResult r) {
+        const size_t slot = tag / k_batch;
+        const size_t k = tag % k_batch;
+        OpenBatch& b = *slots[slot];
+        record(w, b.job.entries[k], r);
+        if (b.postcheck[k] && r.outcome == HashOutcome::hashed) git_postcheck(b.job, static_cast<uint32_t>(k), r.st);
+        m_fs.close(b.fds[k]);
+        b.fds[k] = -1;
+        --b.hashing;
+        release_if_done(slot);
+      });
+  for (size_t slot = 0; slot < slots.size(); ++slot) {
+    if (slots[slot] != nullptr) release_if_done(slot);  // a batch all of whose files settled without opening
+  }
   report_progress(w);
 }
 
@@ -994,6 +1082,7 @@ void Walker::collect(Manifest* m) {
   for (auto& w : m_workers) {
     for (const FileEntry* e : w->kept) m->total_bytes += e->size;
     m->files.insert(m->files.end(), w->kept.begin(), w->kept.end());
+    std::vector<const FileEntry*>().swap(w->kept);  // the peak of a scan's memory is near here: give it back now
     m->table.absorb(std::move(w->table));
     std::move(w->symlinks.begin(), w->symlinks.end(), std::back_inserter(m->symlinks));
     std::move(w->skipped.begin(), w->skipped.end(), std::back_inserter(m->skipped));

@@ -8,8 +8,11 @@
 // - Directories are read with getdents64 through their own fd and entries opened with openat relative to it, so no
 //   full path is resolved twice and depth is unlimited. An fd lives as long as a job needs it. Directory jobs go first
 //   (the total is known early, for the ETA) while the number of open directory fds stays under a cap.
-// - A file batch opens its files, asks the kernel to start reading them all (posix_fadvise WILLNEED) and then hashes
-//   them one by one, so a cold cache has many reads in flight per thread.
+// - A file batch opens its files, asks the kernel to start reading them all (posix_fadvise WILLNEED) once a read
+//   finds the cache cold, so a cold cache has many reads in flight per thread, and hashes them two at a time
+//   (scan/hash_file.h). When a hashing lane frees up and its batch has no file left, it takes the next file job from
+//   the queues, so a big file pairs with the files of later batches (another big file included) instead of
+//   hashing alone.
 // - Each worker keeps its results to itself; they are merged and sorted by path at the end, so the output does not
 //   depend on the thread count.
 // - Hashing one file, with the rules for files that change while read, is scan/hash_file.h; the entries live in a

@@ -581,3 +581,70 @@ TEST(Walk, AFileThatNeverEndsIsAnErrorAfterABoundedOverRead) {
 
 }  // namespace
 }  // namespace treeprint
+
+namespace treeprint {
+namespace {
+
+// Tiny and big files in several directories, so batches end while big files are still being read and the lanes
+// take files from other batches: every digest is sha256sum's, on one thread and two. A file that grows and one that
+// shrinks while read (both big, so a lane holds them across batches) give what the single-file rules give.
+TEST(Walk, MixOfTinyAndBigFilesGivesSha256sumsDigestsWhateverPairsThem) {
+  TempDir dir;
+  std::vector<std::string> paths;
+  const size_t big = FileHasher::k_big_file;
+  for (int d = 0; d < 5; ++d) {
+    for (int i = 0; i < 37; ++i) {
+      const std::string path = "d" + std::to_string(d) + "/f" + std::to_string(i);
+      size_t size = static_cast<size_t>(i * 1031 + d * 17) % 9000;
+      if (i == 3 || (d == 2 && i == 30)) size = big + static_cast<size_t>(d) * 100003;  // a big file per directory
+      if (i == 20 && d % 2 == 0) size = 131072 * 3 + 1;
+      std::string text(size, '\0');
+      for (size_t k = 0; k < size; ++k) text[k] = static_cast<char>((k * 31 + static_cast<size_t>(i * 7 + d)) & 0xff);
+      dir.write(path, text);
+      paths.push_back(path);
+    }
+  }
+  dir.write("d1/grows", std::string(big + 5, 'g'));
+  dir.write("d3/shrinks", std::string(big + 7, 's'));
+  for (const unsigned threads : {1u, 2u}) {
+    SCOPED_TRACE(threads);
+    dir.write("d1/grows", std::string(big + 5, 'g'));
+    dir.write("d3/shrinks", std::string(big + 7, 's'));
+    FaultFileSystem fs;
+    std::mutex mu;
+    bool grew = false, shrank = false;
+    fs.after_read = [&](int fd, long) {
+      const std::string path = testing::fd_path(fd);
+      std::lock_guard lock(mu);
+      if (path == dir / "d1/grows" && !grew) {
+        grew = true;
+        const int w = open(path.c_str(), O_WRONLY | O_APPEND);
+        ASSERT_EQ(write(w, "more", 4), 4);
+        close(w);
+      } else if (path == dir / "d3/shrinks" && !shrank) {
+        shrank = true;
+        ASSERT_EQ(truncate(path.c_str(), 1000), 0);
+      }
+    };
+    const Scan s = scan(dir.path(), {.threads = threads}, &fs);
+    ASSERT_TRUE(s.ok) << s.fatal;
+    EXPECT_TRUE(grew && shrank);
+    // The grown file changed after the scan started, so it was read again and its digest is of what it holds now.
+    ASSERT_EQ(s.manifest.files.size(), paths.size() + 1);
+    for (const std::string& path : paths) {
+      const FileEntry* f = find(s.manifest, path);
+      ASSERT_NE(f, nullptr) << path;
+      EXPECT_EQ(to_hex(f->sha256), testing::sha256sum(dir / path)) << path;
+    }
+    const FileEntry* grown = find(s.manifest, "d1/grows");
+    ASSERT_NE(grown, nullptr);
+    EXPECT_EQ(grown->size, big + 9);
+    EXPECT_EQ(to_hex(grown->sha256), testing::sha256sum(dir / "d1/grows"));
+    ASSERT_EQ(s.manifest.errors.size(), 1u);
+    EXPECT_EQ(s.manifest.errors[0].path, "d3/shrinks");
+    EXPECT_THAT(s.manifest.errors[0].message, HasSubstr("file changed while it was being hashed"));
+  }
+}
+
+}  // namespace
+}  // namespace treeprint
