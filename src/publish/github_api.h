@@ -126,9 +126,6 @@ struct MergeBase {
 /// fractions allowed); nullopt when it is not one.
 std::optional<int64_t> parse_rfc3339(std::string_view text);
 
-/// Cuts `text` to at most `max` bytes (so at most `max` characters), on a UTF-8 character boundary, ending with
-/// `note` when something was cut. Returns `text` unchanged when it fits.
-
 /// The URL of the rel="next" link in a Link header, or "".
 std::string next_link(std::string_view link_header);
 
