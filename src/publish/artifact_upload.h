@@ -11,8 +11,8 @@
 //      at about two blocks, whatever the size of the files;
 //   5. FinalizeArtifact with the exact size and sha256:<hex of the uploaded bytes>.
 //
-// Retries are the HttpClient's: 429, 5xx and dropped connections. Put Block, Put Block List, ListArtifacts and
-// GetSignedArtifactURL are safe to send twice and are marked so; the other Twirp calls are retried only when an answer
+// Retries are the HttpClient's: 429, 5xx and dropped connections. Put Block, Put Block List and ListArtifacts are
+// safe to send twice and are marked so; the other Twirp calls are retried only when an answer
 // came back. Nothing throws; every failure is an error value naming the step. The runtime token is registered with
 // the HttpClient as a secret, so it never reaches a log line or a message.
 
