@@ -108,7 +108,21 @@ std::optional<GitLabPreviousRun> gitlab_previous_run(HttpClient& http, const Env
   GitLabBaselineQuery q;
   q.ref = env_or(env, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", env_or(env, "CI_COMMIT_BRANCH"));
   q.job = env_or(env, "CI_JOB_NAME");
-  q.artifact_path = strip_dot_slash(settings.manifest_path);
+  // Job artifacts are kept by their path relative to the project directory: a manifest written elsewhere (the
+  // default under RUNNER_TEMP or /tmp) was never kept, so there is nothing to fetch.
+  std::string path = settings.manifest_path;
+  if (!path.empty() && path[0] == '/') {
+    std::string project_dir = env_or(env, "CI_PROJECT_DIR");
+    while (project_dir.size() > 1 && project_dir.back() == '/') project_dir.pop_back();
+    if (project_dir.empty() || path.compare(0, project_dir.size() + 1, project_dir + "/") != 0) {
+      runner.notice("baseline: previous-run reads the manifest from the job's artifacts, which GitLab keeps only "
+                    "under CI_PROJECT_DIR; set manifest-path to a path there (and list it under artifacts:paths); no "
+                    "comparison made");
+      return std::nullopt;
+    }
+    path.erase(0, project_dir.size() + 1);
+  }
+  q.artifact_path = strip_dot_slash(path);
   if (q.ref.empty()) {
     runner.notice("baseline: previous-run needs a branch (a tag pipeline has none); no comparison made");
     return std::nullopt;

@@ -170,6 +170,22 @@ class GitLabJob(unittest.TestCase):
         self.assertEqual(get["headers"].get("JOB-TOKEN") or get["headers"].get("Job-Token"), JOB_TOKEN)
         self.assertNotIn("Authorization", get["headers"])
 
+    def test_previous_run_with_an_absolute_manifest_path(self):
+        # Under CI_PROJECT_DIR: the artifact path is the path relative to it.
+        p, out = self.run_job(token=JOB_TOKEN, extra={"PLUGIN_BASELINE": "previous-run", "PLUGIN_SUMMARY": "none",
+                                                      "PLUGIN_MANIFEST_PATH": os.path.join(self.project, "m.json")})
+        self.assertEqual(p.returncode, 0, out)
+        self.assertEqual(self.requests(), [("GET", "/api/v4/projects/42/jobs/artifacts/main/raw/m.json?job=treeprint")])
+        # Elsewhere: GitLab never kept it, so nothing is asked for, and the notice says what to set.
+        elsewhere = tempfile.mkdtemp(prefix="treeprint-elsewhere-")
+        self.addCleanup(shutil.rmtree, elsewhere, ignore_errors=True)
+        p, out = self.run_job(token=JOB_TOKEN, extra={"PLUGIN_BASELINE": "previous-run", "PLUGIN_SUMMARY": "none",
+                                                      "PLUGIN_MANIFEST_PATH": os.path.join(elsewhere, "m.json")})
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("GitLab keeps only under CI_PROJECT_DIR; set manifest-path", out)
+        self.assertEqual(len(self.requests()), 1)  # only the first run's
+        self.assertTrue(os.path.isfile(os.path.join(elsewhere, "m.json")))
+
     def test_no_earlier_manifest_is_a_notice(self):
         p, out = self.run_job(token=JOB_TOKEN, extra={"PLUGIN_BASELINE": "previous-run", "PLUGIN_SUMMARY": "none"})
         self.assertEqual(p.returncode, 0, out)
