@@ -100,11 +100,6 @@ bool has_credential(const HttpHeaders& headers) {
   return false;
 }
 
-bool has_header(const HttpHeaders& headers, std::string_view name) {
-  return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return iequals(h.first, name); });
-}
-
-
 }  // namespace
 
 bool is_loopback_host(const std::string& host) {
