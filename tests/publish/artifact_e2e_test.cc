@@ -14,6 +14,7 @@
 
 #include "manifest/path_encoding.h"
 #include "publish/artifact_upload.h"
+#include "publish/fake_control.h"
 #include "publish/runtime_token.h"
 #include "test_support.h"
 
@@ -37,15 +38,7 @@ using testing::runtime_token;
 const std::string k_token = runtime_token("Actions.ExampleScope Actions.Results:c0ffee00-run:d00dfeed-job");
 
 std::string fake(const std::string& path, const std::string& body = "{}") {
-  HttpClient http;
-  HttpRequest r;
-  r.method = path == "/_fake/state" ? "GET" : "POST";
-  r.url = env("TREEPRINT_RESULTS_URL") + path;
-  r.headers = {{"Content-Type", "application/json"}};
-  if (r.method == "POST") r.body = body;
-  auto res = http.send(r);
-  EXPECT_TRUE(res && res->status == 200) << path;
-  return res ? res->body : "";
+  return testing::fake_control(env("TREEPRINT_RESULTS_URL"), path == "/_fake/state" ? "GET" : "POST", path, body);
 }
 
 /// Kinds of every request the fake received ("CreateArtifact", "PutBlock", ...), with their status.

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "publish/github_api.h"
+#include "publish/fake_control.h"
 
 namespace treeprint {
 namespace {
@@ -23,15 +24,7 @@ std::string env(const char* name) {
 }
 
 std::string fake(const std::string& path, const std::string& body = "{}") {
-  HttpClient http;
-  HttpRequest r;
-  r.method = path == "/_fake/log" ? "GET" : "POST";
-  r.url = env("TREEPRINT_FORGE_FAKE_URL") + path;
-  r.headers = {{"Content-Type", "application/json"}};
-  if (r.method == "POST") r.body = body;
-  auto res = http.send(r);
-  EXPECT_TRUE(res && res->status == 200) << path;
-  return res ? res->body : "";
+  return testing::fake_control(env("TREEPRINT_FORGE_FAKE_URL"), path == "/_fake/log" ? "GET" : "POST", path, body);
 }
 
 HttpClientOptions quiet() {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "publish/github_api.h"
+#include "publish/fake_control.h"
 
 namespace treeprint {
 namespace {
@@ -51,17 +52,7 @@ struct Client {
 
 /// Sends a control request to the fake; returns its JSON answer.
 std::string fake(const std::string& method, const std::string& path, const std::string& body = "{}") {
-  HttpClient http;
-  HttpRequest r;
-  r.method = method;
-  r.url = env("TREEPRINT_FAKE_URL") + path;
-  r.headers = {{"Content-Type", "application/json"}};
-  r.body = body;
-  auto res = http.send(r);
-  EXPECT_TRUE(res) << res.error();
-  if (!res) return "";
-  EXPECT_EQ(res->status, 200) << path << ": " << res->body;
-  return res->body;
+  return testing::fake_control(env("TREEPRINT_FAKE_URL"), method, path, body);
 }
 
 /// "METHOD path" of every API request the fake received.
