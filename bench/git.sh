@@ -7,7 +7,9 @@
 #           (the floor of any stat-based reuse)
 #   full    scan CLONE                    (git-aware, no baseline: every file read)
 #   off     scan CLONE --git=off          (the plain scan)
-# and `fast` must be byte-identical to `full`. Wall time is the best of RUNS, peak RSS the largest (GNU time).
+# and `fast` must be byte-identical to `full`. Then the action runs on the clone with `baseline: previous-run` and
+# without a baseline (bench/git_action.py: the previous run's artifact served by the tests' fake GitHub API).
+# Wall time is the best of RUNS, peak RSS the largest (GNU time).
 # Scans are run with -q; the figures mean something only on an otherwise idle machine.
 #
 #   bench/git.sh                          # 50,300 files (800 MiB) and 300,000 files
@@ -105,5 +107,7 @@ for size in $SIZES; do
         function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "n/a (below the timer)" }
         BEGIN { printf "fast / floor %s (goal <= 1.3); fast / full %s (goal <= 0.25); full / off %s (goal <= 1.05); " \
                        "fast vs full: %s\n", ratio(f, fl), ratio(f, fu), ratio(fu, o), s }' | tee -a "$RES/summary.txt"
+    # The same through the action: `baseline: previous-run` against the fake API (bench/git_action.py).
+    python3 "$repo/bench/git_action.py" "$TREEPRINT" "$src" "$clone" "$RUNS" "$RES/summary.txt"
 done
 echo "results: $RES"
