@@ -3,8 +3,9 @@
 // for two with their rounds interleaved:
 // - x86-64 with the SHA extensions ("SHA-NI": sha256rnds2, sha256msg1, sha256msg2) and SSSE3/SSE4.1;
 // - arm64 with the ARMv8 SHA-2 instructions (sha256h, sha256h2, sha256su0, sha256su1).
-// A round instruction's latency is several times its throughput, so one message's chain of rounds leaves the unit
-// idle for most of each instruction; a second, independent message fills it. Elsewhere available() is false.
+// Where a round instruction's latency is several times its throughput (measured on x86 with SHA-NI; on arm64 it
+// depends on the core and is unmeasured here), one message's chain of rounds leaves the unit idle for most of each
+// instruction, and a second, independent message fills it. Elsewhere available() is false.
 //
 // Only the functions in the .cc that carry a target attribute use these instructions, and they run only after the
 // run-time check (CPUID on x86, the kernel's HWCAP_SHA2 bit on arm64), so the rest of the binary stays baseline
