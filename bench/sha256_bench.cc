@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "util/sha256.h"
+#include "util/sha256_hw.h"
 #include "util/sha256_x2.h"
 
 namespace {
@@ -134,8 +135,10 @@ int main(int argc, char** argv) {
   });
 
   std::printf("cpu: %s\n", cpu_model().c_str());
-  std::printf("sha-ni: %s\n", pair.uses_sha_ni() ? "yes (own lanes use SHA-NI)"
-                                                  : "no (own lanes fall back to OpenSSL)");
+  const std::string engine = pair.uses_sha_instructions()
+                                 ? std::string(treeprint::sha256_hw::instruction_set()) + " (own lanes use them)"
+                                 : "none usable (own lanes fall back to OpenSSL)";
+  std::printf("sha instructions: %s\n", engine.c_str());
   std::printf("one core, MB/s (10^6 bytes), best of %d x %.2f s\n", repeat, seconds);
   std::printf("%-24s %14s %14s\n", "", "64 KiB buffers", "1 KiB messages");
   const char* names[3] = {"OpenSSL single stream", "own single lane", "own two lanes"};

@@ -2,7 +2,8 @@
 # Installs what treeprint needs on Debian bookworm, and nothing that is already there.
 #
 #   scripts/install-deps.sh          # build dependencies
-#   scripts/install-deps.sh --test   # plus what the test suite uses, and `npm ci` in tests/servers
+#   scripts/install-deps.sh --test   # plus what the test suite uses (on amd64 an arm64 cross compiler and QEMU), and
+#                                    # `npm ci` in tests/servers
 #   scripts/install-deps.sh --fuzz   # plus clang and libFuzzer (scripts/fuzz.sh)
 #
 # Everything comes from Debian: -dev packages with static archives, and a deb-src entry (in its own file under
@@ -18,6 +19,11 @@ fuzz_pkgs=(clang libclang-rt-14-dev)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
 [ "${1:-}" = "--fuzz" ] && want+=("${fuzz_pkgs[@]}")
+# On amd64 the arm64 SHA-2 code is tested too: cross-built and run under QEMU (tests/arm64; an arm64 host builds and
+# runs it natively and needs neither).
+if [ "${1:-}" = "--test" ] && [ "$(dpkg --print-architecture)" = amd64 ]; then
+    want+=(g++-aarch64-linux-gnu qemu-user)
+fi
 # The REST contract tests run Prism, the artifact tests Azurite and @actions/artifact (tests/servers/package.json,
 # Node >= 18.20). Debian's nodejs and npm are enough;
 # a newer Node that is already installed (a nodesource package, say) is kept.

@@ -107,7 +107,7 @@ struct FileHasher::Pass {
 FileHasher::FileHasher() {
   m_buffers[0].reset(new char[k_read_buffer]);
   auto pair = std::make_unique<Sha256Pair>();
-  if (pair->uses_sha_ni()) {
+  if (pair->uses_sha_instructions()) {
     m_pair = std::move(pair);
     m_buffers[1].reset(new char[k_read_buffer]);
   }

@@ -76,10 +76,10 @@ struct HashJob {
 
 /// A hasher with its own read buffers; one per thread, reused for every file.
 ///
-/// hash_all() hashes a stream of files two at a time where the CPU has SHA-NI (util/sha256_x2.h): each lane holds
-/// one file, the two are read a chunk each in turn and their blocks compressed together; when a file ends, the next
-/// one takes its lane, so small files pair with small files and a big file's chunks pair with whatever else comes,
-/// another big file included. A lane hashes alone only while there is no other file to give it. Every file's result
+/// hash_all() hashes a stream of files two at a time where the CPU has SHA-256 instructions (SHA-NI, ARMv8 SHA-2;
+/// util/sha256_x2.h): each lane holds one file, the two are read a chunk each in turn and their blocks compressed
+/// together; when a file ends, the next one takes its lane, so small files pair with small files and a big file's
+/// chunks pair with whatever else comes, another big file included. A lane hashes alone only while there is no other file to give it. Every file's result
 /// is exactly what hash() gives for it alone.
 class FileHasher {
  public:
@@ -102,7 +102,7 @@ class FileHasher {
   void hash_all(FileSystem& fs, const HashPolicy& policy, const std::function<std::optional<HashJob>()>& next,
                 const std::function<void(size_t tag, HashResult)>& done, const HashHooks* hooks = nullptr);
 
-  /// Whether hash_all pairs files (SHA-NI) or hashes them one after the other.
+  /// Whether hash_all pairs files (the CPU's SHA-256 instructions) or hashes them one after the other.
   bool pairs_files() const;
 
  private:

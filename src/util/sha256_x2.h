@@ -1,10 +1,8 @@
 #pragma once
-// SHA-256 of two independent messages at once. On x86 CPUs with the SHA extensions (SHA-NI) the rounds of the two
-// messages are interleaved: one message's chain of sha256rnds2 leaves the round unit idle for most of each
-// instruction's latency, and the other message fills it. Elsewhere every call goes through OpenSSL (util/sha256.h).
-//
-// Only the functions in this unit's .cc that carry a target attribute use SHA-NI/SSE4.1 instructions, and they run
-// only after a CPUID check, so the rest of the binary stays baseline x86-64.
+// SHA-256 of two independent messages at once. Where the CPU has SHA-256 instructions (util/sha256_hw.h: SHA-NI on
+// x86-64, the ARMv8 SHA-2 instructions on arm64) the rounds of the two messages are interleaved: one message's
+// chain of round instructions leaves the unit idle for most of each instruction's latency, and the other message
+// fills it. Elsewhere every call goes through OpenSSL (util/sha256.h).
 
 #include <array>
 #include <cstddef>
@@ -13,29 +11,9 @@
 
 #include "util/digest.h"
 #include "util/sha256.h"
+#include "util/sha256_hw.h"
 
 namespace treeprint {
-
-namespace sha256_ni {
-
-/// True when this CPU runs the SHA extensions with SSSE3 and SSE4.1 (CPUID leaf 7 EBX bit 29, leaf 1 ECX bits 9
-/// and 19). Checked once per process; always false on builds for other architectures.
-bool available();
-
-/// SHA-256 state words H0..H7 in their usual order.
-using State = std::array<uint32_t, 8>;
-
-/// The initial state (FIPS 180-4, 5.3.3).
-State initial_state();
-
-/// Compresses `blocks` 64-byte blocks at `data` (any alignment) into `state`. Only when available().
-void compress(State& state, const unsigned char* data, size_t blocks);
-
-/// Compresses `blocks` blocks of `a` into `state_a` and as many of `b` into `state_b`, the two messages' rounds
-/// interleaved. Same result as two compress() calls. The states must be distinct objects. Only when available().
-void compress_x2(State& state_a, const unsigned char* a, State& state_b, const unsigned char* b, size_t blocks);
-
-}  // namespace sha256_ni
 
 /// Two independent streaming SHA-256 digests, "lanes" 0 and 1, each with its own partial-block buffer.
 ///
@@ -53,7 +31,7 @@ void compress_x2(State& state_a, const unsigned char* a, State& state_b, const u
 class Sha256Pair {
  public:
   enum class Engine {
-    best,     ///< SHA-NI when sha256_ni::available(), else OpenSSL
+    best,     ///< the CPU's SHA-256 instructions when sha256_hw::available(), else OpenSSL
     openssl,  ///< always OpenSSL, one lane after the other (the fallback, forced)
   };
 
@@ -61,8 +39,8 @@ class Sha256Pair {
   Sha256Pair(const Sha256Pair&) = delete;
   Sha256Pair& operator=(const Sha256Pair&) = delete;
 
-  /// Whether this object hashes with SHA-NI (two-way) or through OpenSSL.
-  bool uses_sha_ni() const { return !m_openssl[0].has_value(); }
+  /// Whether this object hashes with the CPU's SHA-256 instructions (two-way, sha256_hw) or through OpenSSL.
+  bool uses_sha_instructions() const { return !m_openssl[0].has_value(); }
 
   void reset(size_t lane);
   void update(size_t lane, const void* data, size_t size);
@@ -73,7 +51,7 @@ class Sha256Pair {
 
  private:
   struct Lane {
-    sha256_ni::State state;
+    sha256_hw::State state;
     uint64_t length;  // bytes appended since the lane was last empty
     size_t buffered;  // bytes of `buffer` in use, always < 64 between calls
     unsigned char buffer[64];

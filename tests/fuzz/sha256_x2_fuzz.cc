@@ -1,6 +1,7 @@
 // libFuzzer target for the two-lane SHA-256: the input becomes two messages and a list of pieces to feed them in
-// (update_both, update of one lane, in any sizes); the digests of the best engine (two-way SHA-NI where the CPU has
-// it), of one lane at a time, and of the forced OpenSSL fallback must all equal OpenSSL's one-shot digest.
+// (update_both, update of one lane, in any sizes); the digests of the best engine (two-way on the CPU's SHA-256
+// instructions where it has them), of one lane at a time, and of the forced OpenSSL fallback must all equal
+// OpenSSL's one-shot digest.
 
 #include <fuzzer/FuzzedDataProvider.h>
 #include <openssl/evp.h>

@@ -382,7 +382,7 @@ TEST(HashFile, ReadHookCountsTheFirstPassOnly) {
   EXPECT_EQ(reported, content.size());  // progress counts each byte once
 }
 
-// hash_all takes a batch two files at a time where the CPU has SHA-NI: every file's result must be what hash()
+// hash_all takes a batch two files at a time where the CPU has SHA-256 instructions: every file's result must be what hash()
 // gives for it alone, whatever sizes meet in the two lanes (empty, under a block, exact blocks, several read buffers,
 // big), and for files that fail, are recent (read twice) or are filtered.
 TEST(HashFile, HashAllGivesEachFileWhatHashGivesIt) {

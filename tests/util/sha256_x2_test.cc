@@ -4,7 +4,6 @@
 #include <openssl/evp.h>
 
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <ostream>
 #include <random>
@@ -55,34 +54,36 @@ class Placed {
   size_t m_size;
 };
 
-enum class Path { sha_ni, openssl };
+enum class Path { sha_instructions, openssl };
 
-void PrintTo(Path path, std::ostream* os) { *os << (path == Path::sha_ni ? "SHA-NI" : "OpenSSL"); }
-
-std::string path_name(const testing::TestParamInfo<Path>& info) {
-  return info.param == Path::sha_ni ? "ShaNi" : "OpenSsl";
+void PrintTo(Path path, std::ostream* os) {
+  *os << (path == Path::sha_instructions ? sha256_hw::instruction_set() : "OpenSSL");
 }
 
-// Every test runs on both engines: the two-way SHA-NI code, and the OpenSSL fallback forced. The SHA-NI instance
-// is skipped on a CPU without the SHA extensions.
+std::string path_name(const testing::TestParamInfo<Path>& info) {
+  return info.param == Path::sha_instructions ? "ShaInstructions" : "OpenSsl";
+}
+
+// Every test runs on both engines: the two-way code on the CPU's SHA-256 instructions (SHA-NI on x86-64, ARMv8
+// SHA-2 on arm64), and the OpenSSL fallback forced. The first is skipped on a CPU without those instructions.
 class Sha256PairTest : public testing::TestWithParam<Path> {
  protected:
   void SetUp() override {
-    if (GetParam() == Path::sha_ni && !sha256_ni::available()) {
-      GTEST_SKIP() << "this CPU lacks the SHA extensions (CPUID leaf 7 EBX bit 29) or SSE4.1/SSSE3";
+    if (GetParam() == Path::sha_instructions && !sha256_hw::available()) {
+      GTEST_SKIP() << "this CPU lacks the " << sha256_hw::instruction_set() << " instructions";
     }
   }
   Sha256Pair::Engine engine() const {
-    return GetParam() == Path::sha_ni ? Sha256Pair::Engine::best : Sha256Pair::Engine::openssl;
+    return GetParam() == Path::sha_instructions ? Sha256Pair::Engine::best : Sha256Pair::Engine::openssl;
   }
   std::unique_ptr<Sha256Pair> make() const {
     auto p = std::make_unique<Sha256Pair>(engine());
-    EXPECT_EQ(p->uses_sha_ni(), GetParam() == Path::sha_ni);
+    EXPECT_EQ(p->uses_sha_instructions(), GetParam() == Path::sha_instructions);
     return p;
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Engines, Sha256PairTest, testing::Values(Path::sha_ni, Path::openssl), path_name);
+INSTANTIATE_TEST_SUITE_P(Engines, Sha256PairTest, testing::Values(Path::sha_instructions, Path::openssl), path_name);
 
 struct Vector {
   std::string message;
@@ -280,60 +281,9 @@ TEST_P(Sha256PairTest, ALaneOtherThanZeroOrOneAborts) {
   EXPECT_DEATH(make()->update(2, "x", 1), "");
 }
 
-TEST(Sha256Pair, BestEngineIsShaNiExactlyWhenTheCpuHasIt) {
-  EXPECT_EQ(Sha256Pair().uses_sha_ni(), sha256_ni::available());
-  EXPECT_FALSE(Sha256Pair(Sha256Pair::Engine::openssl).uses_sha_ni());
-}
-
-// The kernel's view of the CPU as the judge of our CPUID check.
-TEST(Sha256Ni, DetectionAgreesWithTheKernelsCpuFlags) {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  std::string flags;
-  while (std::getline(in, line)) {
-    if (line.rfind("flags", 0) == 0) {
-      flags = line + " ";
-      break;
-    }
-  }
-  if (flags.empty()) {
-    GTEST_SKIP() << "no x86 flags line in /proc/cpuinfo";
-  }
-  const bool kernel_says = flags.find(" sha_ni ") != std::string::npos &&
-                           flags.find(" sse4_1 ") != std::string::npos &&
-                           flags.find(" ssse3 ") != std::string::npos;
-  EXPECT_EQ(sha256_ni::available(), kernel_says) << flags;
-}
-
-// The two-lane compressor against two single-lane runs, from unrelated states, so that mixing up the lanes, their
-// states or their blocks shows.
-TEST(Sha256Ni, TwoLaneCompressorEqualsTwoSingleLaneRuns) {
-  if (!sha256_ni::available()) {
-    GTEST_SKIP() << "this CPU lacks the SHA extensions or SSE4.1/SSSE3";
-  }
-  std::mt19937_64 rng(11);
-  for (size_t blocks = 1; blocks <= 9; ++blocks) {
-    const auto a = random_bytes(blocks * 64, 20 + blocks);
-    const auto b = random_bytes(blocks * 64, 40 + blocks);
-    const Placed pa(a.data(), a.size(), blocks % 16);
-    const Placed pb(b.data(), b.size(), (blocks * 5) % 16);
-    sha256_ni::State sa{};
-    sha256_ni::State sb{};
-    for (auto& w : sa) {
-      w = static_cast<uint32_t>(rng());
-    }
-    for (auto& w : sb) {
-      w = static_cast<uint32_t>(rng());
-    }
-    sha256_ni::State want_a = sa;
-    sha256_ni::State want_b = sb;
-    sha256_ni::compress(want_a, pa.data(), blocks);
-    sha256_ni::compress(want_b, pb.data(), blocks);
-    sha256_ni::compress_x2(sa, pa.data(), sb, pb.data(), blocks);
-    EXPECT_EQ(sa, want_a) << blocks << " blocks";
-    EXPECT_EQ(sb, want_b) << blocks << " blocks";
-    EXPECT_NE(sa, sb);
-  }
+TEST(Sha256Pair, BestEngineUsesTheShaInstructionsExactlyWhenTheCpuHasThem) {
+  EXPECT_EQ(Sha256Pair().uses_sha_instructions(), sha256_hw::available());
+  EXPECT_FALSE(Sha256Pair(Sha256Pair::Engine::openssl).uses_sha_instructions());
 }
 
 }  // namespace
