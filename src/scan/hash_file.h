@@ -79,8 +79,8 @@ struct HashJob {
 /// hash_all() hashes a stream of files two at a time where the CPU has SHA-256 instructions (SHA-NI, ARMv8 SHA-2;
 /// util/sha256_x2.h): each lane holds one file, the two are read a chunk each in turn and their blocks compressed
 /// together; when a file ends, the next one takes its lane, so small files pair with small files and a big file's
-/// chunks pair with whatever else comes, another big file included. A lane hashes alone only while there is no other file to give it. Every file's result
-/// is exactly what hash() gives for it alone.
+/// chunks pair with whatever else comes, another big file included. A lane hashes alone only while there is no
+/// other file to give it. Every file's result is exactly what hash() gives for it alone.
 class FileHasher {
  public:
   static constexpr size_t k_read_buffer = 128 << 10;  // small enough to stay in L2 between copy and hash
