@@ -1,7 +1,8 @@
-"""A small stateful stand-in for the Gitea and GitLab REST calls treeprint makes, for the contract tests (behind
-`prism proxy --errors` with Gitea's description, forges/gitea-subset.json) and the end-to-end tests of the action in a
-GitLab job (GitLab's description could not be had whole here; see forges/README.md, so its calls are checked against
-this fake's recorded requests).
+"""A small stateful stand-in for the Gitea and GitLab REST calls treeprint makes, for the contract tests and the
+end-to-end tests, behind `prism proxy --errors` with each forge's own description (forges/gitea-subset.json,
+forges/gitlab-subset.json): Prism checks every request before it gets here and every answer given here. What the
+descriptions do not say (paging headers, nested artifact paths, the OAuth-style 403) the tests read from this fake's
+record of the requests.
 
 Gitea, under /api/v1 (Authorization: "token X" or "Bearer X"):
   GET /user; GET, POST /repos/{o}/{r}/issues/{n}/comments (paged by `page`/`limit` when `limit` is given, with
@@ -243,7 +244,13 @@ def make_handler(fake):
                     fake.next_id += 1
                     st = dict(data, id=fake.next_id, sha=m.group(2), project=urllib.parse.unquote(m.group(1)))
                     fake.statuses.append(st)
-                return self.send(201, {"id": st["id"], "status": st["state"], "name": st.get("name", "")})
+                # As GitLab answers (201, an APIEntitiesCommitStatus): what was set, and GitLab's defaults.
+                answer = {"id": st["id"], "sha": st["sha"], "ref": st.get("ref", "main"), "status": st["state"],
+                          "name": st.get("name") or st.get("context") or "default", "pipeline_id":
+                          st.get("pipeline_id", 1), "allow_failure": False, "created_at": "2026-01-01T00:00:00.000Z",
+                          "author": {"id": who["id"], "username": who["login"]}}
+                answer.update({k: st[k] for k in ("description", "target_url") if k in st})
+                return self.send(201, answer)
             return self.send(404, {"message": "404 Not Found"})
 
         def do_GET(self):

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Runs the Gitea and GitLab tests: starts, on free loopback ports, the fake forge (fake_forge.py) and `prism proxy
---errors` in front of it with Gitea's API description (forges/gitea-subset.json), which checks every request to the
-Gitea routes and every answer of the fake against that description (a request that breaks it gets 422); then runs
-the given command with their URLs in its environment, and stops everything by PID.
+"""Runs the Gitea and GitLab tests: starts, on free loopback ports, the fake forge (fake_forge.py) and two `prism proxy
+--errors` in front of it, one with Gitea's API description (forges/gitea-subset.json) and one with GitLab's
+(forges/gitlab-subset.json); each checks every request to its forge's routes and every answer of the fake against
+that description (a request that breaks it gets 422 and never reaches the fake); then runs the given command with
+their URLs in its environment, and stops everything by PID.
 
-  TREEPRINT_FORGE_FAKE_URL    the fake itself (GitLab's routes, and the control endpoints)
-  TREEPRINT_GITEA_PROXY_URL   Prism in front of the fake, for Gitea's routes (/api/v1/...)
+  TREEPRINT_FORGE_FAKE_URL     the fake itself (the control endpoints, and requests no description covers)
+  TREEPRINT_GITEA_PROXY_URL    Prism with Gitea's description in front of the fake (/api/v1/...)
+  TREEPRINT_GITLAB_PROXY_URL   Prism with GitLab's description in front of the fake (/api/v4/...)
 """
 
 import os
@@ -29,18 +31,22 @@ def main():
         sys.exit("Prism is not installed: run scripts/install-deps.sh --test")
     _, server = fake_forge.start()
     fake_url = "http://127.0.0.1:%d" % server.server_address[1]
-    proxy_port = free_port()
-    proxy_url = "http://127.0.0.1:%d" % proxy_port
     logs = tempfile.mkdtemp(prefix="treeprint-forge-")
-    procs = []
+    procs, urls = [], {}
     try:
-        log_path = os.path.join(logs, "gitea-proxy.log")
-        cmd = [node, prism, "proxy", "--errors", "-h", "127.0.0.1", "-p", str(proxy_port),
-               os.path.join(HERE, "forges", "gitea-subset.json"), fake_url]
-        procs.append((subprocess.Popen(cmd, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL), log_path))
-        wait_ready(proxy_url + "/", procs[0][0], log_path)
-        env = dict(os.environ, TREEPRINT_FORGE_FAKE_URL=fake_url, TREEPRINT_GITEA_PROXY_URL=proxy_url)
+        # Both start at once (Prism takes seconds to come up), then each is waited for.
+        for forge in ("gitea", "gitlab"):
+            port = free_port()
+            urls[forge] = "http://127.0.0.1:%d" % port
+            log_path = os.path.join(logs, forge + "-proxy.log")
+            cmd = [node, prism, "proxy", "--errors", "-h", "127.0.0.1", "-p", str(port),
+                   os.path.join(HERE, "forges", forge + "-subset.json"), fake_url]
+            procs.append((subprocess.Popen(cmd, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL), log_path))
+        for (proc, log_path), forge in zip(procs, ("gitea", "gitlab")):
+            wait_ready(urls[forge] + "/", proc, log_path)
+        env = dict(os.environ, TREEPRINT_FORGE_FAKE_URL=fake_url, TREEPRINT_GITEA_PROXY_URL=urls["gitea"],
+                   TREEPRINT_GITLAB_PROXY_URL=urls["gitlab"])
         for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
             env.pop(k, None)
         rc = subprocess.call(sys.argv[1:], env=env)
