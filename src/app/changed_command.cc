@@ -105,11 +105,21 @@ int run_changed(const ChangedOptions& o, AppContext& ctx) {
     hash_patterns = *patterns;
   }
 
-  Manifest before, after;
-  const bool has_baseline = !o.baseline.empty();
-  if (has_baseline && !load_side(o.baseline, o.scan, ctx, &before)) return k_exit_fatal;
-  if (!load_side(o.current, o.scan, ctx, &after)) return k_exit_fatal;
-  const ChangeLists lists = has_baseline ? change_lists(diff_trees(before, after)) : change_lists_without_baseline(after);
+  // Two manifests are compared as they are read, neither held whole: memory stays bounded as the reader's is.
+  ChangeLists lists;
+  if (!o.baseline.empty()) {
+    ComparedSide before, after;
+    if (!start_compared_side(o.baseline, o.scan, ctx, &before)) return k_exit_fatal;
+    if (is_dir(o.current) && !open_compared_side(before, ctx)) return k_exit_fatal;  // before a scan costs anything
+    if (!start_compared_side(o.current, o.scan, ctx, &after)) return k_exit_fatal;
+    const Result<TreeDiff> diff = diff_compared_sides(before, after, ctx);
+    if (!diff) return k_exit_fatal;
+    lists = change_lists(*diff);
+  } else {
+    Manifest current;
+    if (!load_side(o.current, o.scan, ctx, &current)) return k_exit_fatal;
+    lists = change_lists_without_baseline(current);
+  }
   const std::vector<FilterResult> results = evaluate_filters(filters, lists);
 
   ChangeOutputOptions out_options;

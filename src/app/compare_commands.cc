@@ -7,15 +7,33 @@
 #include "manifest/diff.h"
 #include "manifest/diff_report.h"
 #include "manifest/manifest.h"
+#include "manifest/manifest_stream.h"
 #include "manifest/reader.h"
 #include "manifest/verify.h"
 #include "util/format.h"
 
 namespace treeprint {
 
-bool load_side(const std::string& path, const ScanOptions& settings, AppContext& ctx, Manifest* out) {
+namespace {
+
+bool is_directory(const std::string& path, AppContext& ctx) {
   struct stat st {};
-  if (ctx.fs.stat_at(AT_FDCWD, path.c_str(), &st, true) == 0 && S_ISDIR(st.st_mode)) {
+  return ctx.fs.stat_at(AT_FDCWD, path.c_str(), &st, true) == 0 && S_ISDIR(st.st_mode);
+}
+
+void warn_if_shard(const std::string& path, const ManifestHeader& header, AppContext& ctx) {
+  if (header.shard) {
+    std::fprintf(ctx.err,
+                 "treeprint: warning: %s holds shard %u of %u only: merge the shards first for a whole-tree "
+                 "comparison\n",
+                 printable(path).c_str(), header.shard->index, header.shard->count);
+  }
+}
+
+}  // namespace
+
+bool load_side(const std::string& path, const ScanOptions& settings, AppContext& ctx, Manifest* out) {
+  if (is_directory(path, ctx)) {
     ScanOptions o = settings;
     o.dir = path;
     return scan_tree(o, ctx, out);
@@ -26,13 +44,44 @@ bool load_side(const std::string& path, const ScanOptions& settings, AppContext&
     std::fprintf(ctx.err, "treeprint: error: %s\n", printable(loaded.error()).c_str());
     return false;
   }
-  if (header.shard) {
-    std::fprintf(ctx.err,
-                 "treeprint: warning: %s holds shard %u of %u only: merge the shards first for a whole-tree "
-                 "comparison\n",
-                 printable(path).c_str(), header.shard->index, header.shard->count);
-  }
+  warn_if_shard(path, header, ctx);
   return true;
+}
+
+bool start_compared_side(const std::string& path, const ScanOptions& settings, AppContext& ctx, ComparedSide* out) {
+  out->path = path;
+  if (is_directory(path, ctx)) {
+    ScanOptions o = settings;
+    o.dir = path;
+    if (!scan_tree(o, ctx, &out->scanned)) return false;
+    out->memory = manifest_source(out->scanned);
+    return true;
+  }
+  Result<std::unique_ptr<ManifestStream>> stream = open_manifest_stream(path, ctx.fs);
+  if (!stream) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(stream.error()).c_str());
+    return false;
+  }
+  out->stream = std::move(*stream);
+  return true;
+}
+
+bool open_compared_side(ComparedSide& side, AppContext& ctx) {
+  const Status opened = side.source().open();
+  if (!opened) std::fprintf(ctx.err, "treeprint: error: %s\n", printable(opened.error()).c_str());
+  return opened.ok();
+}
+
+Result<TreeDiff> diff_compared_sides(ComparedSide& before, ComparedSide& after, AppContext& ctx) {
+  Result<TreeDiff> d = diff_sources(before.source(), after.source());
+  if (!d) {
+    std::fprintf(ctx.err, "treeprint: error: %s\n", printable(d.error()).c_str());
+    return d;
+  }
+  for (const ComparedSide* side : {&before, &after}) {
+    if (side->stream && side->stream->header() != nullptr) warn_if_shard(side->path, *side->stream->header(), ctx);
+  }
+  return d;
 }
 
 namespace {
@@ -46,9 +95,13 @@ bool emit(const std::string& text, AppContext& ctx) {
 }  // namespace
 
 int run_diff(const DiffOptions& o, AppContext& ctx) {
-  Manifest before, after;
-  if (!load_side(o.old_side, o.scan, ctx, &before) || !load_side(o.new_side, o.scan, ctx, &after)) return k_exit_fatal;
-  const TreeDiff d = diff_trees(before, after);
+  ComparedSide before, after;
+  if (!start_compared_side(o.old_side, o.scan, ctx, &before)) return k_exit_fatal;
+  if (is_directory(o.new_side, ctx) && !open_compared_side(before, ctx)) return k_exit_fatal;
+  if (!start_compared_side(o.new_side, o.scan, ctx, &after)) return k_exit_fatal;
+  const Result<TreeDiff> diffed = diff_compared_sides(before, after, ctx);
+  if (!diffed) return k_exit_fatal;
+  const TreeDiff& d = *diffed;
   if (!emit(render_diff(d, o.format, "treeprint diff"), ctx)) return k_exit_fatal;
   if (!o.scan.quiet) std::fprintf(ctx.err, "treeprint: %s\n", change_counts_text(d).c_str());
   return d.identical() && d.unreadable.empty() ? k_exit_ok : k_exit_differ;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <string_view>
 #include <unordered_set>
 
@@ -15,22 +16,41 @@ struct Item {
   const SymlinkEntry* link = nullptr;
 };
 
-// Files and symlinks of one side, merged in path order.
-std::vector<Item> items_of(const Manifest& m) {
-  std::vector<Item> out;
-  out.reserve(m.files.size() + m.symlinks.size());
-  size_t i = 0, j = 0;
-  while (i < m.files.size() || j < m.symlinks.size()) {
-    if (j == m.symlinks.size() || (i < m.files.size() && m.files[i]->path < std::string_view(m.symlinks[j].path))) {
-      out.push_back({m.files[i]->path, m.files[i], nullptr});
-      ++i;
-    } else {
-      out.push_back({m.symlinks[j].path, nullptr, &m.symlinks[j]});
-      ++j;
+// One side's files and symlinks merged in path order: the symlinks are held by the source, the files come one at a
+// time. The current item stays valid until next().
+class SideCursor {
+ public:
+  explicit SideCursor(EntrySource& source) : m_source(source), m_links(source.symlinks()) {}
+
+  /// Reads the first file; then current() is the first item.
+  Status start() { return next_file(); }
+  bool done() const { return m_file == nullptr && m_link == m_links.size(); }
+  Item current() const {
+    if (m_link == m_links.size() || (m_file != nullptr && m_file->path < std::string_view(m_links[m_link].path))) {
+      return {m_file->path, m_file, nullptr};
     }
+    return {m_links[m_link].path, nullptr, &m_links[m_link]};
   }
-  return out;
-}
+  /// Moves past current().
+  Status next() {
+    if (current().file != nullptr) return next_file();
+    ++m_link;
+    return ok_status();
+  }
+
+ private:
+  Status next_file() {
+    Result<const FileEntry*> f = m_source.next_file();
+    if (!f) return Status::failure(f.error());
+    m_file = *f;
+    return ok_status();
+  }
+
+  EntrySource& m_source;
+  const std::vector<SymlinkEntry>& m_links;
+  size_t m_link = 0;
+  const FileEntry* m_file = nullptr;
+};
 
 EntryState state_of(const Item& item) {
   EntryState s;
@@ -75,32 +95,41 @@ const char* change_name(ChangeKind kind) {
   return "?";
 }
 
-TreeDiff diff_trees(const Manifest& before, const Manifest& after, bool detect_renames) {
+Result<TreeDiff> diff_sources(EntrySource& before, EntrySource& after, bool detect_renames) {
+  for (EntrySource* side : {&before, &after}) {
+    if (Status opened = side->open(); !opened) return Result<TreeDiff>::failure(opened.error());
+  }
   TreeDiff d;
   std::unordered_set<std::string_view> unreadable;
-  for (const Manifest* m : {&before, &after}) {
-    for (const ErrorEntry& e : m->errors) {
+  for (const EntrySource* side : {&before, &after}) {
+    for (const ErrorEntry& e : side->errors()) {
       if (unreadable.insert(e.path).second) d.unreadable.push_back(e);
     }
   }
   std::sort(d.unreadable.begin(), d.unreadable.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
 
-  const std::vector<Item> old_items = items_of(before), new_items = items_of(after);
+  // A merge-join of the two sides in path order. Only what differs is kept: removed and added entries wait for the
+  // rename pass, every other change goes straight into the diff.
+  SideCursor olds(before), news(after);
+  for (SideCursor* side : {&olds, &news}) {
+    if (Status started = side->start(); !started) return Result<TreeDiff>::failure(started.error());
+  }
   std::vector<Change> removed, added;
-  size_t i = 0, j = 0;
-  while (i < old_items.size() || j < new_items.size()) {
-    if (j == new_items.size() || (i < old_items.size() && old_items[i].path < new_items[j].path)) {
-      if (!unreadable.contains(old_items[i].path)) {
-        removed.push_back(make_change(ChangeKind::removed, old_items[i].path, state_of(old_items[i]), EntryState()));
+  while (!olds.done() || !news.done()) {
+    const Item o = olds.done() ? Item() : olds.current(), n = news.done() ? Item() : news.current();
+    Status moved = ok_status();
+    if (news.done() || (!olds.done() && o.path < n.path)) {
+      if (!unreadable.contains(o.path)) {
+        removed.push_back(make_change(ChangeKind::removed, o.path, state_of(o), EntryState()));
       }
-      ++i;
-    } else if (i == old_items.size() || new_items[j].path < old_items[i].path) {
-      if (!unreadable.contains(new_items[j].path)) {
-        added.push_back(make_change(ChangeKind::added, new_items[j].path, EntryState(), state_of(new_items[j])));
+      moved = olds.next();
+    } else if (olds.done() || n.path < o.path) {
+      if (!unreadable.contains(n.path)) {
+        added.push_back(make_change(ChangeKind::added, n.path, EntryState(), state_of(n)));
       }
-      ++j;
+      moved = news.next();
     } else {
-      EntryState a = state_of(old_items[i]), b = state_of(new_items[j]);
+      EntryState a = state_of(o), b = state_of(n);
       std::optional<ChangeKind> kind;
       if (a.type != b.type) {
         kind = ChangeKind::type_changed;
@@ -117,10 +146,11 @@ TreeDiff diff_trees(const Manifest& before, const Manifest& after, bool detect_r
       } else if (a.executable != b.executable) {
         kind = ChangeKind::mode_changed;
       }
-      if (kind) d.changes.push_back(make_change(*kind, new_items[j].path, std::move(a), std::move(b)));
-      ++i;
-      ++j;
+      if (kind) d.changes.push_back(make_change(*kind, n.path, std::move(a), std::move(b)));
+      moved = olds.next();
+      if (moved) moved = news.next();
     }
+    if (!moved) return Result<TreeDiff>::failure(moved.error());
   }
 
   if (detect_renames && !removed.empty() && !added.empty()) {
@@ -169,6 +199,12 @@ TreeDiff diff_trees(const Manifest& before, const Manifest& after, bool detect_r
   });
   for (const Change& c : d.changes) ++d.counts[static_cast<size_t>(c.kind)];
   return d;
+}
+
+TreeDiff diff_trees(const Manifest& before, const Manifest& after, bool detect_renames) {
+  const std::unique_ptr<EntrySource> olds = manifest_source(before), news = manifest_source(after);
+  Result<TreeDiff> d = diff_sources(*olds, *news, detect_renames);
+  return std::move(*d);  // sources in memory never fail
 }
 
 }  // namespace treeprint

@@ -1,6 +1,8 @@
 #pragma once
 // What changed between two manifests: added, removed, modified (content), mode-changed, type-changed (file <->
-// symlink) and renamed (the same content under another path) entries. Plain data in, plain data out.
+// symlink) and renamed (the same content under another path) entries. Plain data in, plain data out: two Manifests
+// in memory, or two EntrySources read as the comparison goes (manifest/manifest_stream.h): then, of the files, only
+// the changed ones are held.
 
 #include <array>
 #include <cstdint>
@@ -8,6 +10,8 @@
 #include <vector>
 
 #include "manifest/entry.h"
+#include "manifest/entry_source.h"
+#include "util/result.h"
 
 namespace treeprint {
 
@@ -49,5 +53,11 @@ struct TreeDiff {
 /// size and digest (empty files excepted: every empty file looks alike); among several candidates the one with the same
 /// base name wins, then the first by path.
 TreeDiff diff_trees(const Manifest& before, const Manifest& after, bool detect_renames = true);
+
+/// The same comparison (diff_trees runs on it) over two sources pulled in path order: each side's symlinks and
+/// unreadable entries are held, its files only one at a time, and of the files only the changed ones are kept. Both
+/// sources are read to their end, so a source that fails anywhere (a manifest found not valid, even by its last
+/// check) makes the whole comparison fail with its message.
+Result<TreeDiff> diff_sources(EntrySource& before, EntrySource& after, bool detect_renames = true);
 
 }  // namespace treeprint

@@ -187,6 +187,69 @@ class ChangedCommandLine(TreeTest):
         for line in proc.stdout.decode().splitlines():
             self.assertRegex(line, r"^[A-Za-z0-9_]+=[^\r\n]*$")
 
+    def scan(self, name, *extra):
+        out = os.fsdecode(self.path(name))
+        subprocess.run([BIN, "scan", self.tree, "-o", out, "-q"] + list(extra), check=True)
+        return out
+
+    def test_two_manifests_give_what_a_manifest_and_the_tree_give(self):
+        for i in range(300):
+            self.write("tree/src/gen/f%03d.c" % i, b"%d\n" % i)
+        old = self.scan("old.json")
+        self.write("tree/src/a.c", b"edited\n")
+        os.rename(self.path("tree", "src", "gen", "f007.c"), self.path("tree", "docs", "f007.c"))
+        os.remove(self.path("tree", "src", "gen", "f100.c"))
+        os.remove(self.path("tree", "src", "gen", "f200.c"))  # a file, now a symlink
+        os.symlink("a.c", self.path("tree", "src", "gen", "f200.c"))
+        self.write("tree/new.txt", b"new\n")
+        new = self.scan("new.json")
+        streamed = self.changed(old, new, "--format", "json", "-q")
+        scanned = self.changed(old, self.tree, "--format", "json", "-q")
+        self.assertEqual(streamed.returncode, 1, streamed.stderr)
+        self.assertEqual(scanned.returncode, 1, scanned.stderr)
+        got = json.loads(streamed.stdout)
+        self.assertEqual(got, json.loads(scanned.stdout))
+        self.assertEqual(got["added"], ["new.txt"])
+        self.assertEqual(got["modified"], ["src/a.c", "src/gen/f200.c"])
+        self.assertEqual(got["removed"], ["src/gen/f100.c"])
+        self.assertEqual(got["renamed"], [{"from": "src/gen/f007.c", "to": "docs/f007.c"}])
+        same = self.changed(new, new, "--format", "json", "-q")
+        self.assertEqual(same.returncode, 0, same.stderr)
+        self.assertFalse(json.loads(same.stdout)["any_changed"])
+
+    def test_a_manifest_found_bad_mid_files_is_exit_2_naming_it(self):
+        for i in range(50):
+            self.write("tree/f%02d" % i, b"%d" % i)
+        good = self.scan("good.json")
+        with open(good, "rb") as f:
+            text = f.read()
+        at = text.index(b'"path": "f40"')
+        bad_text = text[:at] + text[at:].replace(b'"0644"', b'"0640"', 1)
+        bad = os.fsdecode(self.path("bad.json"))
+        with open(bad, "wb") as f:
+            f.write(bad_text)
+        changes = os.fsdecode(self.path("changes.json"))
+        for args in ((bad, good), (good, bad)):
+            proc = self.changed(*args, "--format", "json", "--changes-file", changes)
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            self.assertEqual(proc.stdout, b"")
+            self.assertIn(os.fsencode(bad) + b": files[", proc.stderr)
+            self.assertIn(b'mode must be \"0644\" or \"0755\"', proc.stderr)
+            self.assertFalse(os.path.exists(changes))
+        proc = subprocess.run([BIN, "diff", good, bad], capture_output=True)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn(os.fsencode(bad) + b": files[", proc.stderr)
+
+    def test_a_shard_is_compared_with_a_warning(self):
+        for i in range(20):
+            self.write("tree/f%02d" % i, b"%d" % i)
+        whole = self.scan("whole.json")
+        part = self.scan("part.json", "--shard", "1/2")
+        proc = self.changed(whole, part, "--format", "json")
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn(os.fsencode(part) + b" holds shard 1 of 2 only", proc.stderr)
+        self.assertNotIn(os.fsencode(whole) + b" holds", proc.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
