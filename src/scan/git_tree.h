@@ -72,6 +72,8 @@ class GitTree {
 
   /// Whether checkout conversion may apply to the file at `work_path` (see the header comment).
   bool may_convert(std::string_view work_path) const;
+  /// Whether may_convert() is false for every path (no attribute line may convert, and nothing else forces it).
+  bool converts_nothing() const { return !m_convert_everything && m_conversion_rules.empty(); }
   /// Hex SHA-256 of the conversion inputs; "" when they could not all be read (then nothing is reused).
   const std::string& conversion_digest() const { return m_conversion_digest; }
 

@@ -992,13 +992,12 @@ bool Walker::git_precheck(Worker& w, const FileJob& job, uint32_t i, const struc
   // The fast path (docs/git.md): same blob, same size, same conversion inputs, and no conversion for this path.
   if (!job.git->top() || job.attrs_unknown || m_options.git_reuse == nullptr) return false;
   const GitReuse* reuse = git_reuse();
-  if (reuse == nullptr) return false;
-  const FileEntry* before = reuse->find(entry->path);
-  if (before == nullptr || before->size != entry->size || before->git_blob_bytes() != entry->git_blob_bytes()) {
-    return false;
-  }
-  if (job.git->may_convert(job.git->work_path(entry->path))) return false;
-  entry->sha256 = before->sha256;
+  if (reuse == nullptr || !reuse->matches(&index)) return false;
+  // Kept only where the baseline's blob id equals this index entry's (scan/git_reuse.h).
+  const Digest* before = reuse->find(job.index_pos[i], entry->size);
+  if (before == nullptr) return false;
+  if (!job.git->converts_nothing() && job.git->may_convert(job.git->work_path(entry->path))) return false;
+  entry->sha256 = *before;
   w.kept.push_back(entry);
   ++w.unreported_files;
   ++w.git.reused;
