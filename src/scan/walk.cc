@@ -561,6 +561,8 @@ void Walker::list_dir(Worker& w, DirJob job) {
                               join(job.rel, ".gitignore"), std::move(ignore));
   }
 
+  // The index entries below this directory: each name listed is looked up among them only.
+  const GitTree::Range tracked_here = git != nullptr ? git->tracked_below(dir_work_path) : GitTree::Range{};
   FileJob batch;
   batch.dir = dir;
   batch.git = git;
@@ -599,8 +601,10 @@ void Walker::list_dir(Worker& w, DirJob job) {
     } else {
       // git's rules: a tracked path is never ignored (an explicit --exclude still is); an ignored directory is entered
       // only when the index has entries below it, and then only those are kept.
-      work_path = join(dir_work_path, name);
-      tracked = git->tracked(work_path);
+      work_path.assign(dir_work_path);
+      if (!work_path.empty()) work_path.push_back('/');
+      work_path.append(name);
+      tracked = git->tracked(work_path, tracked_here);
       // A tracked file that became a directory is gone, and its directory untracked (a submodule the other way).
       if (tracked && (type == DT_DIR) != (git->index().mode(*tracked) == git::k_mode_gitlink)) tracked.reset();
       if (tracked) git->mark_listed(*tracked);
