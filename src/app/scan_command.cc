@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "app/output.h"
 #include "app/progress.h"
@@ -296,9 +297,11 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
   std::unique_ptr<GitReuse> git_reuse;
   std::string baseline_note;
   bool baseline_warning = false;
+  std::jthread baseline_loader;  // declared after what it writes: joined before they go
   if (!o.baseline.empty()) {
     if (!o.rehash_all) {
-      // One load of the baseline serves both the stat cache and the git fast path, whichever asks first.
+      // One load of the baseline serves both the stat cache and the git fast path. It starts on a thread of its own
+      // now, while the walk lists the tree; the walk waits for it only when it settles its first file.
       auto once = std::make_shared<std::once_flag>();
       auto load = [&, once] {
         std::call_once(*once, [&] {
@@ -319,6 +322,7 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
           return git_reuse.get();
         };
       }
+      baseline_loader = std::jthread([load] { load(); });
     }
     walk.root_dev = &stat_header.root_dev;
   } else if (reuse != nullptr && !o.rehash_all) {
@@ -341,6 +345,7 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
     ProgressReporter reporter(progress, ctx.err, !o.quiet);
     walked = walk_tree(ctx.fs, o.dir, walk, &manifest);
   }
+  if (baseline_loader.joinable()) baseline_loader.join();  // a walk that settled no file never waited for it
   if (!baseline_note.empty() && !o.quiet) {
     std::fprintf(ctx.err, "treeprint: %s: %s\n", baseline_warning ? "warning" : "note",
                  printable(baseline_note).c_str());
