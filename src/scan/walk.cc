@@ -69,6 +69,7 @@ struct DirJob {
 };
 
 constexpr uint32_t k_untracked = UINT32_MAX;
+constexpr size_t k_not_tracked = SIZE_MAX;
 
 struct FileJob {
   std::shared_ptr<DirRef> dir;
@@ -593,7 +594,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
       continue;
     }
     bool included = false;
-    std::optional<size_t> tracked;
+    size_t tracked = k_not_tracked;  // the index position of the entry's path
     bool git_ignored_dir = false;  // for a directory: entered only for its tracked files
     bool ignored_but_tracked = false;
     if (git == nullptr) {
@@ -604,20 +605,22 @@ void Walker::list_dir(Worker& w, DirJob job) {
       work_path.assign(dir_work_path);
       if (!work_path.empty()) work_path.push_back('/');
       work_path.append(name);
-      tracked = git->tracked(work_path, tracked_here);
+      if (const auto at = git->tracked(work_path, tracked_here)) tracked = *at;
       // A tracked file that became a directory is gone, and its directory untracked (a submodule the other way).
-      if (tracked && (type == DT_DIR) != (git->index().mode(*tracked) == git::k_mode_gitlink)) tracked.reset();
-      if (tracked) git->mark_listed(*tracked);
+      if (tracked != k_not_tracked && (type == DT_DIR) != (git->index().mode(tracked) == git::k_mode_gitlink)) {
+        tracked = k_not_tracked;
+      }
+      if (tracked != k_not_tracked) git->mark_listed(tracked);
       if (!keep(nullptr, path, work_path, name, type == DT_DIR, job.included, &included)) continue;
       const bool ignored = job.git_ignored || (m_options.gitignore &&
                                                IgnoreChain::is_ignored(ignore.get(), work_path, name, type == DT_DIR));
       if (type == DT_DIR) {
-        if (ignored && !tracked) {  // a tracked directory is a submodule, never ignored
+        if (ignored && tracked == k_not_tracked) {  // a tracked directory is a submodule, never ignored
           if (!git->has_tracked_below(work_path)) continue;
           git_ignored_dir = true;
         }
       } else if (ignored) {
-        if (!tracked) continue;
+        if (tracked == k_not_tracked) continue;
         ignored_but_tracked = true;
       }
     }
@@ -633,8 +636,8 @@ void Walker::list_dir(Worker& w, DirJob job) {
       case DT_REG: {
         if (!m_options.shard.keeps(path)) break;
         FileEntry* entry = w.table.add(path);
-        if (git != nullptr) entry->git_state = !tracked ? 1 : ignored_but_tracked ? 3 : 2;
-        batch.index_pos[batch.count] = tracked ? static_cast<uint32_t>(*tracked) : k_untracked;
+        if (git != nullptr) entry->git_state = tracked == k_not_tracked ? 1 : ignored_but_tracked ? 3 : 2;
+        batch.index_pos[batch.count] = tracked != k_not_tracked ? static_cast<uint32_t>(tracked) : k_untracked;
         batch.entries[batch.count++] = entry;
         ++files_found;
         if (batch.count == k_batch) {
@@ -648,11 +651,12 @@ void Walker::list_dir(Worker& w, DirJob job) {
       }
       case DT_LNK:
         if (git != nullptr && m_options.shard.keeps(path)) {
-          ++(!tracked ? w.git.untracked : w.git.tracked);
+          ++(tracked == k_not_tracked ? w.git.untracked : w.git.tracked);
           if (ignored_but_tracked) ++w.git.ignored_tracked;
           struct stat st {};
-          if (tracked && (m_fs.stat_at(fd, cname, &st, false) != 0 ||
-                          !git::is_clean(git->index().entry(*tracked), st, git->index().file_mtime()))) {
+          if (tracked != k_not_tracked &&
+              (m_fs.stat_at(fd, cname, &st, false) != 0 ||
+               !git::is_clean(git->index().entry(tracked), st, git->index().file_mtime()))) {
             ++w.git.modified;
           }
         }
