@@ -12,8 +12,12 @@
 # Wall time is the best of RUNS, peak RSS the largest (GNU time).
 # Scans are run with -q; the figures mean something only on an otherwise idle machine.
 #
-#   bench/git.sh                          # 50,300 files (800 MiB) and 300,000 files
+#   bench/git.sh                             # 50,300 files (800 MiB), then 300,000 files (2 GiB)
+#   SIZES="300000:2GiB" bench/git.sh         # the 300,000-file size alone
 #   SIZES="2000:20MiB" RUNS=1 bench/git.sh   # a quick check that it works
+#
+# Each size's repository is generated once and kept in WORK/FILES/repo (later runs reuse it); with its clone it
+# needs about three times BYTES of free space there, which is checked before anything is generated.
 #
 # Environment (all optional): PEERS_DIR (gen_corpus.py's folder; default ../shared/peers next to the repo), WORK
 # (scratch, default ${TMPDIR:-/tmp}/treeprint-bench-git), RUNS (default 5), TREEPRINT (default build/treeprint),
@@ -66,9 +70,29 @@ measure() {
 } | tee "$RES/summary.txt"
 
 next_year=$(( $(date +%s) + 366 * 86400 ))
+# bytes_of 2GiB -> 2147483648 (the units gen_corpus.py takes).
+bytes_of() {
+    awk -v s="$1" 'BEGIN {
+        n = s + 0; u = substr(s, length(n "") + 1)
+        m = u == "KiB" ? 1024 : u == "MiB" ? 1048576 : u == "GiB" ? 1073741824 : u == "KB" ? 1e3 : u == "MB" ? 1e6 : u == "GB" ? 1e9 : 1
+        printf "%.0f", n * m }'
+}
+
 for size in $SIZES; do
+    case $size in
+        *[0-9]:[0-9]*) ;;
+        *) echo "bench: SIZES entries are FILES:BYTES (e.g. 300000:2GiB), not '$size'" >&2; exit 1 ;;
+    esac
     files=${size%%:*}
     bytes=${size#*:}
+    if [ ! -d "$WORK/$files/repo/.git/objects" ]; then
+        need=$(( $(bytes_of "$bytes") * 3 ))
+        avail=$(df -P -B1 "$WORK" | awk 'NR == 2 { print $4 }')
+        if [ -n "$avail" ] && [ "$avail" -lt "$need" ]; then
+            echo "bench: $files files ($bytes) need about $(( need >> 20 )) MiB free in $WORK, only $(( avail >> 20 )) MiB are (set WORK)" >&2
+            exit 1
+        fi
+    fi
     dir=$WORK/$files
     src=$dir/repo
     clone=$dir/clone

@@ -29,7 +29,6 @@
 #include "publish/job_summary.h"
 #include "publish/rest_json.h"
 #include "publish/runner.h"
-#include "scan/git_reuse.h"
 #include "scan/stat_cache.h"
 #include "util/format.h"
 #include "util/text.h"
@@ -167,7 +166,7 @@ class Action {
     ScanReuse reuse;
     if (m_baseline) {
       reuse.stat_cache = m_baseline->stat_cache.get();
-      reuse.git_reuse = m_baseline->git_reuse.get();
+      if (m_settings.git) reuse.git_baseline = &m_baseline->before();
     }
     const auto scan_started = std::chrono::steady_clock::now();
     m_runner.group("treeprint: scanning " + printable(options.dir));
@@ -289,9 +288,10 @@ class Action {
 
   // The manifest compared with, read once before the scan.
   struct LoadedBaseline {
+    // One load of the baseline serves the stat cache, the git fast path (matched against the scan's index, nothing
+    // copied) and the comparison after the scan.
     Manifest manifest;                      // when stat_cache is null
     std::unique_ptr<StatCache> stat_cache;  // made from the manifest (then it holds it) when a stat file matched
-    std::unique_ptr<GitReuse> git_reuse;
     std::string label;
     const Manifest& before() const { return stat_cache ? stat_cache->manifest() : manifest; }
   };
@@ -340,7 +340,6 @@ class Action {
       b->label = "run " + std::to_string(found->run_id) + " (" + found->head_sha.substr(0, 12) + ")";
       m_baseline_commit = found->head_sha;
     }
-    if (s.git) b->git_reuse = std::make_unique<GitReuse>(b->manifest);
     if (s.baseline == BaselineKind::path && !attach_stat_file(roots, header, source.get(), b.get())) return;
     m_baseline = std::move(b);
   }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "app/output.h"
 #include "app/progress.h"
@@ -176,7 +177,33 @@ bool scan_tree(const ScanOptions& o, AppContext& ctx, Manifest* manifest) {
   return true;
 }
 
-LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git, FileSystem& fs) {
+namespace {
+
+// Feeds the files of a baseline being read to the git fast path, keeping nothing else of it.
+class GitReuseVisitor final : public ManifestVisitor {
+ public:
+  GitReuseVisitor(const GitTree& tree, const ManifestHeader& header) : m_tree(tree), m_header(header) {}
+  void file(const FileEntry& f) override {
+    if (!m_started) {  // the header was read before the first entry
+      m_started = true;
+      if (m_header.git && !m_header.git->conversion.empty()) {
+        m_reuse = std::make_unique<GitReuse>(m_tree, m_header.git->conversion, m_header.git->object_format);
+      }
+    }
+    if (m_reuse) m_reuse->add(f);
+  }
+  std::unique_ptr<GitReuse> take() { return std::move(m_reuse); }
+
+ private:
+  const GitTree& m_tree;
+  const ManifestHeader& m_header;
+  bool m_started = false;
+  std::unique_ptr<GitReuse> m_reuse;
+};
+
+}  // namespace
+
+LoadedStatCache load_stat_cache(const std::string& manifest_path, const GitTree* git, FileSystem& fs) {
   LoadedStatCache out;
   const auto skip = [&](std::string why, bool warning) {
     out.cache.reset();
@@ -190,11 +217,7 @@ LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git,
         "no baseline at '" + printable(manifest_path) + "' yet: hashing every file (the next run can reuse this one)",
         false);
   }
-  Manifest before;
-  ManifestHeader header;
-  Status loaded = load_manifest(manifest_path, &before, &header, fs);
-  if (!loaded) return skip("ignoring the baseline: " + loaded.error(), true);
-  if (want_git && before.git) out.git_reuse = std::make_unique<GitReuse>(before);
+  // The stat file first: without one, nothing of the baseline is kept but what the git fast path takes from it.
   const std::string stat_path = stat_file_path(manifest_path);
   std::string bytes;
   Status read = ok_status();
@@ -204,14 +227,36 @@ LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git,
   } else {
     read = Status::failure(source.error());
   }
+  ManifestHeader header;
   if (!read) {
-    if (out.git_reuse && out.git_reuse->size() != 0) {
+    auto source = open_byte_source(manifest_path, fs);
+    Status loaded = source ? ok_status() : Status::failure(source.error());
+    std::unique_ptr<GitReuse> reuse;
+    if (source && git != nullptr) {
+      GitReuseVisitor visitor(*git, header);
+      loaded = read_manifest(**source, visitor, &header);
+      if (loaded) reuse = visitor.take();
+    } else if (source) {
+      ManifestVisitor checks_only;
+      loaded = read_manifest(**source, checks_only, &header);
+    }
+    if (!loaded) {
+      const std::string why = source ? printable(manifest_path) + ": " + loaded.error() : loaded.error();
+      return skip("ignoring the baseline: " + why, true);
+    }
+    if (reuse && reuse->size() != 0) {
+      out.git_reuse = std::move(reuse);
       return skip("no stat file next to the baseline (" + read.error() + "): reusing digests through the git index only",
                   false);
     }
     return skip("ignoring the baseline: " + read.error() + " (it is written by `scan --baseline`; hashing every file)",
                 true);
   }
+  Manifest before;
+  Status loaded = load_manifest(manifest_path, &before, &header, fs);
+  if (!loaded) return skip("ignoring the baseline: " + loaded.error(), true);
+  // One load of the baseline: the git fast path takes what it needs from the manifest the stat cache then holds.
+  if (git != nullptr) out.git_reuse = GitReuse::from(before, *git);
   auto cache = StatCache::from(std::move(before), header.root_digest, bytes);
   if (!cache) return skip("ignoring '" + printable(stat_path) + "': " + cache.error() + "; hashing every file", true);
   out.cache = std::move(*cache);
@@ -252,13 +297,15 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
   std::unique_ptr<GitReuse> git_reuse;
   std::string baseline_note;
   bool baseline_warning = false;
+  std::jthread baseline_loader;  // declared after what it writes: joined before they go
   if (!o.baseline.empty()) {
     if (!o.rehash_all) {
-      // One load of the baseline serves both the stat cache and the git fast path, whichever asks first.
+      // One load of the baseline serves both the stat cache and the git fast path. It starts on a thread of its own
+      // now, while the walk lists the tree; the walk waits for it only when it settles its first file.
       auto once = std::make_shared<std::once_flag>();
       auto load = [&, once] {
         std::call_once(*once, [&] {
-          LoadedStatCache loaded = load_stat_cache(o.baseline, git != nullptr, ctx.fs);
+          LoadedStatCache loaded = load_stat_cache(o.baseline, git.get(), ctx.fs);
           stat_cache = std::move(loaded.cache);
           git_reuse = std::move(loaded.git_reuse);
           baseline_note = std::move(loaded.note);
@@ -275,14 +322,20 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
           return git_reuse.get();
         };
       }
+      baseline_loader = std::jthread([load] { load(); });
     }
     walk.root_dev = &stat_header.root_dev;
   } else if (reuse != nullptr && !o.rehash_all) {
     if (const StatCache* cache = reuse->stat_cache) {
       walk.stat_cache = [cache] { return cache; };
     }
-    if (const GitReuse* digests = reuse->git_reuse; digests != nullptr && git) {
-      walk.git_reuse = [digests] { return digests; };
+    if (const Manifest* baseline = reuse->git_baseline; baseline != nullptr && git) {
+      // Matched against this scan's index when the first tracked file is about to be settled.
+      auto once = std::make_shared<std::once_flag>();
+      walk.git_reuse = [&, baseline, once]() -> const GitReuse* {
+        std::call_once(*once, [&] { git_reuse = GitReuse::from(*baseline, *git); });
+        return git_reuse.get();
+      };
     }
   }
 
@@ -292,6 +345,7 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
     ProgressReporter reporter(progress, ctx.err, !o.quiet);
     walked = walk_tree(ctx.fs, o.dir, walk, &manifest);
   }
+  if (baseline_loader.joinable()) baseline_loader.join();  // a walk that settled no file never waited for it
   if (!baseline_note.empty() && !o.quiet) {
     std::fprintf(ctx.err, "treeprint: %s: %s\n", baseline_warning ? "warning" : "note",
                  printable(baseline_note).c_str());

@@ -32,7 +32,9 @@ struct ScanResult {
 /// null. Unlike `--baseline`, no stat file is written for the output.
 struct ScanReuse {
   const StatCache* stat_cache = nullptr;
-  const GitReuse* git_reuse = nullptr;
+  /// The baseline the git fast path takes digests from (matched against the scan's index; nothing is copied). It
+  /// may be the manifest `stat_cache` holds.
+  const Manifest* git_baseline = nullptr;
 };
 
 /// run_scan's work: walks, hashes, writes the outputs, prints the summary; returns everything it made. `reuse` is
@@ -47,7 +49,7 @@ bool scan_tree(const ScanOptions& options, AppContext& ctx, Manifest* manifest);
 struct LoadedStatCache {
   /// Null when there is nothing to reuse; `note` says why.
   std::unique_ptr<StatCache> cache;
-  /// The baseline's git blobs for the git fast path (asked for with `want_git`, and only if it recorded them).
+  /// What the git fast path may reuse from the baseline (asked for with `git`, and only if it recorded git blobs).
   std::unique_ptr<GitReuse> git_reuse;
   /// Why there is no cache. A missing manifest is the first run of an incremental chain, not a problem;
   /// `warning` is set for a damaged or mismatched one.
@@ -55,9 +57,11 @@ struct LoadedStatCache {
   bool warning = false;
 };
 
-/// Reads the manifest of an earlier `scan --baseline` and its sidecar into a stat cache. With `want_git` a missing
-/// sidecar is only a note when the git blobs can be reused instead.
-LoadedStatCache load_stat_cache(const std::string& manifest_path, bool want_git = false,
+/// Reads the manifest of an earlier `scan --baseline` and its sidecar into a stat cache, and with `git` (the work
+/// tree being scanned) matches its git blobs against that tree's index, from the same single load. Without a sidecar
+/// the manifest is read through once and only what the git fast path needs is kept; a missing sidecar is then only
+/// a note when something can be reused that way.
+LoadedStatCache load_stat_cache(const std::string& manifest_path, const GitTree* git = nullptr,
                                 FileSystem& fs = real_file_system());
 
 }  // namespace treeprint

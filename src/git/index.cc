@@ -319,9 +319,9 @@ std::optional<size_t> Index::find(std::string_view wanted, int stage) const {
   return std::nullopt;
 }
 
-size_t Index::lower_bound(std::string_view wanted) const {
-  size_t lo = 0;
-  size_t hi = m_slots.size();
+size_t Index::lower_bound(std::string_view wanted, size_t begin, size_t end) const {
+  size_t lo = begin;
+  size_t hi = std::min(end, m_slots.size());
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
     if (path(mid) < wanted) {

@@ -92,7 +92,10 @@ class Index {
   /// The position of the entry for `path` at `stage`, by binary search.
   std::optional<size_t> find(std::string_view path, int stage = 0) const;
   /// The position of the first entry whose path is not less than `path` (bytewise), or size().
-  size_t lower_bound(std::string_view path) const;
+  size_t lower_bound(std::string_view path) const { return lower_bound(path, 0, m_slots.size()); }
+  /// The same among the positions [begin, end) (which must hold a sorted run: every entry before `begin` is less
+  /// than `path`, none from `end` on is); `end` when none is.
+  size_t lower_bound(std::string_view path, size_t begin, size_t end) const;
 
   /// The index file's mtime when it was read (zero for parse()): what the racy-clean rule compares entries with.
   IndexTime file_mtime() const { return m_file_mtime; }

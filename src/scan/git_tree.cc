@@ -176,6 +176,24 @@ std::optional<size_t> GitTree::tracked(std::string_view work_path) const {
   return std::nullopt;
 }
 
+GitTree::Range GitTree::tracked_below(std::string_view work_dir) const {
+  if (work_dir.empty()) return {0, m_index->size()};
+  // Every path below "dir" sorts from "dir/" up to (and not including) "dir0", '0' being the byte after '/'.
+  std::string bound(work_dir);
+  bound.push_back('/');
+  const size_t begin = m_index->lower_bound(bound);
+  bound.back() = '0';
+  return {begin, m_index->lower_bound(bound, begin, m_index->size())};
+}
+
+std::optional<size_t> GitTree::tracked(std::string_view work_path, Range within) const {
+  // The first entry at the path is its stage-0 one when there is one (stages sort in order), else its first
+  // unmerged stage: what tracked(work_path) gives.
+  const size_t at = m_index->lower_bound(work_path, within.begin, within.end);
+  if (at < within.end && m_index->path(at) == work_path) return at;
+  return std::nullopt;
+}
+
 bool GitTree::has_tracked_below(std::string_view work_dir) const {
   const std::string prefix = work_dir.empty() ? std::string() : std::string(work_dir) + "/";
   const size_t at = m_index->lower_bound(prefix);

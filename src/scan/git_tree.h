@@ -62,6 +62,15 @@ class GitTree {
   std::string work_path(std::string_view scan_path) const;
   /// The index position of `work_path` when it is tracked: its stage-0 entry, or its first unmerged stage.
   std::optional<size_t> tracked(std::string_view work_path) const;
+  /// The index positions [begin, end) of the entries below a directory: what the walker searches for the entries of
+  /// a directory it lists, instead of the whole index.
+  struct Range {
+    size_t begin = 0;
+    size_t end = 0;
+  };
+  Range tracked_below(std::string_view work_dir) const;
+  /// tracked(work_path) for a path directly in the directory whose tracked_below() is `within`.
+  std::optional<size_t> tracked(std::string_view work_path, Range within) const;
   /// Whether the index has an entry below the directory `work_dir` ("" is the root).
   bool has_tracked_below(std::string_view work_dir) const;
 
@@ -72,6 +81,8 @@ class GitTree {
 
   /// Whether checkout conversion may apply to the file at `work_path` (see the header comment).
   bool may_convert(std::string_view work_path) const;
+  /// Whether may_convert() is false for every path (no attribute line may convert, and nothing else forces it).
+  bool converts_nothing() const { return !m_convert_everything && m_conversion_rules.empty(); }
   /// Hex SHA-256 of the conversion inputs; "" when they could not all be read (then nothing is reused).
   const std::string& conversion_digest() const { return m_conversion_digest; }
 

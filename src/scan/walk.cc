@@ -69,6 +69,7 @@ struct DirJob {
 };
 
 constexpr uint32_t k_untracked = UINT32_MAX;
+constexpr size_t k_not_tracked = SIZE_MAX;
 
 struct FileJob {
   std::shared_ptr<DirRef> dir;
@@ -561,6 +562,8 @@ void Walker::list_dir(Worker& w, DirJob job) {
                               join(job.rel, ".gitignore"), std::move(ignore));
   }
 
+  // The index entries below this directory: each name listed is looked up among them only.
+  const GitTree::Range tracked_here = git != nullptr ? git->tracked_below(dir_work_path) : GitTree::Range{};
   FileJob batch;
   batch.dir = dir;
   batch.git = git;
@@ -591,7 +594,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
       continue;
     }
     bool included = false;
-    std::optional<size_t> tracked;
+    size_t tracked = k_not_tracked;  // the index position of the entry's path
     bool git_ignored_dir = false;  // for a directory: entered only for its tracked files
     bool ignored_but_tracked = false;
     if (git == nullptr) {
@@ -599,21 +602,25 @@ void Walker::list_dir(Worker& w, DirJob job) {
     } else {
       // git's rules: a tracked path is never ignored (an explicit --exclude still is); an ignored directory is entered
       // only when the index has entries below it, and then only those are kept.
-      work_path = join(dir_work_path, name);
-      tracked = git->tracked(work_path);
+      work_path.assign(dir_work_path);
+      if (!work_path.empty()) work_path.push_back('/');
+      work_path.append(name);
+      if (const auto at = git->tracked(work_path, tracked_here)) tracked = *at;
       // A tracked file that became a directory is gone, and its directory untracked (a submodule the other way).
-      if (tracked && (type == DT_DIR) != (git->index().mode(*tracked) == git::k_mode_gitlink)) tracked.reset();
-      if (tracked) git->mark_listed(*tracked);
+      if (tracked != k_not_tracked && (type == DT_DIR) != (git->index().mode(tracked) == git::k_mode_gitlink)) {
+        tracked = k_not_tracked;
+      }
+      if (tracked != k_not_tracked) git->mark_listed(tracked);
       if (!keep(nullptr, path, work_path, name, type == DT_DIR, job.included, &included)) continue;
       const bool ignored = job.git_ignored || (m_options.gitignore &&
                                                IgnoreChain::is_ignored(ignore.get(), work_path, name, type == DT_DIR));
       if (type == DT_DIR) {
-        if (ignored && !tracked) {  // a tracked directory is a submodule, never ignored
+        if (ignored && tracked == k_not_tracked) {  // a tracked directory is a submodule, never ignored
           if (!git->has_tracked_below(work_path)) continue;
           git_ignored_dir = true;
         }
       } else if (ignored) {
-        if (!tracked) continue;
+        if (tracked == k_not_tracked) continue;
         ignored_but_tracked = true;
       }
     }
@@ -629,8 +636,8 @@ void Walker::list_dir(Worker& w, DirJob job) {
       case DT_REG: {
         if (!m_options.shard.keeps(path)) break;
         FileEntry* entry = w.table.add(path);
-        if (git != nullptr) entry->git_state = !tracked ? 1 : ignored_but_tracked ? 3 : 2;
-        batch.index_pos[batch.count] = tracked ? static_cast<uint32_t>(*tracked) : k_untracked;
+        if (git != nullptr) entry->git_state = tracked == k_not_tracked ? 1 : ignored_but_tracked ? 3 : 2;
+        batch.index_pos[batch.count] = tracked != k_not_tracked ? static_cast<uint32_t>(tracked) : k_untracked;
         batch.entries[batch.count++] = entry;
         ++files_found;
         if (batch.count == k_batch) {
@@ -644,11 +651,12 @@ void Walker::list_dir(Worker& w, DirJob job) {
       }
       case DT_LNK:
         if (git != nullptr && m_options.shard.keeps(path)) {
-          ++(!tracked ? w.git.untracked : w.git.tracked);
+          ++(tracked == k_not_tracked ? w.git.untracked : w.git.tracked);
           if (ignored_but_tracked) ++w.git.ignored_tracked;
           struct stat st {};
-          if (tracked && (m_fs.stat_at(fd, cname, &st, false) != 0 ||
-                          !git::is_clean(git->index().entry(*tracked), st, git->index().file_mtime()))) {
+          if (tracked != k_not_tracked &&
+              (m_fs.stat_at(fd, cname, &st, false) != 0 ||
+               !git::is_clean(git->index().entry(tracked), st, git->index().file_mtime()))) {
             ++w.git.modified;
           }
         }
@@ -992,13 +1000,12 @@ bool Walker::git_precheck(Worker& w, const FileJob& job, uint32_t i, const struc
   // The fast path (docs/git.md): same blob, same size, same conversion inputs, and no conversion for this path.
   if (!job.git->top() || job.attrs_unknown || m_options.git_reuse == nullptr) return false;
   const GitReuse* reuse = git_reuse();
-  if (reuse == nullptr) return false;
-  const FileEntry* before = reuse->find(entry->path);
-  if (before == nullptr || before->size != entry->size || before->git_blob_bytes() != entry->git_blob_bytes()) {
-    return false;
-  }
-  if (job.git->may_convert(job.git->work_path(entry->path))) return false;
-  entry->sha256 = before->sha256;
+  if (reuse == nullptr || !reuse->matches(&index)) return false;
+  // Kept only where the baseline's blob id equals this index entry's (scan/git_reuse.h).
+  const Digest* before = reuse->find(job.index_pos[i], entry->size);
+  if (before == nullptr) return false;
+  if (!job.git->converts_nothing() && job.git->may_convert(job.git->work_path(entry->path))) return false;
+  entry->sha256 = *before;
   w.kept.push_back(entry);
   ++w.unreported_files;
   ++w.git.reused;

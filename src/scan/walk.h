@@ -82,8 +82,8 @@ struct WalkOptions {
   WalkProgress* progress = nullptr;
   std::vector<std::string>* warnings = nullptr;  // non-fatal notes (a malformed .gitignore line)
   /// Digests to reuse for files unchanged since an earlier scan (ignored when the root is on another device). Called
-  /// once, when the first file is about to be hashed, so that loading the baseline overlaps listing the tree; may
-  /// return null.
+  /// once, when the first file is about to be settled (it may block until a baseline being loaded elsewhere, while
+  /// the tree is listed, is ready); may return null.
   std::function<const StatCache*()> stat_cache;
   /// --shard I/N: keep only the entries whose path falls in that shard.
   ShardFilter shard;

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "app/version.h"
+#include "git/git_repo.h"
 #include "test_support.h"
 
 namespace treeprint {
@@ -327,6 +328,41 @@ TEST(Action, ABaselinePathsStatFileSparesReadingUnchangedFiles) {
   EXPECT_THAT(r.run.err, HasSubstr("not reusing 'before.json.stat': not a stat file"));
   EXPECT_EQ(opened.size(), 3u);
   EXPECT_EQ(parse_outputs(r.outputs).at("modified-files"), "edited.txt");
+}
+
+// In a git work tree, one load of a baseline path with a stat file serves both reuses: a clean tracked file is
+// taken through the index from the manifest the stat cache holds, a file git calls modified (edited before the
+// baseline and not added) through its unchanged stat data; only the file edited since is read.
+TEST(Action, ABaselineWithAStatFileServesTheStatCacheAndTheGitFastPath) {
+  TempDir dir;
+  dir.write("tree/clean.txt", "clean");
+  dir.write("tree/dirty.txt", "committed");
+  dir.write("tree/edited.txt", "before");
+  ASSERT_EQ(git::testing::run_in(dir / "tree", "git init -q && git add -A && git commit -qm base").status, 0);
+  dir.write("tree/dirty.txt", "not committed");
+  // Old stat data, and the index refreshed to it: no entry racily clean. Then let the changes age past the stat
+  // cache's racy margin.
+  ASSERT_EQ(git::testing::run_in(dir / "tree", "touch -d @1600000000 *.txt && git update-index -q --refresh; true")
+                .status,
+            0);
+  ::usleep(2'100'000);
+  ASSERT_EQ(run({"scan", dir / "tree", "-o", dir / "before.json", "--baseline", dir / "before.json", "-q"}).code,
+            k_exit_ok);
+  ASSERT_TRUE(std::filesystem::exists(dir / "before.json.stat"));
+  dir.write("tree/edited.txt", "after!");
+  std::vector<std::string> opened;
+  testing::FaultFileSystem fs;
+  fs.on_open_file = [&](const char* name) -> std::optional<int> {
+    opened.emplace_back(name);
+    return std::nullopt;
+  };
+  ActionRun r = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_BASELINE", "before.json"}}, &fs);
+  EXPECT_EQ(r.run.code, k_exit_ok) << r.run.out << r.run.err;
+  EXPECT_EQ(opened, std::vector<std::string>{"edited.txt"});
+  EXPECT_THAT(r.run.err, HasSubstr("treeprint: baseline: 1 digests taken from before.json without reading the files"));
+  EXPECT_EQ(parse_outputs(r.outputs).at("modified-files"), "edited.txt");
+  ASSERT_EQ(run({"scan", dir / "tree", "-o", dir / "full.json", "-q"}).code, k_exit_ok);
+  EXPECT_EQ(testing::read_file(dir / "tmp/treeprint/manifest.json"), testing::read_file(dir / "full.json"));
 }
 
 // A pull request writes the config file: its paths may not lead out of the workspace, by `..`, an absolute path

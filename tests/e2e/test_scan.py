@@ -158,6 +158,15 @@ class ExitCodeTest(TreeTest):
         p = run(["scan", self.tmp, "-o", self.path("m.json"), "--sha256sum", self.path("nodir", "s")], check=2)
         self.assertEqual(sorted(os.listdir(self.tmp)), [b"file"])  # the first output's temp file is gone too
 
+    def test_baseline_is_read_even_when_no_file_asks_for_it(self):
+        """The baseline is read while the tree is listed, not when the first file is settled: a walk that settles
+        none (an empty tree) still says what was wrong with it, and writes a valid manifest."""
+        os.makedirs(self.path("tree"))
+        self.write("bad.json", b"{}")
+        p = run(["scan", self.path("tree"), "-o", self.path("m.json"), "--baseline", self.path("bad.json")], check=0)
+        self.assertIn(b"warning: ignoring the baseline: " + self.path("bad.json"), p.stderr)
+        self.assertEqual(load_manifest(self.path("m.json"))["files"], [])
+
     def test_usage_error(self):
         p = run(["scan", "--threads", "many"], check=2)
         self.assertIn(b"--threads", p.stderr)

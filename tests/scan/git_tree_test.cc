@@ -494,6 +494,32 @@ TEST(GitTree, TrackedLookupsAndWorkPaths) {
   EXPECT_FALSE(tree->has_tracked_below("a/"));  // "a//..." is no path
 }
 
+// The walker looks a listed name up among its directory's entries only; names that sort around '/' ("a-b" < "a/"
+// < "a0") stay outside the range.
+TEST(GitTree, TrackedLookupsWithinADirectory) {
+  GitRepo repo;
+  repo.init();
+  for (const char* p : {"a-b", "a/b/c.txt", "a/d.txt", "a0", "ab", "b/e.txt"}) repo.write(p, p);
+  repo.git("add -A && git commit -q -m base");
+  auto tree = open_tree(repo.root());
+  ASSERT_NE(tree, nullptr);
+  const GitTree::Range a = tree->tracked_below("a");
+  ASSERT_EQ(a.end - a.begin, 2u);
+  EXPECT_EQ(tree->index().path(a.begin), "a/b/c.txt");
+  EXPECT_EQ(tree->index().path(a.end - 1), "a/d.txt");
+  EXPECT_EQ(tree->tracked("a/d.txt", a), tree->tracked("a/d.txt"));
+  EXPECT_FALSE(tree->tracked("a0", a).has_value());
+  EXPECT_FALSE(tree->tracked("a/x", a).has_value());
+  const GitTree::Range all = tree->tracked_below("");
+  EXPECT_EQ(all.end - all.begin, tree->index().size());
+  for (const char* p : {"a-b", "a0", "ab"}) EXPECT_EQ(tree->tracked(p, all), tree->tracked(p)) << p;
+  const GitTree::Range none = tree->tracked_below("c");
+  EXPECT_EQ(none.begin, none.end);
+  EXPECT_FALSE(tree->tracked("c/x", none).has_value());
+  const GitTree::Range b = tree->tracked_below("b");
+  EXPECT_EQ(tree->index().path(*tree->tracked("b/e.txt", b)), "b/e.txt");
+}
+
 TEST(GitTreeWalk, MissingAndUnmergedCountsAndTheKeptSet) {
   GitRepo repo;
   repo.init();
