@@ -1,10 +1,11 @@
 // The forge calls through `prism proxy --errors` with each forge's own API description in front of a stateful fake
 // (tests/servers/fake_forge.py): Prism answers 422 to a request that breaks the description (the fake never sees
 // it), 401 to one without a credential the description accepts, and 500 to an answer of the fake that breaks it.
-//   Gitea:  the GitHub code paths (GitHubApi with set_gitea), tests/servers/forges/gitea-subset.json.
+//   Gitea and Forgejo: the GitHub code paths (GitHubApi with set_gitea), each test run twice, once through Prism with
+//           tests/servers/forges/gitea-subset.json and once with tests/servers/forges/forgejo-subset.json.
 //   GitLab: GitLabApi, tests/servers/forges/gitlab-subset.json (cut from GitLab's OpenAPI 3.0 description).
-// Run by tests/servers/run_forge_tests.py, which sets TREEPRINT_GITEA_PROXY_URL, TREEPRINT_GITLAB_PROXY_URL and
-// TREEPRINT_FORGE_FAKE_URL.
+// Run by tests/servers/run_forge_tests.py, which sets TREEPRINT_GITEA_PROXY_URL, TREEPRINT_FORGEJO_PROXY_URL,
+// TREEPRINT_GITLAB_PROXY_URL and TREEPRINT_FORGE_FAKE_URL.
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -44,7 +45,18 @@ HttpClientOptions quiet() {
   return o;
 }
 
-class Gitea : public ::testing::Test {
+/// The requests the fake received, as "METHOD path?query".
+std::vector<std::string> requests_in(const std::string& state) {
+  simdjson::dom::parser p;
+  std::vector<std::string> out;
+  for (simdjson::dom::element e : p.parse(state)["api"].get_array()) {
+    out.push_back(std::string(e["method"].get_string().value()) + " " + std::string(e["path"].get_string().value()));
+  }
+  return out;
+}
+
+// The parameter names the variable holding the URL of the Prism proxy with that forge's description.
+class Gitea : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     fake("/_fake/reset");
@@ -52,14 +64,14 @@ class Gitea : public ::testing::Test {
                                          "read-only": {"id": 6, "login": "reader", "write": false}}})");
   }
   GitHubApi api(HttpClient& http, const std::string& token = "ghs_looks_like_github") {
-    GitHubApi a(http, env("TREEPRINT_GITEA_PROXY_URL") + "/api/v1", token, "octo/hello");
+    GitHubApi a(http, env(GetParam()) + "/api/v1", token, "octo/hello");
     a.set_gitea(true);
     return a;
   }
   std::string log() { return fake("/_fake/log"); }
 };
 
-TEST_F(Gitea, CommitStatusMatchesTheDescription) {
+TEST_P(Gitea, CommitStatusMatchesTheDescription) {
   HttpClient http(quiet());
   auto a = api(http);
   CommitStatus st{"0123456789abcdef0123456789abcdef01234567", "failure", "treeprint", "3 files, 1 errors",
@@ -72,7 +84,7 @@ TEST_F(Gitea, CommitStatusMatchesTheDescription) {
   EXPECT_EQ(std::string_view(s["context"].get_string()), "treeprint");
 }
 
-TEST_F(Gitea, StickyCommentIsCreatedOnceThenUpdatedByTheTokensOwnUser) {
+TEST_P(Gitea, StickyCommentIsCreatedOnceThenUpdatedByTheTokensOwnUser) {
   const std::string marker = GitHubApi::comment_marker("treeprint:m");
   fake("/_fake/state", R"({"comments": {"3": [{"body": "planted\n)" + marker + R"(", "author": 9}]}})");
   HttpClient http(quiet());
@@ -106,7 +118,7 @@ TEST_F(Gitea, StickyCommentIsCreatedOnceThenUpdatedByTheTokensOwnUser) {
                           "PATCH /api/v1/repos/octo/hello/issues/comments/" + std::to_string(first->id)}));
 }
 
-TEST_F(Gitea, ReadOnlyTokenIsAClearError) {
+TEST_P(Gitea, ReadOnlyTokenIsAClearError) {
   HttpClient http(quiet());
   auto a = api(http, "read-only");
   auto done = a.create_commit_status({"abc", "success", "treeprint", "", ""});
@@ -115,16 +127,36 @@ TEST_F(Gitea, ReadOnlyTokenIsAClearError) {
       << done.error();
 }
 
-
-/// The requests the fake received, as "METHOD path?query".
-std::vector<std::string> requests_in(const std::string& state) {
+// Forgejo's description gives its error answers a body ({"message", "url"}); Gitea 1.22's declares them without one.
+// Through Forgejo's, Prism checks the fake's 403 to a comment and 401 to GET /user against those schemas.
+TEST_P(Gitea, ReadOnlyTokenCannotCommentAndSaysWhy) {
+  HttpClient http(quiet());
+  auto a = api(http, "read-only");
+  auto done = a.upsert_sticky_comment(3, "treeprint:m", "text");
+  ASSERT_FALSE(done);
+  EXPECT_NE(done.error().find("creating it: HTTP 403: token does not have at least one of required scope(s)"),
+            std::string::npos)
+      << done.error();
   simdjson::dom::parser p;
-  std::vector<std::string> out;
-  for (simdjson::dom::element e : p.parse(state)["api"].get_array()) {
-    out.push_back(std::string(e["method"].get_string().value()) + " " + std::string(e["path"].get_string().value()));
-  }
-  return out;
+  simdjson::dom::element comments;
+  EXPECT_TRUE(p.parse(log())["comments"]["3"].get(comments));  // no comment was made
 }
+
+TEST_P(Gitea, UnknownTokenIsRefusedAtGetUser) {
+  HttpClient http(quiet());
+  auto a = api(http, "no-such-token");
+  auto login = a.token_login();
+  ASSERT_FALSE(login);
+  EXPECT_NE(login.error().find("(GET /user): HTTP 401: token is required (the token was refused)"), std::string::npos)
+      << login.error();
+  EXPECT_EQ(login.error().find("no-such-token"), std::string::npos);  // the token is never in a message
+  EXPECT_EQ(requests_in(log()), std::vector<std::string>{"GET /api/v1/user"});
+}
+
+INSTANTIATE_TEST_SUITE_P(Forges, Gitea, ::testing::Values("TREEPRINT_GITEA_PROXY_URL", "TREEPRINT_FORGEJO_PROXY_URL"),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           return std::string(info.param) == "TREEPRINT_GITEA_PROXY_URL" ? "Gitea" : "Forgejo";
+                         });
 
 class GitLab : public ::testing::Test {
  protected:

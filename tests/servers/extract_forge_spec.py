@@ -4,13 +4,16 @@ every definition, schema, response and parameter they refer to (and nothing else
 the repository keeps only what the contract tests need.
 
     python3 extract_forge_spec.py gitea     DESCRIPTION.json  forges/gitea-subset.json
+    python3 extract_forge_spec.py forgejo   v1_json.tmpl      forges/forgejo-subset.json  [--version=LABEL]
     python3 extract_forge_spec.py gitlab-v3 openapi_v3.yaml   forges/gitlab-subset.json
     python3 extract_forge_spec.py gitlab    openapi_v2.yaml   OUTPUT  (the deprecated Swagger 2.0 file; unused)
 
-Where the descriptions come from (see forges/README.md for the licences: Gitea's is MIT, GitLab's doc/ is
-CC BY-SA 4.0):
+Where the descriptions come from (see forges/README.md for the licences: Gitea's is MIT, Forgejo's API description
+is MIT too (the rest of Forgejo is GPL-3.0-or-later since v9), GitLab's doc/ is CC BY-SA 4.0):
   gitea   Gitea's templates/swagger/v1_json.tmpl (go-gitea/gitea), as a Gitea server serves it at /swagger.v1.json
-          (the template's {{AppSubUrl}} and {{AppVer}} filled in). Forgejo keeps its own copy of the same file.
+          (the template's {{AppSubUrl}} and {{AppVer}} filled in).
+  forgejo Forgejo's own fork of that file, templates/swagger/v1_json.tmpl in forgejo/forgejo (Codeberg), taken as
+          the template itself; the same operations as gitea, cut the same way.
   gitlab-v3  GitLab's doc/api/openapi/openapi_v3.yaml (gitlab-org/gitlab, mirrored as gitlabhq/gitlabhq), the
              OpenAPI 3.0 file GitLab generates from its Grape endpoints (`bin/rake gitlab:openapi:v3:generate`).
   gitlab     GitLab's deprecated doc/api/openapi/openapi_v2.yaml in the same repository.
@@ -18,6 +21,9 @@ CC BY-SA 4.0):
 Changes made to what is kept, each so that Prism can route or answer as the real server does:
   - `host` and `schemes` are dropped (Prism listens on loopback), and `basePath` (Gitea's /api/v1) is put in front of
     every path: Prism routes on the paths alone.
+  - gitea, forgejo: a template's placeholders are filled as a server at the root of its host fills them:
+    `{{AppSubUrl | JSEscape}}` in `basePath` becomes empty, and `{{AppVer | JSEscape}}` in `info.version` becomes the
+    --version label given (the template states no version).
   - gitlab: Grape's glob segment `*artifact_path` becomes the path parameter `{artifact_path}`.
   - gitlab, gitlab-v3: a list operation the description types as one entity (GitLab's generators do that for some
     paginated lists, the merge request notes among them) gets `type: array` of that entity, as GitLab answers.
@@ -37,13 +43,16 @@ Changes made to what is kept, each so that Prism can route or answer as the real
 import json
 import sys
 
+GITEA_OPERATIONS = {
+    "/repos/{owner}/{repo}/statuses/{sha}": ["post"],
+    "/repos/{owner}/{repo}/issues/{index}/comments": ["get", "post"],
+    "/repos/{owner}/{repo}/issues/comments/{id}": ["patch"],
+    "/user": ["get"],
+}
 OPERATIONS = {
-    "gitea": {
-        "/repos/{owner}/{repo}/statuses/{sha}": ["post"],
-        "/repos/{owner}/{repo}/issues/{index}/comments": ["get", "post"],
-        "/repos/{owner}/{repo}/issues/comments/{id}": ["patch"],
-        "/user": ["get"],
-    },
+    # Forgejo is a fork of Gitea: treeprint sends it the same requests (the GitHub code paths with set_gitea).
+    "gitea": GITEA_OPERATIONS,
+    "forgejo": GITEA_OPERATIONS,
     "gitlab": {
         "/api/v4/projects/{id}/statuses/{sha}": ["post"],
         "/api/v4/projects/{id}/merge_requests/{noteable_id}/notes": ["get", "post"],
@@ -68,6 +77,21 @@ ANSWERED_201 = {"gitlab-v3": {("/api/v4/projects/{id}/statuses/{sha}", "post")}}
 JOB_TOKEN_ACCEPTED = {"gitlab-v3": {("/api/v4/projects/{id}/jobs/artifacts/{ref_name}/raw/{artifact_path}", "get")}}
 JOB_TOKEN_SCHEME = "jobToken"
 ID_OR_PATH = [{"type": "string"}, {"type": "integer"}]
+# The placeholders of Gitea's and Forgejo's templates/swagger/v1_json.tmpl (Go templates, filled when served).
+SUB_URL = "{{AppSubUrl | JSEscape}}"
+APP_VERSION = "{{AppVer | JSEscape}}"
+
+
+def fill_template(spec, version=None):
+    """The template as a server at the root of its host serves it: no sub-URL before /api/v1, and `version` (a label
+    the caller gives: the template has none) for {{AppVer}}. A description already served is left as it is."""
+    if SUB_URL in spec.get("basePath", ""):
+        spec["basePath"] = spec["basePath"].replace(SUB_URL, "")
+    if spec.get("info", {}).get("version") == APP_VERSION:
+        if not version:
+            raise SystemExit("the description is a template ({{AppVer}} for its version): give --version=LABEL")
+        spec["info"]["version"] = version
+    return spec
 
 
 def refs(node, out):
@@ -212,15 +236,19 @@ def extract_v3(forge, spec):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in list(OPERATIONS) + list(OPERATIONS_V3):
-        sys.exit("usage: extract_forge_spec.py gitea|gitlab-v3|gitlab DESCRIPTION OUTPUT")
-    forge, source, target = sys.argv[1:]
+    args = [a for a in sys.argv[1:] if not a.startswith("--version=")]
+    versions = [a[len("--version="):] for a in sys.argv[1:] if a.startswith("--version=")]
+    if len(args) != 3 or args[0] not in list(OPERATIONS) + list(OPERATIONS_V3):
+        sys.exit("usage: extract_forge_spec.py gitea|forgejo|gitlab-v3|gitlab DESCRIPTION OUTPUT [--version=LABEL]")
+    forge, source, target = args
     with open(source, encoding="utf-8") as f:
         if source.endswith((".yaml", ".yml")):
             import yaml  # Debian's python3-yaml
             spec = yaml.safe_load(f)
         else:
             spec = json.load(f)
+    if forge in ("gitea", "forgejo"):
+        fill_template(spec, versions[-1] if versions else None)
     subset, missing = (extract_v3 if forge in OPERATIONS_V3 else extract)(forge, spec)
     with open(target, "w", encoding="utf-8") as f:
         json.dump(subset, f, indent=1, sort_keys=True)

@@ -1,6 +1,7 @@
 """A small stateful stand-in for the Gitea and GitLab REST calls treeprint makes, for the contract tests and the
-end-to-end tests, behind `prism proxy --errors` with each forge's own description (forges/gitea-subset.json,
-forges/gitlab-subset.json): Prism checks every request before it gets here and every answer given here. What the
+end-to-end tests, behind `prism proxy --errors` with each forge's own description (forges/gitea-subset.json and
+forges/forgejo-subset.json in front of the same /api/v1 routes, forges/gitlab-subset.json): Prism checks every
+request before it gets here and every answer given here. What the
 descriptions do not say (paging headers, nested artifact paths, the OAuth-style 403) the tests read from this fake's
 record of the requests.
 

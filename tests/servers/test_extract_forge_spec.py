@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""extract_forge_spec.py's gitlab-v3 mode on a small OpenAPI 3.0 description shaped like GitLab's: what is kept, what
-is left out, and the four adaptations forges/README.md lists."""
+"""extract_forge_spec.py's gitlab-v3 mode on a small OpenAPI 3.0 description shaped like GitLab's (what is kept, what
+is left out, and the four adaptations forges/README.md lists), and its forgejo mode on a small Swagger 2.0 template
+shaped like Forgejo's templates/swagger/v1_json.tmpl."""
 
+import json
 import os
 import sys
 import unittest
@@ -96,6 +98,81 @@ class GitLabV3(unittest.TestCase):
         del d["components"]["schemas"]["Attr"]
         with self.assertRaises(SystemExit):
             efs.extract_v3("gitlab-v3", d)
+
+
+GITEA_PATHS = ["/repos/{owner}/{repo}/statuses/{sha}", "/repos/{owner}/{repo}/issues/{index}/comments",
+               "/repos/{owner}/{repo}/issues/comments/{id}", "/user"]
+
+
+def swagger_ref(section, name):
+    return {"$ref": "#/%s/%s" % (section, name)}
+
+
+def forgejo_template():
+    ok = {"200": swagger_ref("responses", "User"), "401": swagger_ref("responses", "unauthorized")}
+    return {
+        "swagger": "2.0", "consumes": ["application/json"], "produces": ["application/json"], "schemes": ["https"],
+        "info": {"title": "Forgejo API", "version": "{{AppVer | JSEscape}}",
+                 "license": {"name": "This file is distributed under the MIT license for the purpose of "
+                                     "interoperability", "url": "http://opensource.org/licenses/MIT"}},
+        "basePath": "{{AppSubUrl | JSEscape}}/api/v1",
+        "paths": {
+            "/user": {"get": {"responses": ok}},
+            "/repos/{owner}/{repo}/statuses/{sha}": {
+                "get": {"responses": {"200": swagger_ref("responses", "OnlyListUsesThis")}},
+                "post": {"parameters": [{"name": "body", "in": "body",
+                                         "schema": swagger_ref("definitions", "CreateStatusOption")}],
+                         "responses": {"201": swagger_ref("responses", "User"),
+                                       "404": swagger_ref("responses", "notFound")}}},
+            "/repos/{owner}/{repo}/issues/{index}/comments": {"get": {"responses": ok}, "post": {"responses": ok}},
+            "/repos/{owner}/{repo}/issues/comments/{id}": {"patch": {"responses": ok},
+                                                          "delete": {"responses": ok}},
+            "/version": {"get": {"responses": {"200": swagger_ref("responses", "OnlyListUsesThis")}}},
+        },
+        "definitions": {"User": {"type": "object"}, "CreateStatusOption": {"type": "object"},
+                        "APIUnauthorizedError": {"type": "object", "properties": {"message": {"type": "string"}}},
+                        "APINotFound": {"type": "object"}, "Unrelated": {"type": "object"}},
+        "responses": {"User": {"schema": swagger_ref("definitions", "User")},
+                      "unauthorized": {"schema": swagger_ref("definitions", "APIUnauthorizedError")},
+                      "notFound": {"schema": swagger_ref("definitions", "APINotFound")},
+                      "OnlyListUsesThis": {"schema": swagger_ref("definitions", "Unrelated")}},
+        "securityDefinitions": {"AuthorizationHeaderToken": {"type": "apiKey", "name": "Authorization",
+                                                             "in": "header"}},
+        "security": [{"AuthorizationHeaderToken": []}],
+    }
+
+
+class Forgejo(unittest.TestCase):
+    def test_the_same_operations_as_gitea(self):
+        self.assertIs(efs.OPERATIONS["forgejo"], efs.OPERATIONS["gitea"])
+        self.assertEqual(sorted(efs.OPERATIONS["forgejo"]), sorted(GITEA_PATHS))
+
+    def test_the_template_is_filled_as_a_server_at_the_root_serves_it(self):
+        out, missing = efs.extract("forgejo", efs.fill_template(forgejo_template(), "commit abc"))
+        self.assertEqual(missing, [])
+        self.assertEqual(sorted(out["paths"]), sorted("/api/v1" + p for p in GITEA_PATHS))
+        self.assertEqual(out["info"]["version"], "commit abc")
+        self.assertEqual(out["info"]["license"]["url"], "http://opensource.org/licenses/MIT")
+        self.assertNotIn("schemes", out)
+        self.assertEqual(out["security"], [{"AuthorizationHeaderToken": []}])
+
+    def test_only_the_methods_sent_and_what_they_refer_to(self):
+        out, _ = efs.extract("forgejo", efs.fill_template(forgejo_template(), "v"))
+        self.assertEqual(sorted(out["paths"]["/api/v1/repos/{owner}/{repo}/statuses/{sha}"]), ["post"])
+        self.assertEqual(sorted(out["paths"]["/api/v1/repos/{owner}/{repo}/issues/comments/{id}"]), ["patch"])
+        # The error answers' bodies (Forgejo declares a schema for them) are followed to their definitions.
+        self.assertEqual(sorted(out["responses"]), ["User", "notFound", "unauthorized"])
+        self.assertEqual(sorted(out["definitions"]), ["APINotFound", "APIUnauthorizedError", "CreateStatusOption",
+                                                      "User"])
+
+    def test_a_template_needs_a_version_label(self):
+        with self.assertRaises(SystemExit):
+            efs.fill_template(forgejo_template())
+
+    def test_a_served_description_is_left_as_it_is(self):
+        served = forgejo_template()
+        served["basePath"], served["info"]["version"] = "/api/v1", "1.22.0"
+        self.assertEqual(efs.fill_template(json.loads(json.dumps(served))), served)
 
 
 if __name__ == "__main__":

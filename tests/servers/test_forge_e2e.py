@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """End to end: the real binary in a GitLab CI job's environment (GITLAB_CI, CI_*; `treeprint action` as the
-component's job runs it), and in a Gitea Actions job's, against the fake forge (fake_forge.py), which records every
-request. Every request goes through Prism with the forge's own API description (GitLab's OpenAPI 3.0 subset, Gitea's
-Swagger subset; run_forge_tests.py starts them), which refuses a request that breaks it and checks every answer; the
-fake's record adds what the descriptions do not say (paging, headers, what was left unchanged)."""
+component's job runs it), and in a Gitea Actions job's and a Forgejo Actions job's, against the fake forge
+(fake_forge.py), which records every request. Every request goes through Prism with the forge's own API description
+(GitLab's OpenAPI 3.0 subset, Gitea's and Forgejo's Swagger subsets; run_forge_tests.py starts them), which refuses a
+request that breaks it and checks every answer; the fake's record adds what the descriptions do not say (paging,
+headers, what was left unchanged)."""
 
 import json
 import os
@@ -22,6 +23,7 @@ from test_other_ci import interpolate, load_component  # noqa: E402  (the compon
 BIN = os.environ["TREEPRINT_BIN"]
 FAKE = os.environ["TREEPRINT_FORGE_FAKE_URL"]
 GITEA = os.environ["TREEPRINT_GITEA_PROXY_URL"]
+FORGEJO = os.environ["TREEPRINT_FORGEJO_PROXY_URL"]
 GITLAB = os.environ["TREEPRINT_GITLAB_PROXY_URL"]
 TOKEN = "glpat-e2eSecretTokenValue0123"
 JOB_TOKEN = "glcbt-e2eJobTokenValue0123"
@@ -237,6 +239,9 @@ class GitLabComponentJob(unittest.TestCase):
 class GiteaJob(unittest.TestCase):
     """The action as Gitea's runner runs a GitHub container action: GITHUB_* pointing at Gitea's /api/v1."""
 
+    PROXY = GITEA  # Prism with this forge's description
+    SYSTEM = {"GITEA_ACTIONS": "true"}  # what the runner sets besides GITHUB_ACTIONS
+
     def setUp(self):
         control("reset")
         control("state", {"tokens": {"gitea-token-0123": {"id": 5, "login": "gitea-actions"}}})
@@ -248,8 +253,8 @@ class GiteaJob(unittest.TestCase):
     def run_step(self, extra):
         out_file = os.path.join(self.ws, "_out")
         open(out_file, "w").close()  # a new step: a new output file
-        env = {"PATH": "/usr/bin:/bin", "GITHUB_ACTIONS": "true", "GITEA_ACTIONS": "true",
-               "GITHUB_WORKSPACE": self.ws, "GITHUB_OUTPUT": out_file, "GITHUB_API_URL": GITEA + "/api/v1",
+        env = {"PATH": "/usr/bin:/bin", "GITHUB_ACTIONS": "true", **self.SYSTEM,
+               "GITHUB_WORKSPACE": self.ws, "GITHUB_OUTPUT": out_file, "GITHUB_API_URL": self.PROXY + "/api/v1",
                "GITHUB_SERVER_URL": "http://gitea.test", "GITHUB_REPOSITORY": "octo/hello", "GITHUB_SHA": SHA,
                "GITHUB_RUN_ID": "3", "INPUT_TOKEN": "gitea-token-0123", "INPUT_MANIFEST-PATH": "_m.json"}
         env.update(extra)
@@ -257,7 +262,7 @@ class GiteaJob(unittest.TestCase):
         with open(out_file, encoding="utf-8") as f:
             return p, p.stdout.decode() + p.stderr.decode(), parse_outputs(f.read())
 
-    def test_auto_is_a_status_through_gitea_s_description(self):
+    def test_auto_is_a_status_through_the_forge_s_description(self):
         p, out, outputs = self.run_step({})
         self.assertEqual(p.returncode, 0, out)
         statuses = api_log()["statuses"]
@@ -277,6 +282,14 @@ class GiteaJob(unittest.TestCase):
         self.assertEqual(outputs["summary-url"], "http://gitea.test/octo/hello/pulls/4#issuecomment-%d"
                          % comments[0]["id"])
         self.assertIn(("GET", "/api/v1/user"), [(e["method"], e["path"]) for e in api_log()["api"]])
+
+
+class ForgejoJob(GiteaJob):
+    """The same steps as Forgejo's runner runs them (FORGEJO_ACTIONS=true), through Prism with Forgejo's own
+    description."""
+
+    PROXY = FORGEJO
+    SYSTEM = {"FORGEJO_ACTIONS": "true"}
 
 
 if __name__ == "__main__":
