@@ -178,7 +178,8 @@ Result<CheckRunCreated> GitHubApi::create_check_run(const CheckRun& given) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(r->body).get(doc) || (created.id = get_int(doc, "id")) <= 0) {
-    return R::failure("creating check run '" + printable(run.name) + "': GitHub's answer has no check run id");
+    return R::failure("creating check run '" + printable(run.name) + "': " + api_name() +
+                      "'s answer has no check run id");
   }
   created.html_url = get_string(doc, "html_url");
   for (size_t from = first; from < total; from += k_check_annotations_per_request) {
@@ -216,7 +217,7 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
     simdjson::dom::parser parser;
     simdjson::dom::array comments;
     if (parser.parse(r->body).get_array().get(comments)) {
-      return R::failure(what + ": listing comments: GitHub's answer is not a list of comments");
+      return R::failure(what + ": listing comments: " + api_name() + "'s answer is not a list of comments");
     }
     for (simdjson::dom::element c : comments) {
       const std::string body = get_string(c, "body");
@@ -252,7 +253,7 @@ Result<StickyComment> GitHubApi::upsert_sticky_comment(int64_t issue_number, con
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(r->body).get(doc) || (result.id = get_int(doc, "id")) <= 0) {
-    return R::failure(what + ": GitHub's answer has no comment id");
+    return R::failure(what + ": " + api_name() + "'s answer has no comment id");
   }
   result.created = true;
   return result;
@@ -268,7 +269,7 @@ Result<std::string> GitHubApi::token_login() {
   simdjson::dom::element doc;
   std::string login;
   if (parser.parse(r->body).get(doc) || (login = get_string(doc, "login")).empty()) {
-    return R::failure("asking who the token belongs to (GET /user): GitHub's answer has no login");
+    return R::failure("asking who the token belongs to (GET /user): " + api_name() + "'s answer has no login");
   }
   m_login = login;
   return login;
@@ -365,7 +366,7 @@ Result<MergeBase> GitHubApi::merge_base(const std::string& base, const std::stri
   MergeBase mb;
   if (parser.parse(r->body).get(doc) || doc["merge_base_commit"].get(commit) ||
       (mb.sha = get_string(commit, "sha")).empty()) {
-    return R::failure(what + ": GitHub's answer has no merge_base_commit");
+    return R::failure(what + ": " + api_name() + "'s answer has no merge_base_commit");
   }
   std::string_view date;
   if (!commit["commit"]["committer"]["date"].get_string().get(date)) mb.committed_at = std::string(date);
@@ -420,7 +421,7 @@ Result<BaselineArtifact> GitHubApi::find_baseline(const BaselineQuery& query) {
     simdjson::dom::parser parser;
     simdjson::dom::array artifacts;
     if (parser.parse(r->body)["artifacts"].get_array().get(artifacts)) {
-      return failure(what + ": GitHub's answer has no list of artifacts");
+      return failure(what + ": " + api_name() + "'s answer has no list of artifacts");
     }
     for (simdjson::dom::element a : artifacts) {
       ++seen;
@@ -477,7 +478,9 @@ Result<BaselineArtifact> GitHubApi::find_baseline(const BaselineQuery& query) {
     if (!r) return failure(r.error());
     simdjson::dom::parser parser;
     simdjson::dom::element run;
-    if (parser.parse(r->body).get(run)) return failure(what + ": GitHub's answer for the run is not JSON");
+    if (parser.parse(r->body).get(run)) {
+      return failure(what + ": " + api_name() + "'s answer for the run is not JSON");
+    }
     if (get_string(run, "status") != "completed" || get_string(run, "conclusion") != "success") continue;
     if (!is_wanted && no_newer_than) {
       // A base-branch run of a commit made after the merge base would show its changes as the pull request's.

@@ -184,6 +184,8 @@ class GitHubApi {
   std::string m_token;
   std::string m_repository;
   std::string m_login;
+  /// Whose answers these are, for messages: "GitHub", or on Gitea/Forgejo "the forge".
+  std::string api_name() const { return m_gitea ? "the forge" : "GitHub"; }
   bool m_gitea = false;
 };
 
