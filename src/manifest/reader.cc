@@ -6,7 +6,6 @@
 
 #include <array>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <deque>
 #include <vector>
@@ -15,6 +14,10 @@
 #include "manifest/path_encoding.h"
 #include "simdjson.h"
 #include "util/format.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace treeprint {
 
@@ -392,8 +395,90 @@ class Framer {
   }
 
   // Inside an object or array below depth 1: tracks strings and brackets until the one that opened it closes.
-  // Returns the index just past that bracket (m_stack empty), or `n`.
+  // Returns the index just past that bracket (m_stack empty), or `n` (also on an error, with m_error set).
   size_t scan_nested(const char* data, size_t i, size_t n, uint64_t base) {
+#if defined(__SSE2__)
+    // 64 bytes at a time: where the quotes and brackets are, as bit masks. Without a backslash in the window every
+    // quote opens or closes a string, so the bits inside strings are a running XOR of the quote bits (carried
+    // from the window before), and only the brackets outside them are looked at one by one. A window with a
+    // backslash (rare: only names that hold one) goes byte by byte.
+    while (n - i >= 64) {
+      const WindowMasks w = window_masks(data + i);
+      if (w.backslash != 0 || m_escape) {
+        const size_t next = scan_nested_bytes(data, i, i + 64, base);
+        if (!m_error.empty()) return n;
+        if (next != i + 64 || m_stack.empty()) return next;
+        i = next;
+        continue;
+      }
+      const uint64_t inside = prefix_xor(w.quote) ^ (m_in_string ? ~uint64_t{0} : 0);
+      for (uint64_t brackets = w.bracket & ~inside; brackets != 0; brackets &= brackets - 1) {
+        const size_t at = i + static_cast<size_t>(__builtin_ctzll(brackets));
+        if (!bracket(data[at], base + at)) return n;
+        if (m_stack.empty()) {
+          m_in_string = false;
+          return at + 1;
+        }
+      }
+      m_in_string = (inside >> 63) != 0;
+      i += 64;
+    }
+#endif
+    const size_t next = scan_nested_bytes(data, i, n, base);
+    return m_error.empty() ? next : n;
+  }
+
+#if defined(__SSE2__)
+  struct WindowMasks {
+    uint64_t quote = 0;
+    uint64_t backslash = 0;
+    uint64_t bracket = 0;  // { } [ ]
+  };
+  static WindowMasks window_masks(const char* p) {
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i case_bit = _mm_set1_epi8(0x20);  // '[' | 0x20 is '{', ']' | 0x20 is '}'
+    const __m128i open = _mm_set1_epi8('{');
+    const __m128i close = _mm_set1_epi8('}');
+    WindowMasks m;
+    for (int k = 0; k < 4; ++k) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+      const __m128i folded = _mm_or_si128(v, case_bit);
+      const auto bits = [](__m128i x) { return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(x))); };
+      m.quote |= bits(_mm_cmpeq_epi8(v, quote)) << (16 * k);
+      m.backslash |= bits(_mm_cmpeq_epi8(v, backslash)) << (16 * k);
+      m.bracket |= bits(_mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close))) << (16 * k);
+    }
+    return m;
+  }
+  // Bit i of the result is the XOR of bits 0..i of x.
+  static uint64_t prefix_xor(uint64_t x) {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+  }
+#endif
+
+  // A bracket outside strings: pushed or popped, with the depth and pairing checked.
+  bool bracket(char c, uint64_t off) {
+    if (c == '{' || c == '[') {
+      if (m_stack.size() >= k_max_depth) {
+        return fail(off, "nesting deeper than " + std::to_string(k_max_depth) + " levels");
+      }
+      m_stack.push_back(c);
+      return true;
+    }
+    if (m_stack.back() != (c == '}' ? '{' : '[')) return fail(off, std::string("mismatched '") + c + "'");
+    m_stack.pop_back();
+    return true;
+  }
+
+  // scan_nested one byte at a time, up to `n`.
+  size_t scan_nested_bytes(const char* data, size_t i, size_t n, uint64_t base) {
     while (i < n) {
       if (m_in_string) {
         if (m_escape) {
@@ -415,18 +500,8 @@ class Framer {
       if (c == '"') {
         m_in_string = true;
         m_escape = false;
-      } else if (c == '{' || c == '[') {
-        if (m_stack.size() >= k_max_depth) {
-          fail(base + i, "nesting deeper than " + std::to_string(k_max_depth) + " levels");
-          return n;
-        }
-        m_stack.push_back(c);
-      } else if (c == '}' || c == ']') {
-        if (m_stack.back() != (c == '}' ? '{' : '[')) {
-          fail(base + i, std::string("mismatched '") + c + "'");
-          return n;
-        }
-        m_stack.pop_back();
+      } else if (c == '{' || c == '[' || c == '}' || c == ']') {
+        if (!bracket(c, base + i)) return n;
         if (m_stack.empty()) return i + 1;
       }
       ++i;
@@ -464,29 +539,7 @@ constexpr std::array<int8_t, 256> k_hex_values = [] {
   return t;
 }();
 
-bool decode_digest(std::string_view hex, Digest* out) {
-  if (hex.size() != 64) return false;
-  int bad = 0;
-  for (size_t i = 0; i < 32; ++i) {
-    const int hi = k_hex_values[static_cast<unsigned char>(hex[2 * i])];
-    const int lo = k_hex_values[static_cast<unsigned char>(hex[2 * i + 1])];
-    bad |= hi | lo;
-    (*out)[i] = static_cast<unsigned char>(hi << 4 | lo);
-  }
-  return bad >= 0;
-}
-
-// Even-length lower-case hex into bytes.
-bool decode_hex(std::string_view hex, unsigned char* out) {
-  int bad = 0;
-  for (size_t i = 0; i < hex.size() / 2; ++i) {
-    const int hi = k_hex_values[static_cast<unsigned char>(hex[2 * i])];
-    const int lo = k_hex_values[static_cast<unsigned char>(hex[2 * i + 1])];
-    bad |= hi | lo;
-    out[i] = static_cast<unsigned char>(hi << 4 | lo);
-  }
-  return bad >= 0 && hex.size() % 2 == 0;
-}
+bool decode_digest(std::string_view hex, Digest* out) { return hex.size() == 64 && decode_lower_hex(hex, out->data()); }
 
 bool is_lower_hex(std::string_view hex) {
   for (const char c : hex) {
@@ -809,72 +862,120 @@ class Reader {
     b_git_blob = 2048
   };
 
+  // The member `key` names in an entry of `list`, or 0.
+  static uint32_t member_bit(std::string_view key, List list) {
+    switch (key.size()) {
+      case 4:
+        if (key == "path") return b_path;
+        if (list == k_files && key == "size") return b_size;
+        if (list == k_files && key == "mode") return b_mode;
+        if (list == k_skipped && key == "type") return b_type;
+        return 0;
+      case 5: return list == k_files && key == "mtime" ? uint32_t{b_mtime} : 0;
+      case 6:
+        if (list == k_files && key == "sha256") return b_sha;
+        if (list == k_symlinks && key == "target") return b_target;
+        return 0;
+      case 7: return list == k_errors && key == "message" ? uint32_t{b_message} : 0;
+      case 8: return list == k_files && key == "git_blob" ? uint32_t{b_git_blob} : 0;
+      case 11: return key == "path_base64" ? uint32_t{b_path64} : 0;
+      case 12: return list == k_symlinks && key == "not_followed" ? uint32_t{b_not_followed} : 0;
+      case 13: return list == k_symlinks && key == "target_base64" ? uint32_t{b_target64} : 0;
+      default: return 0;
+    }
+  }
+
+  // A key without escapes that is no longer than any member's name, straight from the document (unescaping would
+  // copy it); false for any other key, which unescaped_key() then decodes.
+  static bool plain_key(const char* raw, std::string_view* key) {
+    for (size_t i = 0; i < 16; ++i) {
+      if (raw[i] == '"') {
+        *key = std::string_view(raw, i);
+        return true;
+      }
+      if (raw[i] == '\\') return false;
+    }
+    return false;
+  }
+
   bool parse_entry(const EntryContext& c, od::object obj) {
     uint32_t seen = 0;
     m_path.clear();
     m_target.clear();
     m_text.clear();
     FileEntry f;
+    std::string_view sha256_hex;  // checked: the canonical record takes the text as it is
     for (auto field : obj) {
       std::string_view key;
-      if (field.unescaped_key().get(key) != simdjson::SUCCESS) return entry_fail(c, "malformed member");
+      od::raw_json_string raw_key;
+      if (field.key().get(raw_key) != simdjson::SUCCESS ||
+          (!plain_key(raw_key.raw(), &key) && field.unescaped_key().get(key) != simdjson::SUCCESS)) {
+        return entry_fail(c, "malformed member");
+      }
       od::value value;
       if (field.value().get(value) != simdjson::SUCCESS) return entry_fail(c, "malformed value");
-      uint32_t bit = 0;
+      const uint32_t bit = member_bit(key, c.list);
       bool ok = true;
-      if (key == "path" || key == "path_base64") {
-        bit = key.size() == 4 ? b_path : b_path64;
-        ok = name_field(c, key, bit == b_path64, value, &m_path, c.list != k_errors);
-      } else if (c.list == k_files && key == "size") {
-        bit = b_size;
-        if (value.get_uint64().get(f.size) != simdjson::SUCCESS)
-          return entry_fail(c, "size must be an unsigned integer");
-      } else if (c.list == k_files && key == "mtime") {
-        bit = b_mtime;
-        std::string_view t;
-        std::optional<int64_t> ns;
-        if (value.get_string().get(t) != simdjson::SUCCESS || !(ns = parse_timestamp_ns(t))) {
-          return entry_fail(c, "mtime must be a timestamp like \"2024-01-02T03:04:05.123456789Z\"");
+      switch (bit) {
+        case b_path:
+        case b_path64:
+          ok = name_field(c, key, bit == b_path64, value, &m_path, c.list != k_errors);
+          break;
+        case b_size:
+          if (value.get_uint64().get(f.size) != simdjson::SUCCESS)
+            return entry_fail(c, "size must be an unsigned integer");
+          break;
+        case b_mtime: {
+          std::string_view t;
+          std::optional<int64_t> ns;
+          if (value.get_string().get(t) != simdjson::SUCCESS || !(ns = parse_timestamp_ns(t))) {
+            return entry_fail(c, "mtime must be a timestamp like \"2024-01-02T03:04:05.123456789Z\"");
+          }
+          f.mtime_ns = *ns;
+          break;
         }
-        f.mtime_ns = *ns;
-      } else if (c.list == k_files && key == "mode") {
-        bit = b_mode;
-        std::string_view m;
-        if (value.get_string().get(m) != simdjson::SUCCESS || (m != "0644" && m != "0755")) {
-          return entry_fail(c, "mode must be \"0644\" or \"0755\"");
+        case b_mode: {
+          std::string_view m;
+          if (value.get_string().get(m) != simdjson::SUCCESS || (m != "0644" && m != "0755")) {
+            return entry_fail(c, "mode must be \"0644\" or \"0755\"");
+          }
+          f.executable = m == "0755";
+          break;
         }
-        f.executable = m == "0755";
-      } else if (c.list == k_files && key == "sha256") {
-        bit = b_sha;
-        std::string_view hex;
-        if (value.get_string().get(hex) != simdjson::SUCCESS || !decode_digest(hex, &f.sha256)) {
-          return entry_fail(c, "sha256 must be 64 lower-case hex digits");
+        case b_sha:
+          if (value.get_string().get(sha256_hex) != simdjson::SUCCESS || !decode_digest(sha256_hex, &f.sha256)) {
+            return entry_fail(c, "sha256 must be 64 lower-case hex digits");
+          }
+          break;
+        case b_git_blob: {
+          std::string_view hex;
+          if (value.get_string().get(hex) != simdjson::SUCCESS || (hex.size() != 40 && hex.size() != 64) ||
+              !decode_lower_hex(hex, f.git_blob.data())) {
+            return entry_fail(c, "git_blob must be 40 or 64 lower-case hex digits");
+          }
+          if (m_git_id_hex != hex.size()) {
+            return entry_fail(c, m_git_id_hex == 0 ? "git_blob needs the top-level \"git\" object"
+                                                   : "git_blob's length does not match git.object_format");
+          }
+          f.git_blob_size = static_cast<uint8_t>(hex.size() / 2);
+          break;
         }
-      } else if (c.list == k_files && key == "git_blob") {
-        bit = b_git_blob;
-        std::string_view hex;
-        if (value.get_string().get(hex) != simdjson::SUCCESS || (hex.size() != 40 && hex.size() != 64) ||
-            !decode_hex(hex, f.git_blob.data())) {
-          return entry_fail(c, "git_blob must be 40 or 64 lower-case hex digits");
+        case b_target:
+        case b_target64:
+          ok = name_field(c, key, bit == b_target64, value, &m_target, false);
+          break;
+        case b_not_followed:
+        case b_type:
+        case b_message: {
+          std::string_view t;
+          if (value.get_string().get(t) != simdjson::SUCCESS || t.empty()) {
+            return entry_fail(c, std::string(key) + " must be a non-empty string");
+          }
+          m_text.assign(t);
+          break;
         }
-        if (m_git_id_hex != hex.size()) {
-          return entry_fail(c, m_git_id_hex == 0 ? "git_blob needs the top-level \"git\" object"
-                                                 : "git_blob's length does not match git.object_format");
-        }
-        f.git_blob_size = static_cast<uint8_t>(hex.size() / 2);
-      } else if (c.list == k_symlinks && (key == "target" || key == "target_base64")) {
-        bit = key.size() == 6 ? b_target : b_target64;
-        ok = name_field(c, key, bit == b_target64, value, &m_target, false);
-      } else if ((c.list == k_symlinks && key == "not_followed") || (c.list == k_skipped && key == "type") ||
-                 (c.list == k_errors && key == "message")) {
-        bit = c.list == k_symlinks ? b_not_followed : c.list == k_skipped ? b_type : b_message;
-        std::string_view t;
-        if (value.get_string().get(t) != simdjson::SUCCESS || t.empty()) {
-          return entry_fail(c, std::string(key) + " must be a non-empty string");
-        }
-        m_text.assign(t);
-      } else {
-        return entry_fail(c, "unexpected member \"" + printable(key) + "\"");
+        default:
+          return entry_fail(c, "unexpected member \"" + printable(key) + "\"");
       }
       if (!ok) return false;
       if (seen & bit) return entry_fail(c, "member \"" + std::string(key) + "\" appears twice");
@@ -897,7 +998,7 @@ class Reader {
         if (m_next_link < m_links.size() && m_links[m_next_link].first == m_path) {
           return entry_fail(c, "path '" + printable(m_path) + "' is both a file and a symlink");
         }
-        m_digest.add_file(f);
+        m_digest.add_file(f, sha256_hex);
         m_visitor.file(f);
         break;
       }
@@ -1102,10 +1203,20 @@ std::optional<int64_t> parse_timestamp_ns(std::string_view t) {
       !num(20, 9, &frac)) {
     return std::nullopt;
   }
-  using namespace std::chrono;
-  const year_month_day ymd{year{static_cast<int>(y)}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  const int64_t days_since = sys_days{ymd}.time_since_epoch().count();
+  // Days since 1970-01-01 of a proleptic Gregorian date, counted in 400-year eras starting on March 1st (so that
+  // the leap day is the last day of its year).
+  const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+  static constexpr int k_month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > k_month_days[mo - 1] + (mo == 2 && leap ? 1 : 0) || h > 23 || mi > 59 ||
+      s > 59) {
+    return std::nullopt;
+  }
+  const int64_t ya = mo <= 2 ? y - 1 : y;
+  const int64_t era = (ya >= 0 ? ya : ya - 399) / 400;
+  const int64_t year_of_era = ya - era * 400;
+  const int64_t day_of_year = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  const int64_t days_since = era * 146097 + day_of_era - 719468;
   const int64_t secs = days_since * 86400 + h * 3600 + mi * 60 + s;
   int64_t ns;
   if (__builtin_mul_overflow(secs, int64_t{1'000'000'000}, &ns) || __builtin_add_overflow(ns, frac, &ns)) {

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 
 #include "manifest/json_writer.h"
@@ -415,6 +418,70 @@ TEST(Reader, TimestampsParseExactlyWhatIsWritten) {
   EXPECT_FALSE(parse_timestamp_ns("2024-01-01T00:00:60.000000000Z"));
   EXPECT_FALSE(parse_timestamp_ns("2024-01-01T00:00:00.000000000+00:00"));
   EXPECT_FALSE(parse_timestamp_ns("9999-12-31T23:59:59.999999999Z"));  // past 64-bit nanoseconds
+}
+
+TEST(Reader, TimestampDatesAgreeWithTheCalendar) {
+  // Every day from 1677 to 2262 (the years 64-bit nanoseconds reach) against std::chrono's civil calendar, and
+  // every day of a few other years: days that do not exist (February 29th of a common year, day 31 of a 30-day
+  // month, day 0, month 13) are refused.
+  using namespace std::chrono;
+  char text[64];
+  for (int y : {1678, 1700, 1800, 1900, 1969, 1970, 2000, 2023, 2024, 2100, 2261}) {
+    for (unsigned mo = 0; mo <= 13; ++mo) {
+      for (unsigned d = 0; d <= 32; ++d) {
+        std::snprintf(text, sizeof text, "%04d-%02u-%02uT12:34:56.000000007Z", y, mo, d);
+        const year_month_day ymd{year{y}, month{mo}, day{d}};
+        const auto got = parse_timestamp_ns(text);
+        ASSERT_EQ(got.has_value(), ymd.ok()) << text;
+        if (got) {
+          const int64_t secs = sys_days{ymd}.time_since_epoch().count() * 86400 + 12 * 3600 + 34 * 60 + 56;
+          ASSERT_EQ(*got, secs * 1'000'000'000 + 7) << text;
+        }
+      }
+    }
+  }
+  for (sys_days day = sys_days{year{1677} / 9 / 22}; day < sys_days{year{2262} / 4 / 11}; day += days{1}) {
+    const int64_t ns = duration_cast<nanoseconds>(day.time_since_epoch()).count() + 999'999'999;
+    ASSERT_EQ(parse_timestamp_ns(format_timestamp_ns(ns)), ns) << format_timestamp_ns(ns);
+  }
+}
+
+// Names full of what the first pass must track inside strings (brackets, quotes, backslashes: escapes) at every
+// position relative to the 64-byte windows it looks at; then a stray bracket outside the strings, at every offset
+// too, is found at its byte.
+TEST(Reader, BracketsQuotesAndEscapesAtEveryOffset) {
+  std::vector<std::string> names;
+  for (size_t n = 1; n <= 140; ++n) {
+    std::string name = "n" + std::to_string(1000 + n) + "/";
+    const char* fill = n % 3 == 0 ? "{[]" : n % 3 == 1 ? "]}\\" : "\\\"][";
+    while (name.size() < n + 6) name += fill[name.size() % 3];
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  std::vector<FileEntry> files(names.size());
+  Manifest m;
+  for (size_t i = 0; i < names.size(); ++i) {
+    files[i].path = names[i];
+    files[i].size = i;
+    files[i].sha256 = Sha256::of(names[i]);
+    m.files.push_back(&files[i]);
+    m.total_bytes += i;
+  }
+  m.symlinks.push_back({"\"{[", "]}\\", ""});
+  const std::string text = render(m);
+  auto source = memory_source(text);
+  Collect got;
+  ManifestHeader h;
+  ASSERT_TRUE(read_manifest(*source, got, &h).ok());
+  ASSERT_EQ(got.order.size(), names.size() + 1);
+  EXPECT_EQ(got.order[0], "l:\"{[>]}\\");
+  for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(got.order[i + 1], "f:" + names[i]);
+  for (size_t i = 0; i < names.size(); ++i) {
+    const size_t size = text.find("\"size\": ", text.find(names[i].substr(0, 6))) + 8;
+    std::string broken = text;
+    broken[size] = ']';
+    EXPECT_EQ(read_error(broken), "not a treeprint manifest (byte " + std::to_string(size) + ": mismatched ']')") << i;
+  }
 }
 
 }  // namespace
