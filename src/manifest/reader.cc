@@ -6,8 +6,11 @@
 
 #include <array>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "manifest/manifest.h"
@@ -564,9 +567,324 @@ bool is_clean_relative_path(std::string_view p) {
 
 const char* k_skip_types[] = {"fifo", "socket", "char-device", "block-device", "unknown"};
 
+// ---------------------------------------------------------------------------------------------------------------
+// Entries. Each batch is parsed by itself (on a second thread when there is one: BatchParser touches nothing
+// else), then checked in list and batch order against what came before (Reader::apply_batch), so the entries, the
+// order they are visited in and the first error are the same whichever thread parsed them.
+
+struct EntryContext {
+  List list;
+  uint64_t index;
+  uint64_t offset;
+};
+
+std::string where(const EntryContext& c) {
+  return std::string(k_list_names[c.list]) + "[" + std::to_string(c.index) + "] (byte " + std::to_string(c.offset) +
+         ")";
+}
+
+// One entry as its parse leaves it, checked alone; its text is in the batch's arena.
+struct ParsedEntry {
+  uint64_t offset = 0;
+  uint32_t path = 0, path_size = 0;
+  uint32_t target = 0, target_size = 0;
+  uint32_t text = 0, text_size = 0;
+  uint32_t hex = 0;  // a file's 64 sha256 digits, as the manifest has them
+  FileEntry file;    // all but the path
+};
+
+// A batch of one list: its bytes ('[' entries ']' and simdjson's padding), then what the parse made of them.
+struct ParsedBatch {
+  List list = k_files;
+  uint64_t first_index = 0;
+  uint64_t begin = 0;
+  std::string input;
+  size_t input_size = 0;
+  std::vector<ParsedEntry> entries;  // whole entries, up to the first problem
+  std::string arena;
+  // The first problem, in the entry after the last of `entries`: reported as it is, unless (with
+  // `after_order_check`) that entry's path, in `failed`, is out of order: the order is checked first.
+  bool failed = false;
+  bool after_order_check = false;
+  ParsedEntry failed_entry;
+  std::string error;
+
+  std::string_view view(uint32_t at, uint32_t size) const { return std::string_view(arena).substr(at, size); }
+};
+
+class BatchParser {
+ public:
+  BatchParser(od::parser& parser, size_t git_id_hex) : m_parser(parser), m_git_id_hex(git_id_hex) {}
+
+  void parse(ParsedBatch& b) {
+    b.entries.clear();
+    b.arena.clear();
+    b.failed = false;
+    b.after_order_check = false;
+    b.error.clear();
+    od::document doc;
+    od::array array;
+    EntryContext c{b.list, b.first_index, b.begin};
+    ParsedEntry e;
+    e.offset = b.begin;
+    if (m_parser.iterate(b.input.data(), b.input_size, b.input.size()).get(doc) != simdjson::SUCCESS ||
+        doc.get_array().get(array) != simdjson::SUCCESS) {
+      return failed(b, e, where(c) + ": not valid JSON");
+    }
+    const char* base = b.input.data() + 1;
+    for (auto element : array) {
+      e = ParsedEntry{};
+      e.offset = c.offset;
+      od::value value;
+      if (const auto err = element.get(value); err != simdjson::SUCCESS) {
+        return failed(b, e, where(c) + ": not valid JSON (" + simdjson::error_message(err) + ")");
+      }
+      if (const char* location = nullptr; value.current_location().get(location) == simdjson::SUCCESS) {
+        c.offset = b.begin + static_cast<uint64_t>(location - base);
+      }
+      e.offset = c.offset;
+      od::object obj;
+      const auto err = value.get_object().get(obj);
+      if (err != simdjson::SUCCESS) {
+        return failed(b, e, where(c) + ": not valid JSON (" + simdjson::error_message(err) + ")");
+      }
+      m_after_order_check = false;
+      if (!parse_entry(c, obj, b, e)) {
+        b.after_order_check = m_after_order_check;
+        return failed(b, e, m_error);
+      }
+      b.entries.push_back(e);
+      ++c.index;
+    }
+  }
+
+ private:
+  void failed(ParsedBatch& b, const ParsedEntry& e, std::string error) {
+    b.failed = true;
+    b.failed_entry = e;
+    b.error = std::move(error);
+  }
+  bool entry_fail(const EntryContext& c, const std::string& what) {
+    m_error = where(c) + ": " + what;
+    return false;
+  }
+  // A check made after the one of the path's order (which needs the entries before it).
+  bool late_fail(const EntryContext& c, const std::string& what) {
+    m_after_order_check = true;
+    return entry_fail(c, what);
+  }
+  static uint32_t keep(ParsedBatch& b, std::string_view text) {
+    const auto at = static_cast<uint32_t>(b.arena.size());
+    b.arena.append(text);
+    return at;
+  }
+
+  // A name field: `key` (UTF-8 text) or `key_base64` (raw bytes that are not UTF-8). Stores the raw bytes.
+  bool name_field(const EntryContext& c, std::string_view key, bool base64, od::value value, std::string* raw,
+                  bool must_be_relative) {
+    std::string_view text;
+    if (value.get_string().get(text) != simdjson::SUCCESS) return entry_fail(c, std::string(key) + " must be a string");
+    if (base64) {
+      auto decoded = base64_decode_strict(text);
+      if (!decoded) return entry_fail(c, std::string(key) + " is not canonical padded base64");
+      *raw = std::move(*decoded);
+      if (is_valid_utf8(*raw)) {
+        return entry_fail(c, std::string(key) + " holds valid UTF-8: the name belongs in the plain field");
+      }
+    } else {
+      raw->assign(text);
+    }
+    if (must_be_relative && !is_clean_relative_path(*raw)) {
+      return entry_fail(c, "path '" + printable(*raw) +
+                               "' is not a clean relative path (absolute, empty, or with '.', '..' or empty segments)");
+    }
+    return true;
+  }
+
+  enum FieldBit : uint32_t {
+    b_path = 1,
+    b_path64 = 2,
+    b_size = 4,
+    b_mtime = 8,
+    b_mode = 16,
+    b_sha = 32,
+    b_target = 64,
+    b_target64 = 128,
+    b_not_followed = 256,
+    b_type = 512,
+    b_message = 1024,
+    b_git_blob = 2048
+  };
+
+  // The member `key` names in an entry of `list`, or 0.
+  static uint32_t member_bit(std::string_view key, List list) {
+    switch (key.size()) {
+      case 4:
+        if (key == "path") return b_path;
+        if (list == k_files && key == "size") return b_size;
+        if (list == k_files && key == "mode") return b_mode;
+        if (list == k_skipped && key == "type") return b_type;
+        return 0;
+      case 5: return list == k_files && key == "mtime" ? uint32_t{b_mtime} : 0;
+      case 6:
+        if (list == k_files && key == "sha256") return b_sha;
+        if (list == k_symlinks && key == "target") return b_target;
+        return 0;
+      case 7: return list == k_errors && key == "message" ? uint32_t{b_message} : 0;
+      case 8: return list == k_files && key == "git_blob" ? uint32_t{b_git_blob} : 0;
+      case 11: return key == "path_base64" ? uint32_t{b_path64} : 0;
+      case 12: return list == k_symlinks && key == "not_followed" ? uint32_t{b_not_followed} : 0;
+      case 13: return list == k_symlinks && key == "target_base64" ? uint32_t{b_target64} : 0;
+      default: return 0;
+    }
+  }
+
+  // A key without escapes that is no longer than any member's name, straight from the document (unescaping would
+  // copy it); false for any other key, which unescaped_key() then decodes.
+  static bool plain_key(const char* raw, std::string_view* key) {
+    for (size_t i = 0; i < 16; ++i) {
+      if (raw[i] == '"') {
+        *key = std::string_view(raw, i);
+        return true;
+      }
+      if (raw[i] == '\\') return false;
+    }
+    return false;
+  }
+
+  bool parse_entry(const EntryContext& c, od::object obj, ParsedBatch& b, ParsedEntry& e) {
+    uint32_t seen = 0;
+    m_path.clear();
+    m_target.clear();
+    m_text.clear();
+    FileEntry& f = e.file;
+    std::string_view sha256_hex;  // checked: the canonical record takes the text as it is
+    for (auto field : obj) {
+      std::string_view key;
+      od::raw_json_string raw_key;
+      if (field.key().get(raw_key) != simdjson::SUCCESS ||
+          (!plain_key(raw_key.raw(), &key) && field.unescaped_key().get(key) != simdjson::SUCCESS)) {
+        return entry_fail(c, "malformed member");
+      }
+      od::value value;
+      if (field.value().get(value) != simdjson::SUCCESS) return entry_fail(c, "malformed value");
+      const uint32_t bit = member_bit(key, c.list);
+      bool ok = true;
+      switch (bit) {
+        case b_path:
+        case b_path64:
+          ok = name_field(c, key, bit == b_path64, value, &m_path, c.list != k_errors);
+          break;
+        case b_size:
+          if (value.get_uint64().get(f.size) != simdjson::SUCCESS)
+            return entry_fail(c, "size must be an unsigned integer");
+          break;
+        case b_mtime: {
+          std::string_view t;
+          std::optional<int64_t> ns;
+          if (value.get_string().get(t) != simdjson::SUCCESS || !(ns = parse_timestamp_ns(t))) {
+            return entry_fail(c, "mtime must be a timestamp like \"2024-01-02T03:04:05.123456789Z\"");
+          }
+          f.mtime_ns = *ns;
+          break;
+        }
+        case b_mode: {
+          std::string_view m;
+          if (value.get_string().get(m) != simdjson::SUCCESS || (m != "0644" && m != "0755")) {
+            return entry_fail(c, "mode must be \"0644\" or \"0755\"");
+          }
+          f.executable = m == "0755";
+          break;
+        }
+        case b_sha:
+          if (value.get_string().get(sha256_hex) != simdjson::SUCCESS || !decode_digest(sha256_hex, &f.sha256)) {
+            return entry_fail(c, "sha256 must be 64 lower-case hex digits");
+          }
+          break;
+        case b_git_blob: {
+          std::string_view hex;
+          if (value.get_string().get(hex) != simdjson::SUCCESS || (hex.size() != 40 && hex.size() != 64) ||
+              !decode_lower_hex(hex, f.git_blob.data())) {
+            return entry_fail(c, "git_blob must be 40 or 64 lower-case hex digits");
+          }
+          if (m_git_id_hex != hex.size()) {
+            return entry_fail(c, m_git_id_hex == 0 ? "git_blob needs the top-level \"git\" object"
+                                                   : "git_blob's length does not match git.object_format");
+          }
+          f.git_blob_size = static_cast<uint8_t>(hex.size() / 2);
+          break;
+        }
+        case b_target:
+        case b_target64:
+          ok = name_field(c, key, bit == b_target64, value, &m_target, false);
+          break;
+        case b_not_followed:
+        case b_type:
+        case b_message: {
+          std::string_view t;
+          if (value.get_string().get(t) != simdjson::SUCCESS || t.empty()) {
+            return entry_fail(c, std::string(key) + " must be a non-empty string");
+          }
+          m_text.assign(t);
+          break;
+        }
+        default:
+          return entry_fail(c, "unexpected member \"" + printable(key) + "\"");
+      }
+      if (!ok) return false;
+      if (seen & bit) return entry_fail(c, "member \"" + std::string(key) + "\" appears twice");
+      seen |= bit;
+    }
+    const bool one_path = (seen & (b_path | b_path64)) == b_path || (seen & (b_path | b_path64)) == b_path64;
+    if (!one_path) return entry_fail(c, "needs exactly one of \"path\" and \"path_base64\"");
+    e.path = keep(b, m_path);
+    e.path_size = static_cast<uint32_t>(m_path.size());
+    switch (c.list) {
+      case k_files: {
+        constexpr uint32_t need = b_size | b_mtime | b_mode | b_sha;
+        if ((seen & need) != need) return late_fail(c, "needs \"size\", \"mtime\", \"mode\" and \"sha256\"");
+        e.hex = keep(b, sha256_hex);
+        break;
+      }
+      case k_symlinks: {
+        const uint32_t t = seen & (b_target | b_target64);
+        if (t != b_target && t != b_target64)
+          return late_fail(c, "needs exactly one of \"target\" and \"target_base64\"");
+        break;
+      }
+      case k_skipped: {
+        if (!(seen & b_type)) return late_fail(c, "needs \"type\"");
+        bool known = false;
+        for (const char* t : k_skip_types) known = known || m_text == t;
+        if (!known)
+          return late_fail(
+              c, "type \"" + printable(m_text) + "\" is not fifo, socket, char-device, block-device or unknown");
+        break;
+      }
+      case k_errors: {
+        if (!(seen & b_message)) return late_fail(c, "needs \"message\"");
+        break;
+      }
+      case k_list_count: break;
+    }
+    e.target = keep(b, m_target);
+    e.target_size = static_cast<uint32_t>(m_target.size());
+    e.text = keep(b, m_text);
+    e.text_size = static_cast<uint32_t>(m_text.size());
+    return true;
+  }
+
+  od::parser& m_parser;
+  size_t m_git_id_hex;
+  std::string m_error;
+  bool m_after_order_check = false;
+  std::string m_path, m_target, m_text;
+};
+
 class Reader {
  public:
-  Reader(ByteSource& source, ManifestVisitor& visitor) : m_source(source), m_visitor(visitor) {}
+  Reader(ByteSource& source, ManifestVisitor& visitor, bool parallel)
+      : m_source(source), m_visitor(visitor), m_parallel(parallel) {}
 
   Status run(ManifestHeader* header) {
     if (!frame() || !read_header(header) || !read_lists(header)) {
@@ -803,41 +1121,10 @@ class Reader {
 
   // --- entries ---
 
-  struct EntryContext {
-    List list;
-    uint64_t index;
-    uint64_t offset;
-  };
-  std::string where(const EntryContext& c) const {
-    return std::string(k_list_names[c.list]) + "[" + std::to_string(c.index) + "] (byte " + std::to_string(c.offset) +
-           ")";
-  }
   bool entry_fail(const EntryContext& c, const std::string& what) { return fail(where(c) + ": " + what); }
 
-  // A name field: `key` (UTF-8 text) or `key_base64` (raw bytes that are not UTF-8). Stores the raw bytes.
-  bool name_field(const EntryContext& c, std::string_view key, bool base64, od::value value, std::string* raw,
-                  bool must_be_relative) {
-    std::string_view text;
-    if (value.get_string().get(text) != simdjson::SUCCESS) return entry_fail(c, std::string(key) + " must be a string");
-    if (base64) {
-      auto decoded = base64_decode_strict(text);
-      if (!decoded) return entry_fail(c, std::string(key) + " is not canonical padded base64");
-      *raw = std::move(*decoded);
-      if (is_valid_utf8(*raw)) {
-        return entry_fail(c, std::string(key) + " holds valid UTF-8: the name belongs in the plain field");
-      }
-    } else {
-      raw->assign(text);
-    }
-    if (must_be_relative && !is_clean_relative_path(*raw)) {
-      return entry_fail(c, "path '" + printable(*raw) +
-                               "' is not a clean relative path (absolute, empty, or with '.', '..' or empty segments)");
-    }
-    return true;
-  }
-
-  bool check_order(const EntryContext& c, const std::string& path) {
-    std::string& prev = m_prev[c.list];
+  bool check_order(const EntryContext& c, std::string_view path) {
+    std::string_view& prev = m_prev[c.list];
     if (c.index != 0 && !(prev < path)) {
       return entry_fail(c, prev == path ? "path '" + printable(path) + "' appears twice"
                                         : "entries are not sorted by path ('" + printable(path) + "' after '" +
@@ -847,225 +1134,171 @@ class Reader {
     return true;
   }
 
-  enum FieldBit : uint32_t {
-    b_path = 1,
-    b_path64 = 2,
-    b_size = 4,
-    b_mtime = 8,
-    b_mode = 16,
-    b_sha = 32,
-    b_target = 64,
-    b_target64 = 128,
-    b_not_followed = 256,
-    b_type = 512,
-    b_message = 1024,
-    b_git_blob = 2048
-  };
-
-  // The member `key` names in an entry of `list`, or 0.
-  static uint32_t member_bit(std::string_view key, List list) {
-    switch (key.size()) {
-      case 4:
-        if (key == "path") return b_path;
-        if (list == k_files && key == "size") return b_size;
-        if (list == k_files && key == "mode") return b_mode;
-        if (list == k_skipped && key == "type") return b_type;
-        return 0;
-      case 5: return list == k_files && key == "mtime" ? uint32_t{b_mtime} : 0;
-      case 6:
-        if (list == k_files && key == "sha256") return b_sha;
-        if (list == k_symlinks && key == "target") return b_target;
-        return 0;
-      case 7: return list == k_errors && key == "message" ? uint32_t{b_message} : 0;
-      case 8: return list == k_files && key == "git_blob" ? uint32_t{b_git_blob} : 0;
-      case 11: return key == "path_base64" ? uint32_t{b_path64} : 0;
-      case 12: return list == k_symlinks && key == "not_followed" ? uint32_t{b_not_followed} : 0;
-      case 13: return list == k_symlinks && key == "target_base64" ? uint32_t{b_target64} : 0;
-      default: return 0;
-    }
+  // Loads batch `b` of `list` into `out`, for a BatchParser.
+  bool load_batch(List list, const Batch& b, ParsedBatch* out) {
+    out->list = list;
+    out->first_index = b.first_index;
+    out->begin = b.begin;
+    const size_t n = static_cast<size_t>(b.end - b.begin);
+    if (out->input.size() < n + 2 + simdjson::SIMDJSON_PADDING) out->input.resize(n + 2 + simdjson::SIMDJSON_PADDING);
+    out->input[0] = '[';
+    if (!read_at(b.begin, out->input.data() + 1, n)) return false;
+    out->input[n + 1] = ']';
+    out->input_size = n + 2;
+    return true;
   }
 
-  // A key without escapes that is no longer than any member's name, straight from the document (unescaping would
-  // copy it); false for any other key, which unescaped_key() then decodes.
-  static bool plain_key(const char* raw, std::string_view* key) {
-    for (size_t i = 0; i < 16; ++i) {
-      if (raw[i] == '"') {
-        *key = std::string_view(raw, i);
-        return true;
+  // The checks that need the entries before: order, the byte sum, files against symlinks, the root digest; then
+  // the visitor. Then the batch's own first problem, if it had one.
+  bool apply_batch(const ParsedBatch& b) {
+    const List list = b.list;
+    EntryContext c{list, b.first_index, 0};
+    for (const ParsedEntry& e : b.entries) {
+      c.offset = e.offset;
+      const std::string_view path = b.view(e.path, e.path_size);
+      if (!check_order(c, path)) return false;
+      switch (list) {
+        case k_files: {
+          FileEntry f = e.file;
+          f.path = path;
+          if (__builtin_add_overflow(m_bytes, f.size, &m_bytes)) return entry_fail(c, "sizes add up past 2^64");
+          // Interleave the symlinks that sort before this file, for the root digest.
+          while (m_next_link < m_links.size() && std::string_view(m_links[m_next_link].first) < path) {
+            m_digest.add_symlink(m_links[m_next_link].first, m_links[m_next_link].second);
+            ++m_next_link;
+          }
+          if (m_next_link < m_links.size() && m_links[m_next_link].first == path) {
+            return entry_fail(c, "path '" + printable(path) + "' is both a file and a symlink");
+          }
+          m_digest.add_file(f, b.view(e.hex, 64));
+          m_visitor.file(f);
+          break;
+        }
+        case k_symlinks: {
+          SymlinkEntry l{std::string(path), std::string(b.view(e.target, e.target_size)),
+                         std::string(b.view(e.text, e.text_size))};
+          m_links.emplace_back(l.path, l.target);
+          m_visitor.symlink(l);
+          break;
+        }
+        case k_skipped:
+          m_visitor.skipped(SkippedEntry{std::string(path), std::string(b.view(e.text, e.text_size))});
+          break;
+        case k_errors:
+          m_visitor.error(ErrorEntry{std::string(path), std::string(b.view(e.text, e.text_size))});
+          break;
+        case k_list_count: break;
       }
-      if (raw[i] == '\\') return false;
+      ++c.index;
     }
-    return false;
-  }
-
-  bool parse_entry(const EntryContext& c, od::object obj) {
-    uint32_t seen = 0;
-    m_path.clear();
-    m_target.clear();
-    m_text.clear();
-    FileEntry f;
-    std::string_view sha256_hex;  // checked: the canonical record takes the text as it is
-    for (auto field : obj) {
-      std::string_view key;
-      od::raw_json_string raw_key;
-      if (field.key().get(raw_key) != simdjson::SUCCESS ||
-          (!plain_key(raw_key.raw(), &key) && field.unescaped_key().get(key) != simdjson::SUCCESS)) {
-        return entry_fail(c, "malformed member");
+    if (b.failed) {
+      if (b.after_order_check) {
+        c.offset = b.failed_entry.offset;
+        if (!check_order(c, b.view(b.failed_entry.path, b.failed_entry.path_size))) return false;
       }
-      od::value value;
-      if (field.value().get(value) != simdjson::SUCCESS) return entry_fail(c, "malformed value");
-      const uint32_t bit = member_bit(key, c.list);
-      bool ok = true;
-      switch (bit) {
-        case b_path:
-        case b_path64:
-          ok = name_field(c, key, bit == b_path64, value, &m_path, c.list != k_errors);
-          break;
-        case b_size:
-          if (value.get_uint64().get(f.size) != simdjson::SUCCESS)
-            return entry_fail(c, "size must be an unsigned integer");
-          break;
-        case b_mtime: {
-          std::string_view t;
-          std::optional<int64_t> ns;
-          if (value.get_string().get(t) != simdjson::SUCCESS || !(ns = parse_timestamp_ns(t))) {
-            return entry_fail(c, "mtime must be a timestamp like \"2024-01-02T03:04:05.123456789Z\"");
-          }
-          f.mtime_ns = *ns;
-          break;
-        }
-        case b_mode: {
-          std::string_view m;
-          if (value.get_string().get(m) != simdjson::SUCCESS || (m != "0644" && m != "0755")) {
-            return entry_fail(c, "mode must be \"0644\" or \"0755\"");
-          }
-          f.executable = m == "0755";
-          break;
-        }
-        case b_sha:
-          if (value.get_string().get(sha256_hex) != simdjson::SUCCESS || !decode_digest(sha256_hex, &f.sha256)) {
-            return entry_fail(c, "sha256 must be 64 lower-case hex digits");
-          }
-          break;
-        case b_git_blob: {
-          std::string_view hex;
-          if (value.get_string().get(hex) != simdjson::SUCCESS || (hex.size() != 40 && hex.size() != 64) ||
-              !decode_lower_hex(hex, f.git_blob.data())) {
-            return entry_fail(c, "git_blob must be 40 or 64 lower-case hex digits");
-          }
-          if (m_git_id_hex != hex.size()) {
-            return entry_fail(c, m_git_id_hex == 0 ? "git_blob needs the top-level \"git\" object"
-                                                   : "git_blob's length does not match git.object_format");
-          }
-          f.git_blob_size = static_cast<uint8_t>(hex.size() / 2);
-          break;
-        }
-        case b_target:
-        case b_target64:
-          ok = name_field(c, key, bit == b_target64, value, &m_target, false);
-          break;
-        case b_not_followed:
-        case b_type:
-        case b_message: {
-          std::string_view t;
-          if (value.get_string().get(t) != simdjson::SUCCESS || t.empty()) {
-            return entry_fail(c, std::string(key) + " must be a non-empty string");
-          }
-          m_text.assign(t);
-          break;
-        }
-        default:
-          return entry_fail(c, "unexpected member \"" + printable(key) + "\"");
-      }
-      if (!ok) return false;
-      if (seen & bit) return entry_fail(c, "member \"" + std::string(key) + "\" appears twice");
-      seen |= bit;
+      return fail(b.error);
     }
-    const bool one_path = (seen & (b_path | b_path64)) == b_path || (seen & (b_path | b_path64)) == b_path64;
-    if (!one_path) return entry_fail(c, "needs exactly one of \"path\" and \"path_base64\"");
-    if (!check_order(c, m_path)) return false;
-    switch (c.list) {
-      case k_files: {
-        constexpr uint32_t need = b_size | b_mtime | b_mode | b_sha;
-        if ((seen & need) != need) return entry_fail(c, "needs \"size\", \"mtime\", \"mode\" and \"sha256\"");
-        f.path = m_path;
-        if (__builtin_add_overflow(m_bytes, f.size, &m_bytes)) return entry_fail(c, "sizes add up past 2^64");
-        // Interleave the symlinks that sort before this file, for the root digest.
-        while (m_next_link < m_links.size() && m_links[m_next_link].first < m_path) {
-          m_digest.add_symlink(m_links[m_next_link].first, m_links[m_next_link].second);
-          ++m_next_link;
-        }
-        if (m_next_link < m_links.size() && m_links[m_next_link].first == m_path) {
-          return entry_fail(c, "path '" + printable(m_path) + "' is both a file and a symlink");
-        }
-        m_digest.add_file(f, sha256_hex);
-        m_visitor.file(f);
-        break;
-      }
-      case k_symlinks: {
-        const uint32_t t = seen & (b_target | b_target64);
-        if (t != b_target && t != b_target64)
-          return entry_fail(c, "needs exactly one of \"target\" and \"target_base64\"");
-        SymlinkEntry l{m_path, m_target, m_text};
-        m_links.emplace_back(m_path, m_target);
-        m_visitor.symlink(l);
-        break;
-      }
-      case k_skipped: {
-        if (!(seen & b_type)) return entry_fail(c, "needs \"type\"");
-        bool known = false;
-        for (const char* t : k_skip_types) known = known || m_text == t;
-        if (!known)
-          return entry_fail(
-              c, "type \"" + printable(m_text) + "\" is not fifo, socket, char-device, block-device or unknown");
-        m_visitor.skipped(SkippedEntry{m_path, m_text});
-        break;
-      }
-      case k_errors: {
-        if (!(seen & b_message)) return entry_fail(c, "needs \"message\"");
-        m_visitor.error(ErrorEntry{m_path, m_text});
-        break;
-      }
-      case k_list_count: break;
+    // The next batch's first entry is compared with this one's last: keep it past the batch.
+    if (c.index != b.first_index) {
+      m_prev_text[list].assign(m_prev[list]);
+      m_prev[list] = m_prev_text[list];
     }
     return true;
   }
 
-  bool read_batch(List list, const Batch& b) {
-    size_t len = 0;
-    if (!load(b.begin, b.end, '[', ']', &len)) return false;
-    od::document doc;
-    od::array array;
-    EntryContext c{list, b.first_index, b.begin};
-    if (m_parser.iterate(m_buffer.data(), len, m_buffer.size()).get(doc) != simdjson::SUCCESS ||
-        doc.get_array().get(array) != simdjson::SUCCESS) {
-      return entry_fail(c, "not valid JSON");
+  struct BatchRef {
+    List list;
+    const Batch* batch;
+  };
+
+  bool read_batches(const std::vector<BatchRef>& all) {
+    ParsedBatch b;
+    BatchParser parser(m_parser, m_git_id_hex);
+    for (const BatchRef& r : all) {
+      if (!load_batch(r.list, *r.batch, &b)) return false;
+      parser.parse(b);
+      if (!apply_batch(b)) return false;
     }
-    const char* base = m_buffer.data() + 1;
-    for (auto element : array) {
-      od::value value;
-      if (const auto err = element.get(value); err != simdjson::SUCCESS) {
-        return entry_fail(c, std::string("not valid JSON (") + simdjson::error_message(err) + ")");
+    return true;
+  }
+
+  // The same, with the parses on a second thread. This thread reads each batch (the source is only ever called
+  // from here), hands it over, and checks and visits the parsed batches in order; a few batches are in flight, so
+  // memory stays bounded.
+  bool read_batches_in_parallel(const std::vector<BatchRef>& all) {
+    constexpr size_t k_in_flight = 3;
+    enum class Slot : uint8_t { free, loaded, parsed };
+    std::array<ParsedBatch, k_in_flight> slots;
+    std::array<Slot, k_in_flight> state{};
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool stop = false;
+    std::thread worker([&] {
+      BatchParser parser(m_parser, m_git_id_hex);
+      for (size_t i = 0; i < all.size(); ++i) {
+        {
+          std::unique_lock lock(mutex);
+          changed.wait(lock, [&] { return stop || state[i % k_in_flight] == Slot::loaded; });
+          if (stop) return;
+        }
+        parser.parse(slots[i % k_in_flight]);
+        {
+          std::lock_guard lock(mutex);
+          state[i % k_in_flight] = Slot::parsed;
+        }
+        changed.notify_all();
       }
-      if (const char* location = nullptr; value.current_location().get(location) == simdjson::SUCCESS) {
-        c.offset = b.begin + static_cast<uint64_t>(location - base);
+    });
+    struct Stop {
+      std::mutex& mutex;
+      std::condition_variable& changed;
+      bool& stop;
+      std::thread& worker;
+      ~Stop() {
+        {
+          std::lock_guard lock(mutex);
+          stop = true;
+        }
+        changed.notify_all();
+        worker.join();
       }
-      od::object obj;
-      const auto err = value.get_object().get(obj);
-      if (err != simdjson::SUCCESS)
-        return entry_fail(c, std::string("not valid JSON (") + simdjson::error_message(err) + ")");
-      if (!parse_entry(c, obj)) return false;
-      ++c.index;
+    } stop_worker{mutex, changed, stop, worker};
+    size_t loaded = 0;
+    size_t read_failed_at = all.size();  // a read error belongs after the batches before it
+    std::string read_error;
+    for (size_t i = 0; i < all.size(); ++i) {
+      while (loaded < all.size() && loaded < i + k_in_flight && read_failed_at == all.size()) {
+        ParsedBatch& slot = slots[loaded % k_in_flight];
+        if (!load_batch(all[loaded].list, *all[loaded].batch, &slot)) {
+          read_failed_at = loaded;
+          read_error = m_error;
+          break;
+        }
+        {
+          std::lock_guard lock(mutex);
+          state[loaded % k_in_flight] = Slot::loaded;
+        }
+        changed.notify_all();
+        ++loaded;
+      }
+      if (i == read_failed_at) return fail(read_error);
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return state[i % k_in_flight] == Slot::parsed; });
+      }
+      if (!apply_batch(slots[i % k_in_flight])) return false;
+      std::lock_guard lock(mutex);
+      state[i % k_in_flight] = Slot::free;
     }
     return true;
   }
 
   bool read_lists(ManifestHeader* h) {
+    std::vector<BatchRef> all;
     for (uint8_t l = 0; l < k_list_count; ++l) {
-      for (const Batch& b : m_layout.lists[l].batches) {
-        if (!read_batch(static_cast<List>(l), b)) return false;
-      }
+      for (const Batch& b : m_layout.lists[l].batches) all.push_back(BatchRef{static_cast<List>(l), &b});
     }
+    if (!(m_parallel && all.size() >= 2 ? read_batches_in_parallel(all) : read_batches(all))) return false;
     while (m_next_link < m_links.size()) {
       m_digest.add_symlink(m_links[m_next_link].first, m_links[m_next_link].second);
       ++m_next_link;
@@ -1097,8 +1330,9 @@ class Reader {
   od::parser m_parser;
   std::string m_buffer;
   std::string m_error;
-  std::array<std::string, k_list_count> m_prev;
-  std::string m_path, m_target, m_text;
+  std::array<std::string_view, k_list_count> m_prev;  // the last path of each list (in a batch or m_prev_text)
+  std::array<std::string, k_list_count> m_prev_text;
+  bool m_parallel;
   std::vector<std::pair<std::string, std::string>> m_links;
   size_t m_next_link = 0;
   uint64_t m_bytes = 0;
@@ -1163,7 +1397,11 @@ Result<std::unique_ptr<ByteSource>> fd_byte_source(int fd, const std::string& na
 std::unique_ptr<ByteSource> memory_source(std::string_view bytes) { return std::make_unique<MemorySource>(bytes); }
 
 Status read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header) {
-  Reader reader(source, visitor);
+  return read_manifest(source, visitor, header, ReadOptions{});
+}
+
+Status read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header, const ReadOptions& options) {
+  Reader reader(source, visitor, options.parallel && std::thread::hardware_concurrency() > 1);
   return reader.run(header);
 }
 
