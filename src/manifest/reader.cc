@@ -881,6 +881,81 @@ class BatchParser {
   std::string m_path, m_target, m_text;
 };
 
+// Items 0..count-1 go through three steps, each in item order: `load(i, slot)` on the calling thread, `work(slot)`
+// on a second thread, `use(i, slot)` on the calling thread again; at most k_in_flight items are between load and use.
+// `use` returning false stops everything. `load` returning false stops loading; the items loaded before it are still
+// worked on and used, so a failed load is reported (false, with *load_failed set) only when nothing before it
+// failed, as in a one-thread loop. The second thread is joined before this returns.
+constexpr size_t k_in_flight = 3;
+
+template <class Slot, class Load, class Work, class Use>
+bool in_two_threads(size_t count, std::array<Slot, k_in_flight>& slots, Load load, Work work, Use use,
+                    bool* load_failed) {
+  *load_failed = false;
+  enum class State : uint8_t { free, loaded, worked };
+  std::array<State, k_in_flight> state{};
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool stop = false;
+  std::thread worker([&] {
+    for (size_t i = 0; i < count; ++i) {
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return stop || state[i % k_in_flight] == State::loaded; });
+        if (stop) return;
+      }
+      work(slots[i % k_in_flight]);
+      {
+        std::lock_guard lock(mutex);
+        state[i % k_in_flight] = State::worked;
+      }
+      changed.notify_all();
+    }
+  });
+  struct Join {
+    std::mutex& mutex;
+    std::condition_variable& changed;
+    bool& stop;
+    std::thread& worker;
+    ~Join() {
+      {
+        std::lock_guard lock(mutex);
+        stop = true;
+      }
+      changed.notify_all();
+      worker.join();
+    }
+  } join{mutex, changed, stop, worker};
+  size_t loaded = 0;
+  size_t load_failed_at = count;
+  for (size_t i = 0; i < count; ++i) {
+    while (loaded < count && loaded < i + k_in_flight && load_failed_at == count) {
+      if (!load(loaded, slots[loaded % k_in_flight])) {
+        load_failed_at = loaded;
+        break;
+      }
+      {
+        std::lock_guard lock(mutex);
+        state[loaded % k_in_flight] = State::loaded;
+      }
+      changed.notify_all();
+      ++loaded;
+    }
+    if (i == load_failed_at) {
+      *load_failed = true;
+      return false;
+    }
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return state[i % k_in_flight] == State::worked; });
+    }
+    if (!use(i, slots[i % k_in_flight])) return false;
+    std::lock_guard lock(mutex);
+    state[i % k_in_flight] = State::free;
+  }
+  return true;
+}
+
 class Reader {
  public:
   Reader(ByteSource& source, ManifestVisitor& visitor, bool parallel)
@@ -907,18 +982,61 @@ class Reader {
   bool read_at(uint64_t offset, char* buf, size_t n) {
     Status read = m_source.read_at(offset, buf, n);
     if (read) return true;
+    if (m_reading_ahead) {  // reported only if the reading gets that far (read_ahead)
+      m_read_ahead_error = read.error();
+      return false;
+    }
     m_read_failed = true;
     return fail(read.error());
+  }
+
+  // Runs in_two_threads with this thread's reads made ahead of the checks: a failed read is this reader's error
+  // only when in_two_threads says the checks got that far.
+  template <class Slot, class Load, class Work, class Use>
+  bool read_ahead(size_t count, std::array<Slot, k_in_flight>& slots, Load load, Work work, Use use) {
+    m_reading_ahead = true;
+    bool load_failed = false;
+    const bool done = in_two_threads(count, slots, load, work, use, &load_failed);
+    m_reading_ahead = false;
+    if (load_failed) {
+      m_read_failed = true;
+      fail(m_read_ahead_error);
+    }
+    return done;
   }
 
   bool frame() {
     Framer framer(&m_layout);
     const uint64_t size = m_source.size();
-    std::string block(static_cast<size_t>(std::min<uint64_t>(k_block, size)), '\0');
-    for (uint64_t off = 0; off < size; off += k_block) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(k_block, size - off));
-      if (!read_at(off, block.data(), n)) return false;
-      if (!framer.feed(block.data(), n, off)) return not_manifest(framer.error());
+    const size_t blocks = static_cast<size_t>((size + k_block - 1) / k_block);
+    if (m_parallel && blocks >= 2) {
+      // The next blocks are read while the second thread finds the structure of the one before.
+      struct Block {
+        std::string bytes;
+        size_t size = 0;
+        uint64_t offset = 0;
+        bool framed = false;
+      };
+      std::array<Block, k_in_flight> slots;
+      bool framing = true;  // false once the framer has failed: the blocks after it are not looked at
+      const bool framed = read_ahead(
+          blocks, slots,
+          [&](size_t i, Block& b) {
+            b.offset = i * k_block;
+            b.size = static_cast<size_t>(std::min<uint64_t>(k_block, size - b.offset));
+            b.bytes.resize(b.size);
+            return read_at(b.offset, b.bytes.data(), b.size);
+          },
+          [&](Block& b) { b.framed = framing = framing && framer.feed(b.bytes.data(), b.size, b.offset); },
+          [&](size_t, Block& b) { return b.framed || not_manifest(framer.error()); });
+      if (!framed) return false;
+    } else {
+      std::string block(static_cast<size_t>(std::min<uint64_t>(k_block, size)), '\0');
+      for (uint64_t off = 0; off < size; off += k_block) {
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(k_block, size - off));
+        if (!read_at(off, block.data(), n)) return false;
+        if (!framer.feed(block.data(), n, off)) return not_manifest(framer.error());
+      }
     }
     if (!framer.finish(size)) return not_manifest(framer.error());
     for (const Scalar s : {k_schema, k_tool, k_root_digest, k_totals}) {
@@ -1223,74 +1341,13 @@ class Reader {
   }
 
   // The same, with the parses on a second thread. This thread reads each batch (the source is only ever called
-  // from here), hands it over, and checks and visits the parsed batches in order; a few batches are in flight, so
-  // memory stays bounded.
+  // from here), checks and visits the parsed ones in order; a few batches are in flight, so memory stays bounded.
   bool read_batches_in_parallel(const std::vector<BatchRef>& all) {
-    constexpr size_t k_in_flight = 3;
-    enum class Slot : uint8_t { free, loaded, parsed };
     std::array<ParsedBatch, k_in_flight> slots;
-    std::array<Slot, k_in_flight> state{};
-    std::mutex mutex;
-    std::condition_variable changed;
-    bool stop = false;
-    std::thread worker([&] {
-      BatchParser parser(m_parser, m_git_id_hex);
-      for (size_t i = 0; i < all.size(); ++i) {
-        {
-          std::unique_lock lock(mutex);
-          changed.wait(lock, [&] { return stop || state[i % k_in_flight] == Slot::loaded; });
-          if (stop) return;
-        }
-        parser.parse(slots[i % k_in_flight]);
-        {
-          std::lock_guard lock(mutex);
-          state[i % k_in_flight] = Slot::parsed;
-        }
-        changed.notify_all();
-      }
-    });
-    struct Stop {
-      std::mutex& mutex;
-      std::condition_variable& changed;
-      bool& stop;
-      std::thread& worker;
-      ~Stop() {
-        {
-          std::lock_guard lock(mutex);
-          stop = true;
-        }
-        changed.notify_all();
-        worker.join();
-      }
-    } stop_worker{mutex, changed, stop, worker};
-    size_t loaded = 0;
-    size_t read_failed_at = all.size();  // a read error belongs after the batches before it
-    std::string read_error;
-    for (size_t i = 0; i < all.size(); ++i) {
-      while (loaded < all.size() && loaded < i + k_in_flight && read_failed_at == all.size()) {
-        ParsedBatch& slot = slots[loaded % k_in_flight];
-        if (!load_batch(all[loaded].list, *all[loaded].batch, &slot)) {
-          read_failed_at = loaded;
-          read_error = m_error;
-          break;
-        }
-        {
-          std::lock_guard lock(mutex);
-          state[loaded % k_in_flight] = Slot::loaded;
-        }
-        changed.notify_all();
-        ++loaded;
-      }
-      if (i == read_failed_at) return fail(read_error);
-      {
-        std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return state[i % k_in_flight] == Slot::parsed; });
-      }
-      if (!apply_batch(slots[i % k_in_flight])) return false;
-      std::lock_guard lock(mutex);
-      state[i % k_in_flight] = Slot::free;
-    }
-    return true;
+    BatchParser parser(m_parser, m_git_id_hex);  // used by the second thread only
+    return read_ahead(
+        all.size(), slots, [&](size_t i, ParsedBatch& b) { return load_batch(all[i].list, *all[i].batch, &b); },
+        [&](ParsedBatch& b) { parser.parse(b); }, [&](size_t, ParsedBatch& b) { return apply_batch(b); });
   }
 
   bool read_lists(ManifestHeader* h) {
@@ -1333,6 +1390,8 @@ class Reader {
   std::array<std::string_view, k_list_count> m_prev;  // the last path of each list (in a batch or m_prev_text)
   std::array<std::string, k_list_count> m_prev_text;
   bool m_parallel;
+  bool m_reading_ahead = false;
+  std::string m_read_ahead_error;
   std::vector<std::pair<std::string, std::string>> m_links;
   size_t m_next_link = 0;
   uint64_t m_bytes = 0;

@@ -640,5 +640,37 @@ TEST(Reader, AReadErrorAheadOfADamagedBatchComesAfterIt) {
   }
 }
 
+// The same in the first pass: a block read ahead fails after a block whose structure is broken.
+TEST(Reader, AReadErrorAheadOfABrokenStructureComesAfterIt) {
+  const std::string good = many_batches(14000);
+  const size_t size = good.find("\"size\": ", good.find("\"files\"")) + 8;
+  std::string bad = good;
+  bad[size] = ']';
+  testing::TempDir dir;
+  dir.write("good.json", good);
+  dir.write("bad.json", bad);
+  testing::FaultFileSystem fs;
+  fs.on_read_at = [&](int, size_t, uint64_t offset) -> std::optional<long> {
+    if (offset == (2u << 20)) return -EIO;  // the first pass's third block
+    return std::nullopt;
+  };
+  for (const bool parallel : {false, true}) {
+    ReadOptions options;
+    options.parallel = parallel;
+    ManifestVisitor ignore;
+    ManifestHeader h;
+    auto source = open_byte_source(dir / "bad.json", fs);
+    ASSERT_TRUE(source);
+    EXPECT_EQ(read_manifest(**source, ignore, &h, options).error(),
+              "not a treeprint manifest (byte " + std::to_string(size) + ": mismatched ']')")
+        << parallel;
+    source = open_byte_source(dir / "good.json", fs);
+    ASSERT_TRUE(source);
+    EXPECT_EQ(read_manifest(**source, ignore, &h, options).error(),
+              "cannot read '" + (dir / "good.json") + "': Input/output error")
+        << parallel;
+  }
+}
+
 }  // namespace
 }  // namespace treeprint
