@@ -680,19 +680,21 @@ class BatchParser {
   }
 
   // A name field: `key` (UTF-8 text) or `key_base64` (raw bytes that are not UTF-8). Stores the raw bytes.
-  bool name_field(const EntryContext& c, std::string_view key, bool base64, od::value value, std::string* raw,
-                  bool must_be_relative) {
+  // `*raw` views the document's text, or `storage` for a decoded name.
+  bool name_field(const EntryContext& c, std::string_view key, bool base64, od::value value, std::string* storage,
+                  std::string_view* raw, bool must_be_relative) {
     std::string_view text;
     if (value.get_string().get(text) != simdjson::SUCCESS) return entry_fail(c, std::string(key) + " must be a string");
     if (base64) {
       auto decoded = base64_decode_strict(text);
       if (!decoded) return entry_fail(c, std::string(key) + " is not canonical padded base64");
-      *raw = std::move(*decoded);
+      *storage = std::move(*decoded);
+      *raw = *storage;
       if (is_valid_utf8(*raw)) {
         return entry_fail(c, std::string(key) + " holds valid UTF-8: the name belongs in the plain field");
       }
     } else {
-      raw->assign(text);
+      *raw = text;  // valid until the next batch is parsed
     }
     if (must_be_relative && !is_clean_relative_path(*raw)) {
       return entry_fail(c, "path '" + printable(*raw) +
@@ -754,9 +756,7 @@ class BatchParser {
 
   bool parse_entry(const EntryContext& c, od::object obj, ParsedBatch& b, ParsedEntry& e) {
     uint32_t seen = 0;
-    m_path.clear();
-    m_target.clear();
-    m_text.clear();
+    std::string_view path, target, text;  // in the document's text, or m_path and m_target when decoded
     FileEntry& f = e.file;
     std::string_view sha256_hex;  // checked: the canonical record takes the text as it is
     for (auto field : obj) {
@@ -773,7 +773,7 @@ class BatchParser {
       switch (bit) {
         case b_path:
         case b_path64:
-          ok = name_field(c, key, bit == b_path64, value, &m_path, c.list != k_errors);
+          ok = name_field(c, key, bit == b_path64, value, &m_path, &path, c.list != k_errors);
           break;
         case b_size:
           if (value.get_uint64().get(f.size) != simdjson::SUCCESS)
@@ -816,7 +816,7 @@ class BatchParser {
         }
         case b_target:
         case b_target64:
-          ok = name_field(c, key, bit == b_target64, value, &m_target, false);
+          ok = name_field(c, key, bit == b_target64, value, &m_target, &target, false);
           break;
         case b_not_followed:
         case b_type:
@@ -825,7 +825,7 @@ class BatchParser {
           if (value.get_string().get(t) != simdjson::SUCCESS || t.empty()) {
             return entry_fail(c, std::string(key) + " must be a non-empty string");
           }
-          m_text.assign(t);
+          text = t;
           break;
         }
         default:
@@ -837,8 +837,8 @@ class BatchParser {
     }
     const bool one_path = (seen & (b_path | b_path64)) == b_path || (seen & (b_path | b_path64)) == b_path64;
     if (!one_path) return entry_fail(c, "needs exactly one of \"path\" and \"path_base64\"");
-    e.path = keep(b, m_path);
-    e.path_size = static_cast<uint32_t>(m_path.size());
+    e.path = keep(b, path);
+    e.path_size = static_cast<uint32_t>(path.size());
     switch (c.list) {
       case k_files: {
         constexpr uint32_t need = b_size | b_mtime | b_mode | b_sha;
@@ -855,10 +855,10 @@ class BatchParser {
       case k_skipped: {
         if (!(seen & b_type)) return late_fail(c, "needs \"type\"");
         bool known = false;
-        for (const char* t : k_skip_types) known = known || m_text == t;
+        for (const char* t : k_skip_types) known = known || text == t;
         if (!known)
           return late_fail(
-              c, "type \"" + printable(m_text) + "\" is not fifo, socket, char-device, block-device or unknown");
+              c, "type \"" + printable(text) + "\" is not fifo, socket, char-device, block-device or unknown");
         break;
       }
       case k_errors: {
@@ -867,10 +867,10 @@ class BatchParser {
       }
       case k_list_count: break;
     }
-    e.target = keep(b, m_target);
-    e.target_size = static_cast<uint32_t>(m_target.size());
-    e.text = keep(b, m_text);
-    e.text_size = static_cast<uint32_t>(m_text.size());
+    e.target = keep(b, target);
+    e.target_size = static_cast<uint32_t>(target.size());
+    e.text = keep(b, text);
+    e.text_size = static_cast<uint32_t>(text.size());
     return true;
   }
 
@@ -878,7 +878,7 @@ class BatchParser {
   size_t m_git_id_hex;
   std::string m_error;
   bool m_after_order_check = false;
-  std::string m_path, m_target, m_text;
+  std::string m_path, m_target;  // decoded base64 names
 };
 
 // Items 0..count-1 go through three steps, each in item order: `load(i, slot)` on the calling thread, `work(slot)`
@@ -1486,20 +1486,20 @@ std::optional<int64_t> parse_timestamp_ns(std::string_view t) {
       t[29] != 'Z') {
     return std::nullopt;
   }
-  auto num = [&](size_t at, size_t len, int64_t* out) {
+  // The digits, all checked at once at the end (no branch per digit).
+  unsigned bad = 0;
+  auto num = [&](size_t at, size_t len) {
     int64_t v = 0;
     for (size_t i = at; i < at + len; ++i) {
-      if (t[i] < '0' || t[i] > '9') return false;
-      v = v * 10 + (t[i] - '0');
+      const unsigned digit = static_cast<unsigned char>(t[i]) - unsigned{'0'};
+      bad |= digit > 9 ? 1u : 0u;
+      v = v * 10 + digit;
     }
-    *out = v;
-    return true;
+    return v;
   };
-  int64_t y, mo, d, h, mi, s, frac;
-  if (!num(0, 4, &y) || !num(5, 2, &mo) || !num(8, 2, &d) || !num(11, 2, &h) || !num(14, 2, &mi) || !num(17, 2, &s) ||
-      !num(20, 9, &frac)) {
-    return std::nullopt;
-  }
+  const int64_t y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2),
+                frac = num(20, 9);
+  if (bad != 0) return std::nullopt;
   // Days since 1970-01-01 of a proleptic Gregorian date, counted in 400-year eras starting on March 1st (so that
   // the leap day is the last day of its year).
   const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
