@@ -73,9 +73,10 @@ std::unique_ptr<ByteSource> memory_source(std::string_view bytes);
 /// How read_manifest works; whatever is chosen, the entries, the order they come in and the first error (its
 /// message too) are the same.
 struct ReadOptions {
-  /// Parse batches of entries on a second thread (when the machine has more than one core) while the calling thread
-  /// reads the next ones, checks the parsed ones in order and computes the root digest. The visitor and the source
-  /// are called from the calling thread only.
+  /// Find the structure and parse the batches of entries on a second thread (when the machine has more than one
+  /// core) while the calling thread reads ahead, checks the parsed batches in order and computes the root digest; at
+  /// most three blocks or batches of about a megabyte are in flight. The visitor and the source are called from the
+  /// calling thread only.
   bool parallel = true;
 };
 
