@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstring>
 
 #include "util/format.h"
 #include "util/sha256.h"
@@ -9,29 +10,52 @@
 namespace treeprint {
 
 void RootDigestBuilder::add_file(const FileEntry& f) {
+  char hex[64];
+  constexpr char k_digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < f.sha256.size(); ++i) {
+    hex[2 * i] = k_digits[f.sha256[i] >> 4];
+    hex[2 * i + 1] = k_digits[f.sha256[i] & 15];
+  }
+  add_file(f, std::string_view(hex, sizeof hex));
+}
+
+void RootDigestBuilder::add_file(const FileEntry& f, std::string_view sha256_hex) {
   char size[24];
   const auto r = std::to_chars(size, size + sizeof size, f.size);
-  m_record.assign("f");
-  m_record.push_back('\0');
-  m_record.append(f.path);
-  m_record.push_back('\0');
-  m_record.append(mode_text(f.executable));
-  m_record.push_back('\0');
-  m_record.append(size, static_cast<size_t>(r.ptr - size));
-  m_record.push_back('\0');
-  append_hex(m_record, f.sha256);
-  m_record.push_back('\0');
-  m_hash.update(m_record);
+  const std::string_view mode = mode_text(f.executable);
+  const size_t need = 2 + f.path.size() + 1 + mode.size() + 1 + static_cast<size_t>(r.ptr - size) + 1 +
+                      sha256_hex.size() + 1;
+  const size_t at = m_pending.size();
+  m_pending.resize(at + need);
+  char* p = m_pending.data() + at;
+  auto put = [&](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+    *p++ = '\0';
+  };
+  *p++ = 'f';
+  *p++ = '\0';
+  put(f.path);
+  put(mode);
+  put(std::string_view(size, static_cast<size_t>(r.ptr - size)));
+  put(sha256_hex);
+  flush_if_full();
 }
 
 void RootDigestBuilder::add_symlink(std::string_view path, std::string_view target) {
-  m_record.assign("l");
-  m_record.push_back('\0');
-  m_record.append(path);
-  m_record.push_back('\0');
-  m_record.append(target);
-  m_record.push_back('\0');
-  m_hash.update(m_record);
+  m_pending.push_back('l');
+  m_pending.push_back('\0');
+  m_pending.append(path);
+  m_pending.push_back('\0');
+  m_pending.append(target);
+  m_pending.push_back('\0');
+  flush_if_full();
+}
+
+Digest RootDigestBuilder::finish() {
+  m_hash.update(m_pending);
+  m_pending.clear();
+  return m_hash.finish();
 }
 
 Digest root_digest(const Manifest& m) {

@@ -15,12 +15,23 @@ inline constexpr const char* k_manifest_schema = "treeprint/manifest/v1";
 class RootDigestBuilder {
  public:
   void add_file(const FileEntry& f);
+  /// The same record, with the digest given as its 64 lower-case hex digits (a reader holds them already).
+  void add_file(const FileEntry& f, std::string_view sha256_hex);
   void add_symlink(std::string_view path, std::string_view target);
-  Digest finish() { return m_hash.finish(); }
+  Digest finish();
 
  private:
+  // Records are gathered and hashed a few kilobytes at a time: one hash update per record costs more than the
+  // record.
+  void flush_if_full() {
+    if (m_pending.size() >= k_flush) {
+      m_hash.update(m_pending);
+      m_pending.clear();
+    }
+  }
+  static constexpr size_t k_flush = 16 << 10;
   Sha256 m_hash;
-  std::string m_record;
+  std::string m_pending;
 };
 
 /// SHA-256 over the canonical list of entries (docs/manifest.md, "Root digest"): files and symlinks merged in

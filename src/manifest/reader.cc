@@ -6,15 +6,21 @@
 
 #include <array>
 #include <cerrno>
-#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "manifest/manifest.h"
 #include "manifest/path_encoding.h"
 #include "simdjson.h"
 #include "util/format.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace treeprint {
 
@@ -392,8 +398,90 @@ class Framer {
   }
 
   // Inside an object or array below depth 1: tracks strings and brackets until the one that opened it closes.
-  // Returns the index just past that bracket (m_stack empty), or `n`.
+  // Returns the index just past that bracket (m_stack empty), or `n` (also on an error, with m_error set).
   size_t scan_nested(const char* data, size_t i, size_t n, uint64_t base) {
+#if defined(__SSE2__)
+    // 64 bytes at a time: where the quotes and brackets are, as bit masks. Without a backslash in the window every
+    // quote opens or closes a string, so the bits inside strings are a running XOR of the quote bits (carried
+    // from the window before), and only the brackets outside them are looked at one by one. A window with a
+    // backslash (rare: only names that hold one) goes byte by byte.
+    while (n - i >= 64) {
+      const WindowMasks w = window_masks(data + i);
+      if (w.backslash != 0 || m_escape) {
+        const size_t next = scan_nested_bytes(data, i, i + 64, base);
+        if (!m_error.empty()) return n;
+        if (next != i + 64 || m_stack.empty()) return next;
+        i = next;
+        continue;
+      }
+      const uint64_t inside = prefix_xor(w.quote) ^ (m_in_string ? ~uint64_t{0} : 0);
+      for (uint64_t brackets = w.bracket & ~inside; brackets != 0; brackets &= brackets - 1) {
+        const size_t at = i + static_cast<size_t>(__builtin_ctzll(brackets));
+        if (!bracket(data[at], base + at)) return n;
+        if (m_stack.empty()) {
+          m_in_string = false;
+          return at + 1;
+        }
+      }
+      m_in_string = (inside >> 63) != 0;
+      i += 64;
+    }
+#endif
+    const size_t next = scan_nested_bytes(data, i, n, base);
+    return m_error.empty() ? next : n;
+  }
+
+#if defined(__SSE2__)
+  struct WindowMasks {
+    uint64_t quote = 0;
+    uint64_t backslash = 0;
+    uint64_t bracket = 0;  // { } [ ]
+  };
+  static WindowMasks window_masks(const char* p) {
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i case_bit = _mm_set1_epi8(0x20);  // '[' | 0x20 is '{', ']' | 0x20 is '}'
+    const __m128i open = _mm_set1_epi8('{');
+    const __m128i close = _mm_set1_epi8('}');
+    WindowMasks m;
+    for (int k = 0; k < 4; ++k) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+      const __m128i folded = _mm_or_si128(v, case_bit);
+      const auto bits = [](__m128i x) { return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(x))); };
+      m.quote |= bits(_mm_cmpeq_epi8(v, quote)) << (16 * k);
+      m.backslash |= bits(_mm_cmpeq_epi8(v, backslash)) << (16 * k);
+      m.bracket |= bits(_mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close))) << (16 * k);
+    }
+    return m;
+  }
+  // Bit i of the result is the XOR of bits 0..i of x.
+  static uint64_t prefix_xor(uint64_t x) {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+  }
+#endif
+
+  // A bracket outside strings: pushed or popped, with the depth and pairing checked.
+  bool bracket(char c, uint64_t off) {
+    if (c == '{' || c == '[') {
+      if (m_stack.size() >= k_max_depth) {
+        return fail(off, "nesting deeper than " + std::to_string(k_max_depth) + " levels");
+      }
+      m_stack.push_back(c);
+      return true;
+    }
+    if (m_stack.back() != (c == '}' ? '{' : '[')) return fail(off, std::string("mismatched '") + c + "'");
+    m_stack.pop_back();
+    return true;
+  }
+
+  // scan_nested one byte at a time, up to `n`.
+  size_t scan_nested_bytes(const char* data, size_t i, size_t n, uint64_t base) {
     while (i < n) {
       if (m_in_string) {
         if (m_escape) {
@@ -415,18 +503,8 @@ class Framer {
       if (c == '"') {
         m_in_string = true;
         m_escape = false;
-      } else if (c == '{' || c == '[') {
-        if (m_stack.size() >= k_max_depth) {
-          fail(base + i, "nesting deeper than " + std::to_string(k_max_depth) + " levels");
-          return n;
-        }
-        m_stack.push_back(c);
-      } else if (c == '}' || c == ']') {
-        if (m_stack.back() != (c == '}' ? '{' : '[')) {
-          fail(base + i, std::string("mismatched '") + c + "'");
-          return n;
-        }
-        m_stack.pop_back();
+      } else if (c == '{' || c == '[' || c == '}' || c == ']') {
+        if (!bracket(c, base + i)) return n;
         if (m_stack.empty()) return i + 1;
       }
       ++i;
@@ -464,29 +542,7 @@ constexpr std::array<int8_t, 256> k_hex_values = [] {
   return t;
 }();
 
-bool decode_digest(std::string_view hex, Digest* out) {
-  if (hex.size() != 64) return false;
-  int bad = 0;
-  for (size_t i = 0; i < 32; ++i) {
-    const int hi = k_hex_values[static_cast<unsigned char>(hex[2 * i])];
-    const int lo = k_hex_values[static_cast<unsigned char>(hex[2 * i + 1])];
-    bad |= hi | lo;
-    (*out)[i] = static_cast<unsigned char>(hi << 4 | lo);
-  }
-  return bad >= 0;
-}
-
-// Even-length lower-case hex into bytes.
-bool decode_hex(std::string_view hex, unsigned char* out) {
-  int bad = 0;
-  for (size_t i = 0; i < hex.size() / 2; ++i) {
-    const int hi = k_hex_values[static_cast<unsigned char>(hex[2 * i])];
-    const int lo = k_hex_values[static_cast<unsigned char>(hex[2 * i + 1])];
-    bad |= hi | lo;
-    out[i] = static_cast<unsigned char>(hi << 4 | lo);
-  }
-  return bad >= 0 && hex.size() % 2 == 0;
-}
+bool decode_digest(std::string_view hex, Digest* out) { return hex.size() == 64 && decode_lower_hex(hex, out->data()); }
 
 bool is_lower_hex(std::string_view hex) {
   for (const char c : hex) {
@@ -511,9 +567,399 @@ bool is_clean_relative_path(std::string_view p) {
 
 const char* k_skip_types[] = {"fifo", "socket", "char-device", "block-device", "unknown"};
 
+// ---------------------------------------------------------------------------------------------------------------
+// Entries. Each batch is parsed by itself (on a second thread when there is one: BatchParser touches nothing
+// else), then checked in list and batch order against what came before (Reader::apply_batch), so the entries, the
+// order they are visited in and the first error are the same whichever thread parsed them.
+
+struct EntryContext {
+  List list;
+  uint64_t index;
+  uint64_t offset;
+};
+
+std::string where(const EntryContext& c) {
+  return std::string(k_list_names[c.list]) + "[" + std::to_string(c.index) + "] (byte " + std::to_string(c.offset) +
+         ")";
+}
+
+// One entry as its parse leaves it, checked alone; its text is in the batch's arena.
+struct ParsedEntry {
+  uint64_t offset = 0;
+  uint32_t path = 0, path_size = 0;
+  uint32_t target = 0, target_size = 0;
+  uint32_t text = 0, text_size = 0;
+  uint32_t hex = 0;  // a file's 64 sha256 digits, as the manifest has them
+  FileEntry file;    // all but the path
+};
+
+// A batch of one list: its bytes ('[' entries ']' and simdjson's padding), then what the parse made of them.
+struct ParsedBatch {
+  List list = k_files;
+  uint64_t first_index = 0;
+  uint64_t begin = 0;
+  std::string input;
+  size_t input_size = 0;
+  std::vector<ParsedEntry> entries;  // whole entries, up to the first problem
+  std::string arena;
+  // The first problem, in the entry after the last of `entries`: reported as it is, unless (with
+  // `after_order_check`) that entry's path, in `failed`, is out of order: the order is checked first.
+  bool failed = false;
+  bool after_order_check = false;
+  ParsedEntry failed_entry;
+  std::string error;
+
+  std::string_view view(uint32_t at, uint32_t size) const { return std::string_view(arena).substr(at, size); }
+};
+
+class BatchParser {
+ public:
+  BatchParser(od::parser& parser, size_t git_id_hex) : m_parser(parser), m_git_id_hex(git_id_hex) {}
+
+  void parse(ParsedBatch& b) {
+    b.entries.clear();
+    b.arena.clear();
+    b.failed = false;
+    b.after_order_check = false;
+    b.error.clear();
+    od::document doc;
+    od::array array;
+    EntryContext c{b.list, b.first_index, b.begin};
+    ParsedEntry e;
+    e.offset = b.begin;
+    if (m_parser.iterate(b.input.data(), b.input_size, b.input.size()).get(doc) != simdjson::SUCCESS ||
+        doc.get_array().get(array) != simdjson::SUCCESS) {
+      return failed(b, e, where(c) + ": not valid JSON");
+    }
+    const char* base = b.input.data() + 1;
+    for (auto element : array) {
+      e = ParsedEntry{};
+      e.offset = c.offset;
+      od::value value;
+      if (const auto err = element.get(value); err != simdjson::SUCCESS) {
+        return failed(b, e, where(c) + ": not valid JSON (" + simdjson::error_message(err) + ")");
+      }
+      if (const char* location = nullptr; value.current_location().get(location) == simdjson::SUCCESS) {
+        c.offset = b.begin + static_cast<uint64_t>(location - base);
+      }
+      e.offset = c.offset;
+      od::object obj;
+      const auto err = value.get_object().get(obj);
+      if (err != simdjson::SUCCESS) {
+        return failed(b, e, where(c) + ": not valid JSON (" + simdjson::error_message(err) + ")");
+      }
+      m_after_order_check = false;
+      if (!parse_entry(c, obj, b, e)) {
+        b.after_order_check = m_after_order_check;
+        return failed(b, e, m_error);
+      }
+      b.entries.push_back(e);
+      ++c.index;
+    }
+  }
+
+ private:
+  void failed(ParsedBatch& b, const ParsedEntry& e, std::string error) {
+    b.failed = true;
+    b.failed_entry = e;
+    b.error = std::move(error);
+  }
+  bool entry_fail(const EntryContext& c, const std::string& what) {
+    m_error = where(c) + ": " + what;
+    return false;
+  }
+  // A check made after the one of the path's order (which needs the entries before it).
+  bool late_fail(const EntryContext& c, const std::string& what) {
+    m_after_order_check = true;
+    return entry_fail(c, what);
+  }
+  static uint32_t keep(ParsedBatch& b, std::string_view text) {
+    const auto at = static_cast<uint32_t>(b.arena.size());
+    b.arena.append(text);
+    return at;
+  }
+
+  // A name field: `key` (UTF-8 text) or `key_base64` (raw bytes that are not UTF-8). Stores the raw bytes.
+  // `*raw` views the document's text, or `storage` for a decoded name.
+  bool name_field(const EntryContext& c, std::string_view key, bool base64, od::value value, std::string* storage,
+                  std::string_view* raw, bool must_be_relative) {
+    std::string_view text;
+    if (value.get_string().get(text) != simdjson::SUCCESS) return entry_fail(c, std::string(key) + " must be a string");
+    if (base64) {
+      auto decoded = base64_decode_strict(text);
+      if (!decoded) return entry_fail(c, std::string(key) + " is not canonical padded base64");
+      *storage = std::move(*decoded);
+      *raw = *storage;
+      if (is_valid_utf8(*raw)) {
+        return entry_fail(c, std::string(key) + " holds valid UTF-8: the name belongs in the plain field");
+      }
+    } else {
+      *raw = text;  // valid until the next batch is parsed
+    }
+    if (must_be_relative && !is_clean_relative_path(*raw)) {
+      return entry_fail(c, "path '" + printable(*raw) +
+                               "' is not a clean relative path (absolute, empty, or with '.', '..' or empty segments)");
+    }
+    return true;
+  }
+
+  enum FieldBit : uint32_t {
+    b_path = 1,
+    b_path64 = 2,
+    b_size = 4,
+    b_mtime = 8,
+    b_mode = 16,
+    b_sha = 32,
+    b_target = 64,
+    b_target64 = 128,
+    b_not_followed = 256,
+    b_type = 512,
+    b_message = 1024,
+    b_git_blob = 2048
+  };
+
+  // The member `key` names in an entry of `list`, or 0.
+  static uint32_t member_bit(std::string_view key, List list) {
+    switch (key.size()) {
+      case 4:
+        if (key == "path") return b_path;
+        if (list == k_files && key == "size") return b_size;
+        if (list == k_files && key == "mode") return b_mode;
+        if (list == k_skipped && key == "type") return b_type;
+        return 0;
+      case 5: return list == k_files && key == "mtime" ? uint32_t{b_mtime} : 0;
+      case 6:
+        if (list == k_files && key == "sha256") return b_sha;
+        if (list == k_symlinks && key == "target") return b_target;
+        return 0;
+      case 7: return list == k_errors && key == "message" ? uint32_t{b_message} : 0;
+      case 8: return list == k_files && key == "git_blob" ? uint32_t{b_git_blob} : 0;
+      case 11: return key == "path_base64" ? uint32_t{b_path64} : 0;
+      case 12: return list == k_symlinks && key == "not_followed" ? uint32_t{b_not_followed} : 0;
+      case 13: return list == k_symlinks && key == "target_base64" ? uint32_t{b_target64} : 0;
+      default: return 0;
+    }
+  }
+
+  // A key without escapes that is no longer than any member's name, straight from the document (unescaping would
+  // copy it); false for any other key, which unescaped_key() then decodes.
+  static bool plain_key(const char* raw, std::string_view* key) {
+    for (size_t i = 0; i < 16; ++i) {
+      if (raw[i] == '"') {
+        *key = std::string_view(raw, i);
+        return true;
+      }
+      if (raw[i] == '\\') return false;
+    }
+    return false;
+  }
+
+  bool parse_entry(const EntryContext& c, od::object obj, ParsedBatch& b, ParsedEntry& e) {
+    uint32_t seen = 0;
+    std::string_view path, target, text;  // in the document's text, or m_path and m_target when decoded
+    FileEntry& f = e.file;
+    std::string_view sha256_hex;  // checked: the canonical record takes the text as it is
+    for (auto field : obj) {
+      std::string_view key;
+      od::raw_json_string raw_key;
+      if (field.key().get(raw_key) != simdjson::SUCCESS ||
+          (!plain_key(raw_key.raw(), &key) && field.unescaped_key().get(key) != simdjson::SUCCESS)) {
+        return entry_fail(c, "malformed member");
+      }
+      od::value value;
+      if (field.value().get(value) != simdjson::SUCCESS) return entry_fail(c, "malformed value");
+      const uint32_t bit = member_bit(key, c.list);
+      bool ok = true;
+      switch (bit) {
+        case b_path:
+        case b_path64:
+          ok = name_field(c, key, bit == b_path64, value, &m_path, &path, c.list != k_errors);
+          break;
+        case b_size:
+          if (value.get_uint64().get(f.size) != simdjson::SUCCESS)
+            return entry_fail(c, "size must be an unsigned integer");
+          break;
+        case b_mtime: {
+          std::string_view t;
+          std::optional<int64_t> ns;
+          if (value.get_string().get(t) != simdjson::SUCCESS || !(ns = parse_timestamp_ns(t))) {
+            return entry_fail(c, "mtime must be a timestamp like \"2024-01-02T03:04:05.123456789Z\"");
+          }
+          f.mtime_ns = *ns;
+          break;
+        }
+        case b_mode: {
+          std::string_view m;
+          if (value.get_string().get(m) != simdjson::SUCCESS || (m != "0644" && m != "0755")) {
+            return entry_fail(c, "mode must be \"0644\" or \"0755\"");
+          }
+          f.executable = m == "0755";
+          break;
+        }
+        case b_sha:
+          if (value.get_string().get(sha256_hex) != simdjson::SUCCESS || !decode_digest(sha256_hex, &f.sha256)) {
+            return entry_fail(c, "sha256 must be 64 lower-case hex digits");
+          }
+          break;
+        case b_git_blob: {
+          std::string_view hex;
+          if (value.get_string().get(hex) != simdjson::SUCCESS || (hex.size() != 40 && hex.size() != 64) ||
+              !decode_lower_hex(hex, f.git_blob.data())) {
+            return entry_fail(c, "git_blob must be 40 or 64 lower-case hex digits");
+          }
+          if (m_git_id_hex != hex.size()) {
+            return entry_fail(c, m_git_id_hex == 0 ? "git_blob needs the top-level \"git\" object"
+                                                   : "git_blob's length does not match git.object_format");
+          }
+          f.git_blob_size = static_cast<uint8_t>(hex.size() / 2);
+          break;
+        }
+        case b_target:
+        case b_target64:
+          ok = name_field(c, key, bit == b_target64, value, &m_target, &target, false);
+          break;
+        case b_not_followed:
+        case b_type:
+        case b_message: {
+          std::string_view t;
+          if (value.get_string().get(t) != simdjson::SUCCESS || t.empty()) {
+            return entry_fail(c, std::string(key) + " must be a non-empty string");
+          }
+          text = t;
+          break;
+        }
+        default:
+          return entry_fail(c, "unexpected member \"" + printable(key) + "\"");
+      }
+      if (!ok) return false;
+      if (seen & bit) return entry_fail(c, "member \"" + std::string(key) + "\" appears twice");
+      seen |= bit;
+    }
+    const bool one_path = (seen & (b_path | b_path64)) == b_path || (seen & (b_path | b_path64)) == b_path64;
+    if (!one_path) return entry_fail(c, "needs exactly one of \"path\" and \"path_base64\"");
+    e.path = keep(b, path);
+    e.path_size = static_cast<uint32_t>(path.size());
+    switch (c.list) {
+      case k_files: {
+        constexpr uint32_t need = b_size | b_mtime | b_mode | b_sha;
+        if ((seen & need) != need) return late_fail(c, "needs \"size\", \"mtime\", \"mode\" and \"sha256\"");
+        e.hex = keep(b, sha256_hex);
+        break;
+      }
+      case k_symlinks: {
+        const uint32_t t = seen & (b_target | b_target64);
+        if (t != b_target && t != b_target64)
+          return late_fail(c, "needs exactly one of \"target\" and \"target_base64\"");
+        break;
+      }
+      case k_skipped: {
+        if (!(seen & b_type)) return late_fail(c, "needs \"type\"");
+        bool known = false;
+        for (const char* t : k_skip_types) known = known || text == t;
+        if (!known)
+          return late_fail(
+              c, "type \"" + printable(text) + "\" is not fifo, socket, char-device, block-device or unknown");
+        break;
+      }
+      case k_errors: {
+        if (!(seen & b_message)) return late_fail(c, "needs \"message\"");
+        break;
+      }
+      case k_list_count: break;
+    }
+    e.target = keep(b, target);
+    e.target_size = static_cast<uint32_t>(target.size());
+    e.text = keep(b, text);
+    e.text_size = static_cast<uint32_t>(text.size());
+    return true;
+  }
+
+  od::parser& m_parser;
+  size_t m_git_id_hex;
+  std::string m_error;
+  bool m_after_order_check = false;
+  std::string m_path, m_target;  // decoded base64 names
+};
+
+// Items 0..count-1 go through three steps, each in item order: `load(i, slot)` on the calling thread, `work(slot)`
+// on a second thread, `use(i, slot)` on the calling thread again; at most k_in_flight items are between load and use.
+// `use` returning false stops everything. `load` returning false stops loading; the items loaded before it are still
+// worked on and used, so a failed load is reported (false, with *load_failed set) only when nothing before it
+// failed, as in a one-thread loop. The second thread is joined before this returns.
+constexpr size_t k_in_flight = 3;
+
+template <class Slot, class Load, class Work, class Use>
+bool in_two_threads(size_t count, std::array<Slot, k_in_flight>& slots, Load load, Work work, Use use,
+                    bool* load_failed) {
+  *load_failed = false;
+  enum class State : uint8_t { free, loaded, worked };
+  std::array<State, k_in_flight> state{};
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool stop = false;
+  std::thread worker([&] {
+    for (size_t i = 0; i < count; ++i) {
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return stop || state[i % k_in_flight] == State::loaded; });
+        if (stop) return;
+      }
+      work(slots[i % k_in_flight]);
+      {
+        std::lock_guard lock(mutex);
+        state[i % k_in_flight] = State::worked;
+      }
+      changed.notify_all();
+    }
+  });
+  struct Join {
+    std::mutex& mutex;
+    std::condition_variable& changed;
+    bool& stop;
+    std::thread& worker;
+    ~Join() {
+      {
+        std::lock_guard lock(mutex);
+        stop = true;
+      }
+      changed.notify_all();
+      worker.join();
+    }
+  } join{mutex, changed, stop, worker};
+  size_t loaded = 0;
+  size_t load_failed_at = count;
+  for (size_t i = 0; i < count; ++i) {
+    while (loaded < count && loaded < i + k_in_flight && load_failed_at == count) {
+      if (!load(loaded, slots[loaded % k_in_flight])) {
+        load_failed_at = loaded;
+        break;
+      }
+      {
+        std::lock_guard lock(mutex);
+        state[loaded % k_in_flight] = State::loaded;
+      }
+      changed.notify_all();
+      ++loaded;
+    }
+    if (i == load_failed_at) {
+      *load_failed = true;
+      return false;
+    }
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return state[i % k_in_flight] == State::worked; });
+    }
+    if (!use(i, slots[i % k_in_flight])) return false;
+    std::lock_guard lock(mutex);
+    state[i % k_in_flight] = State::free;
+  }
+  return true;
+}
+
 class Reader {
  public:
-  Reader(ByteSource& source, ManifestVisitor& visitor) : m_source(source), m_visitor(visitor) {}
+  Reader(ByteSource& source, ManifestVisitor& visitor, bool parallel)
+      : m_source(source), m_visitor(visitor), m_parallel(parallel) {}
 
   Status run(ManifestHeader* header) {
     if (!frame() || !read_header(header) || !read_lists(header)) {
@@ -536,18 +982,61 @@ class Reader {
   bool read_at(uint64_t offset, char* buf, size_t n) {
     Status read = m_source.read_at(offset, buf, n);
     if (read) return true;
+    if (m_reading_ahead) {  // reported only if the reading gets that far (read_ahead)
+      m_read_ahead_error = read.error();
+      return false;
+    }
     m_read_failed = true;
     return fail(read.error());
+  }
+
+  // Runs in_two_threads with this thread's reads made ahead of the checks: a failed read is this reader's error
+  // only when in_two_threads says the checks got that far.
+  template <class Slot, class Load, class Work, class Use>
+  bool read_ahead(size_t count, std::array<Slot, k_in_flight>& slots, Load load, Work work, Use use) {
+    m_reading_ahead = true;
+    bool load_failed = false;
+    const bool done = in_two_threads(count, slots, load, work, use, &load_failed);
+    m_reading_ahead = false;
+    if (load_failed) {
+      m_read_failed = true;
+      fail(m_read_ahead_error);
+    }
+    return done;
   }
 
   bool frame() {
     Framer framer(&m_layout);
     const uint64_t size = m_source.size();
-    std::string block(static_cast<size_t>(std::min<uint64_t>(k_block, size)), '\0');
-    for (uint64_t off = 0; off < size; off += k_block) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(k_block, size - off));
-      if (!read_at(off, block.data(), n)) return false;
-      if (!framer.feed(block.data(), n, off)) return not_manifest(framer.error());
+    const size_t blocks = static_cast<size_t>((size + k_block - 1) / k_block);
+    if (m_parallel && blocks >= 2) {
+      // The next blocks are read while the second thread finds the structure of the one before.
+      struct Block {
+        std::string bytes;
+        size_t size = 0;
+        uint64_t offset = 0;
+        bool framed = false;
+      };
+      std::array<Block, k_in_flight> slots;
+      bool framing = true;  // false once the framer has failed: the blocks after it are not looked at
+      const bool framed = read_ahead(
+          blocks, slots,
+          [&](size_t i, Block& b) {
+            b.offset = i * k_block;
+            b.size = static_cast<size_t>(std::min<uint64_t>(k_block, size - b.offset));
+            b.bytes.resize(b.size);
+            return read_at(b.offset, b.bytes.data(), b.size);
+          },
+          [&](Block& b) { b.framed = framing = framing && framer.feed(b.bytes.data(), b.size, b.offset); },
+          [&](size_t, Block& b) { return b.framed || not_manifest(framer.error()); });
+      if (!framed) return false;
+    } else {
+      std::string block(static_cast<size_t>(std::min<uint64_t>(k_block, size)), '\0');
+      for (uint64_t off = 0; off < size; off += k_block) {
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(k_block, size - off));
+        if (!read_at(off, block.data(), n)) return false;
+        if (!framer.feed(block.data(), n, off)) return not_manifest(framer.error());
+      }
     }
     if (!framer.finish(size)) return not_manifest(framer.error());
     for (const Scalar s : {k_schema, k_tool, k_root_digest, k_totals}) {
@@ -750,41 +1239,10 @@ class Reader {
 
   // --- entries ---
 
-  struct EntryContext {
-    List list;
-    uint64_t index;
-    uint64_t offset;
-  };
-  std::string where(const EntryContext& c) const {
-    return std::string(k_list_names[c.list]) + "[" + std::to_string(c.index) + "] (byte " + std::to_string(c.offset) +
-           ")";
-  }
   bool entry_fail(const EntryContext& c, const std::string& what) { return fail(where(c) + ": " + what); }
 
-  // A name field: `key` (UTF-8 text) or `key_base64` (raw bytes that are not UTF-8). Stores the raw bytes.
-  bool name_field(const EntryContext& c, std::string_view key, bool base64, od::value value, std::string* raw,
-                  bool must_be_relative) {
-    std::string_view text;
-    if (value.get_string().get(text) != simdjson::SUCCESS) return entry_fail(c, std::string(key) + " must be a string");
-    if (base64) {
-      auto decoded = base64_decode_strict(text);
-      if (!decoded) return entry_fail(c, std::string(key) + " is not canonical padded base64");
-      *raw = std::move(*decoded);
-      if (is_valid_utf8(*raw)) {
-        return entry_fail(c, std::string(key) + " holds valid UTF-8: the name belongs in the plain field");
-      }
-    } else {
-      raw->assign(text);
-    }
-    if (must_be_relative && !is_clean_relative_path(*raw)) {
-      return entry_fail(c, "path '" + printable(*raw) +
-                               "' is not a clean relative path (absolute, empty, or with '.', '..' or empty segments)");
-    }
-    return true;
-  }
-
-  bool check_order(const EntryContext& c, const std::string& path) {
-    std::string& prev = m_prev[c.list];
+  bool check_order(const EntryContext& c, std::string_view path) {
+    std::string_view& prev = m_prev[c.list];
     if (c.index != 0 && !(prev < path)) {
       return entry_fail(c, prev == path ? "path '" + printable(path) + "' appears twice"
                                         : "entries are not sorted by path ('" + printable(path) + "' after '" +
@@ -794,177 +1252,110 @@ class Reader {
     return true;
   }
 
-  enum FieldBit : uint32_t {
-    b_path = 1,
-    b_path64 = 2,
-    b_size = 4,
-    b_mtime = 8,
-    b_mode = 16,
-    b_sha = 32,
-    b_target = 64,
-    b_target64 = 128,
-    b_not_followed = 256,
-    b_type = 512,
-    b_message = 1024,
-    b_git_blob = 2048
-  };
+  // Loads batch `b` of `list` into `out`, for a BatchParser.
+  bool load_batch(List list, const Batch& b, ParsedBatch* out) {
+    out->list = list;
+    out->first_index = b.first_index;
+    out->begin = b.begin;
+    const size_t n = static_cast<size_t>(b.end - b.begin);
+    if (out->input.size() < n + 2 + simdjson::SIMDJSON_PADDING) out->input.resize(n + 2 + simdjson::SIMDJSON_PADDING);
+    out->input[0] = '[';
+    if (!read_at(b.begin, out->input.data() + 1, n)) return false;
+    out->input[n + 1] = ']';
+    out->input_size = n + 2;
+    return true;
+  }
 
-  bool parse_entry(const EntryContext& c, od::object obj) {
-    uint32_t seen = 0;
-    m_path.clear();
-    m_target.clear();
-    m_text.clear();
-    FileEntry f;
-    for (auto field : obj) {
-      std::string_view key;
-      if (field.unescaped_key().get(key) != simdjson::SUCCESS) return entry_fail(c, "malformed member");
-      od::value value;
-      if (field.value().get(value) != simdjson::SUCCESS) return entry_fail(c, "malformed value");
-      uint32_t bit = 0;
-      bool ok = true;
-      if (key == "path" || key == "path_base64") {
-        bit = key.size() == 4 ? b_path : b_path64;
-        ok = name_field(c, key, bit == b_path64, value, &m_path, c.list != k_errors);
-      } else if (c.list == k_files && key == "size") {
-        bit = b_size;
-        if (value.get_uint64().get(f.size) != simdjson::SUCCESS)
-          return entry_fail(c, "size must be an unsigned integer");
-      } else if (c.list == k_files && key == "mtime") {
-        bit = b_mtime;
-        std::string_view t;
-        std::optional<int64_t> ns;
-        if (value.get_string().get(t) != simdjson::SUCCESS || !(ns = parse_timestamp_ns(t))) {
-          return entry_fail(c, "mtime must be a timestamp like \"2024-01-02T03:04:05.123456789Z\"");
+  // The checks that need the entries before: order, the byte sum, files against symlinks, the root digest; then
+  // the visitor. Then the batch's own first problem, if it had one.
+  bool apply_batch(const ParsedBatch& b) {
+    const List list = b.list;
+    EntryContext c{list, b.first_index, 0};
+    for (const ParsedEntry& e : b.entries) {
+      c.offset = e.offset;
+      const std::string_view path = b.view(e.path, e.path_size);
+      if (!check_order(c, path)) return false;
+      switch (list) {
+        case k_files: {
+          FileEntry f = e.file;
+          f.path = path;
+          if (__builtin_add_overflow(m_bytes, f.size, &m_bytes)) return entry_fail(c, "sizes add up past 2^64");
+          // Interleave the symlinks that sort before this file, for the root digest.
+          while (m_next_link < m_links.size() && std::string_view(m_links[m_next_link].first) < path) {
+            m_digest.add_symlink(m_links[m_next_link].first, m_links[m_next_link].second);
+            ++m_next_link;
+          }
+          if (m_next_link < m_links.size() && m_links[m_next_link].first == path) {
+            return entry_fail(c, "path '" + printable(path) + "' is both a file and a symlink");
+          }
+          m_digest.add_file(f, b.view(e.hex, 64));
+          m_visitor.file(f);
+          break;
         }
-        f.mtime_ns = *ns;
-      } else if (c.list == k_files && key == "mode") {
-        bit = b_mode;
-        std::string_view m;
-        if (value.get_string().get(m) != simdjson::SUCCESS || (m != "0644" && m != "0755")) {
-          return entry_fail(c, "mode must be \"0644\" or \"0755\"");
+        case k_symlinks: {
+          SymlinkEntry l{std::string(path), std::string(b.view(e.target, e.target_size)),
+                         std::string(b.view(e.text, e.text_size))};
+          m_links.emplace_back(l.path, l.target);
+          m_visitor.symlink(l);
+          break;
         }
-        f.executable = m == "0755";
-      } else if (c.list == k_files && key == "sha256") {
-        bit = b_sha;
-        std::string_view hex;
-        if (value.get_string().get(hex) != simdjson::SUCCESS || !decode_digest(hex, &f.sha256)) {
-          return entry_fail(c, "sha256 must be 64 lower-case hex digits");
-        }
-      } else if (c.list == k_files && key == "git_blob") {
-        bit = b_git_blob;
-        std::string_view hex;
-        if (value.get_string().get(hex) != simdjson::SUCCESS || (hex.size() != 40 && hex.size() != 64) ||
-            !decode_hex(hex, f.git_blob.data())) {
-          return entry_fail(c, "git_blob must be 40 or 64 lower-case hex digits");
-        }
-        if (m_git_id_hex != hex.size()) {
-          return entry_fail(c, m_git_id_hex == 0 ? "git_blob needs the top-level \"git\" object"
-                                                 : "git_blob's length does not match git.object_format");
-        }
-        f.git_blob_size = static_cast<uint8_t>(hex.size() / 2);
-      } else if (c.list == k_symlinks && (key == "target" || key == "target_base64")) {
-        bit = key.size() == 6 ? b_target : b_target64;
-        ok = name_field(c, key, bit == b_target64, value, &m_target, false);
-      } else if ((c.list == k_symlinks && key == "not_followed") || (c.list == k_skipped && key == "type") ||
-                 (c.list == k_errors && key == "message")) {
-        bit = c.list == k_symlinks ? b_not_followed : c.list == k_skipped ? b_type : b_message;
-        std::string_view t;
-        if (value.get_string().get(t) != simdjson::SUCCESS || t.empty()) {
-          return entry_fail(c, std::string(key) + " must be a non-empty string");
-        }
-        m_text.assign(t);
-      } else {
-        return entry_fail(c, "unexpected member \"" + printable(key) + "\"");
+        case k_skipped:
+          m_visitor.skipped(SkippedEntry{std::string(path), std::string(b.view(e.text, e.text_size))});
+          break;
+        case k_errors:
+          m_visitor.error(ErrorEntry{std::string(path), std::string(b.view(e.text, e.text_size))});
+          break;
+        case k_list_count: break;
       }
-      if (!ok) return false;
-      if (seen & bit) return entry_fail(c, "member \"" + std::string(key) + "\" appears twice");
-      seen |= bit;
+      ++c.index;
     }
-    const bool one_path = (seen & (b_path | b_path64)) == b_path || (seen & (b_path | b_path64)) == b_path64;
-    if (!one_path) return entry_fail(c, "needs exactly one of \"path\" and \"path_base64\"");
-    if (!check_order(c, m_path)) return false;
-    switch (c.list) {
-      case k_files: {
-        constexpr uint32_t need = b_size | b_mtime | b_mode | b_sha;
-        if ((seen & need) != need) return entry_fail(c, "needs \"size\", \"mtime\", \"mode\" and \"sha256\"");
-        f.path = m_path;
-        if (__builtin_add_overflow(m_bytes, f.size, &m_bytes)) return entry_fail(c, "sizes add up past 2^64");
-        // Interleave the symlinks that sort before this file, for the root digest.
-        while (m_next_link < m_links.size() && m_links[m_next_link].first < m_path) {
-          m_digest.add_symlink(m_links[m_next_link].first, m_links[m_next_link].second);
-          ++m_next_link;
-        }
-        if (m_next_link < m_links.size() && m_links[m_next_link].first == m_path) {
-          return entry_fail(c, "path '" + printable(m_path) + "' is both a file and a symlink");
-        }
-        m_digest.add_file(f);
-        m_visitor.file(f);
-        break;
+    if (b.failed) {
+      if (b.after_order_check) {
+        c.offset = b.failed_entry.offset;
+        if (!check_order(c, b.view(b.failed_entry.path, b.failed_entry.path_size))) return false;
       }
-      case k_symlinks: {
-        const uint32_t t = seen & (b_target | b_target64);
-        if (t != b_target && t != b_target64)
-          return entry_fail(c, "needs exactly one of \"target\" and \"target_base64\"");
-        SymlinkEntry l{m_path, m_target, m_text};
-        m_links.emplace_back(m_path, m_target);
-        m_visitor.symlink(l);
-        break;
-      }
-      case k_skipped: {
-        if (!(seen & b_type)) return entry_fail(c, "needs \"type\"");
-        bool known = false;
-        for (const char* t : k_skip_types) known = known || m_text == t;
-        if (!known)
-          return entry_fail(
-              c, "type \"" + printable(m_text) + "\" is not fifo, socket, char-device, block-device or unknown");
-        m_visitor.skipped(SkippedEntry{m_path, m_text});
-        break;
-      }
-      case k_errors: {
-        if (!(seen & b_message)) return entry_fail(c, "needs \"message\"");
-        m_visitor.error(ErrorEntry{m_path, m_text});
-        break;
-      }
-      case k_list_count: break;
+      return fail(b.error);
+    }
+    // The next batch's first entry is compared with this one's last: keep it past the batch.
+    if (c.index != b.first_index) {
+      m_prev_text[list].assign(m_prev[list]);
+      m_prev[list] = m_prev_text[list];
     }
     return true;
   }
 
-  bool read_batch(List list, const Batch& b) {
-    size_t len = 0;
-    if (!load(b.begin, b.end, '[', ']', &len)) return false;
-    od::document doc;
-    od::array array;
-    EntryContext c{list, b.first_index, b.begin};
-    if (m_parser.iterate(m_buffer.data(), len, m_buffer.size()).get(doc) != simdjson::SUCCESS ||
-        doc.get_array().get(array) != simdjson::SUCCESS) {
-      return entry_fail(c, "not valid JSON");
-    }
-    const char* base = m_buffer.data() + 1;
-    for (auto element : array) {
-      od::value value;
-      if (const auto err = element.get(value); err != simdjson::SUCCESS) {
-        return entry_fail(c, std::string("not valid JSON (") + simdjson::error_message(err) + ")");
-      }
-      if (const char* location = nullptr; value.current_location().get(location) == simdjson::SUCCESS) {
-        c.offset = b.begin + static_cast<uint64_t>(location - base);
-      }
-      od::object obj;
-      const auto err = value.get_object().get(obj);
-      if (err != simdjson::SUCCESS)
-        return entry_fail(c, std::string("not valid JSON (") + simdjson::error_message(err) + ")");
-      if (!parse_entry(c, obj)) return false;
-      ++c.index;
+  struct BatchRef {
+    List list;
+    const Batch* batch;
+  };
+
+  bool read_batches(const std::vector<BatchRef>& all) {
+    ParsedBatch b;
+    BatchParser parser(m_parser, m_git_id_hex);
+    for (const BatchRef& r : all) {
+      if (!load_batch(r.list, *r.batch, &b)) return false;
+      parser.parse(b);
+      if (!apply_batch(b)) return false;
     }
     return true;
+  }
+
+  // The same, with the parses on a second thread. This thread reads each batch (the source is only ever called
+  // from here), checks and visits the parsed ones in order; a few batches are in flight, so memory stays bounded.
+  bool read_batches_in_parallel(const std::vector<BatchRef>& all) {
+    std::array<ParsedBatch, k_in_flight> slots;
+    BatchParser parser(m_parser, m_git_id_hex);  // used by the second thread only
+    return read_ahead(
+        all.size(), slots, [&](size_t i, ParsedBatch& b) { return load_batch(all[i].list, *all[i].batch, &b); },
+        [&](ParsedBatch& b) { parser.parse(b); }, [&](size_t, ParsedBatch& b) { return apply_batch(b); });
   }
 
   bool read_lists(ManifestHeader* h) {
+    std::vector<BatchRef> all;
     for (uint8_t l = 0; l < k_list_count; ++l) {
-      for (const Batch& b : m_layout.lists[l].batches) {
-        if (!read_batch(static_cast<List>(l), b)) return false;
-      }
+      for (const Batch& b : m_layout.lists[l].batches) all.push_back(BatchRef{static_cast<List>(l), &b});
     }
+    if (!(m_parallel && all.size() >= 2 ? read_batches_in_parallel(all) : read_batches(all))) return false;
     while (m_next_link < m_links.size()) {
       m_digest.add_symlink(m_links[m_next_link].first, m_links[m_next_link].second);
       ++m_next_link;
@@ -996,8 +1387,11 @@ class Reader {
   od::parser m_parser;
   std::string m_buffer;
   std::string m_error;
-  std::array<std::string, k_list_count> m_prev;
-  std::string m_path, m_target, m_text;
+  std::array<std::string_view, k_list_count> m_prev;  // the last path of each list (in a batch or m_prev_text)
+  std::array<std::string, k_list_count> m_prev_text;
+  bool m_parallel;
+  bool m_reading_ahead = false;
+  std::string m_read_ahead_error;
   std::vector<std::pair<std::string, std::string>> m_links;
   size_t m_next_link = 0;
   uint64_t m_bytes = 0;
@@ -1062,7 +1456,11 @@ Result<std::unique_ptr<ByteSource>> fd_byte_source(int fd, const std::string& na
 std::unique_ptr<ByteSource> memory_source(std::string_view bytes) { return std::make_unique<MemorySource>(bytes); }
 
 Status read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header) {
-  Reader reader(source, visitor);
+  return read_manifest(source, visitor, header, ReadOptions{});
+}
+
+Status read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header, const ReadOptions& options) {
+  Reader reader(source, visitor, options.parallel && std::thread::hardware_concurrency() > 1);
   return reader.run(header);
 }
 
@@ -1088,24 +1486,34 @@ std::optional<int64_t> parse_timestamp_ns(std::string_view t) {
       t[29] != 'Z') {
     return std::nullopt;
   }
-  auto num = [&](size_t at, size_t len, int64_t* out) {
+  // The digits, all checked at once at the end (no branch per digit).
+  unsigned bad = 0;
+  auto num = [&](size_t at, size_t len) {
     int64_t v = 0;
     for (size_t i = at; i < at + len; ++i) {
-      if (t[i] < '0' || t[i] > '9') return false;
-      v = v * 10 + (t[i] - '0');
+      const unsigned digit = static_cast<unsigned char>(t[i]) - unsigned{'0'};
+      bad |= digit > 9 ? 1u : 0u;
+      v = v * 10 + digit;
     }
-    *out = v;
-    return true;
+    return v;
   };
-  int64_t y, mo, d, h, mi, s, frac;
-  if (!num(0, 4, &y) || !num(5, 2, &mo) || !num(8, 2, &d) || !num(11, 2, &h) || !num(14, 2, &mi) || !num(17, 2, &s) ||
-      !num(20, 9, &frac)) {
+  const int64_t y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2),
+                frac = num(20, 9);
+  if (bad != 0) return std::nullopt;
+  // Days since 1970-01-01 of a proleptic Gregorian date, counted in 400-year eras starting on March 1st (so that
+  // the leap day is the last day of its year).
+  const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+  static constexpr int k_month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > k_month_days[mo - 1] + (mo == 2 && leap ? 1 : 0) || h > 23 || mi > 59 ||
+      s > 59) {
     return std::nullopt;
   }
-  using namespace std::chrono;
-  const year_month_day ymd{year{static_cast<int>(y)}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  const int64_t days_since = sys_days{ymd}.time_since_epoch().count();
+  const int64_t ya = mo <= 2 ? y - 1 : y;
+  const int64_t era = (ya >= 0 ? ya : ya - 399) / 400;
+  const int64_t year_of_era = ya - era * 400;
+  const int64_t day_of_year = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  const int64_t days_since = era * 146097 + day_of_era - 719468;
   const int64_t secs = days_since * 86400 + h * 3600 + mi * 60 + s;
   int64_t ns;
   if (__builtin_mul_overflow(secs, int64_t{1'000'000'000}, &ns) || __builtin_add_overflow(ns, frac, &ns)) {

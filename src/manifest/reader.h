@@ -70,9 +70,20 @@ Result<std::unique_ptr<ByteSource>> fd_byte_source(int fd, const std::string& na
 /// A source over bytes the caller keeps alive.
 std::unique_ptr<ByteSource> memory_source(std::string_view bytes);
 
+/// How read_manifest works; whatever is chosen, the entries, the order they come in and the first error (its
+/// message too) are the same.
+struct ReadOptions {
+  /// Find the structure and parse the batches of entries on a second thread (when the machine has more than one
+  /// core) while the calling thread reads ahead, checks the parsed batches in order and computes the root digest; at
+  /// most three blocks or batches of about a megabyte are in flight. The visitor and the source are called from the
+  /// calling thread only.
+  bool parallel = true;
+};
+
 /// Reads and validates a whole manifest. A failure says where and what; the visitor may have seen some entries by
 /// then.
 Status read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header);
+Status read_manifest(ByteSource& source, ManifestVisitor& visitor, ManifestHeader* header, const ReadOptions& options);
 
 /// Reads `path` into `manifest` (entries and the storage behind them). Errors start with the path.
 Status load_manifest(const std::string& path, Manifest* manifest, ManifestHeader* header,

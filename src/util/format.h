@@ -14,6 +14,10 @@ std::string to_hex(std::span<const unsigned char> bytes);
 /// Appends the lower-case hex of `bytes` to `out`.
 void append_hex(std::string& out, std::span<const unsigned char> bytes);
 
+/// Decodes lower-case hex (`hex.size() / 2` bytes into `out`); false when the length is odd or any byte is not one
+/// of 0-9 a-f (upper case included: the hex this tool writes is canonical). `out` may be written even then.
+bool decode_lower_hex(std::string_view hex, unsigned char* out);
+
 /// "839.2 MB" (decimal units, one decimal place), for logs.
 std::string human_bytes(uint64_t bytes);
 

@@ -3,7 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <set>
 
 #include "manifest/json_writer.h"
 #include "manifest/manifest.h"
@@ -415,6 +419,257 @@ TEST(Reader, TimestampsParseExactlyWhatIsWritten) {
   EXPECT_FALSE(parse_timestamp_ns("2024-01-01T00:00:60.000000000Z"));
   EXPECT_FALSE(parse_timestamp_ns("2024-01-01T00:00:00.000000000+00:00"));
   EXPECT_FALSE(parse_timestamp_ns("9999-12-31T23:59:59.999999999Z"));  // past 64-bit nanoseconds
+}
+
+TEST(Reader, TimestampDatesAgreeWithTheCalendar) {
+  // Every day from 1677 to 2262 (the years 64-bit nanoseconds reach) against std::chrono's civil calendar, and
+  // every day of a few other years: days that do not exist (February 29th of a common year, day 31 of a 30-day
+  // month, day 0, month 13) are refused.
+  using namespace std::chrono;
+  char text[64];
+  for (int y : {1678, 1700, 1800, 1900, 1969, 1970, 2000, 2023, 2024, 2100, 2261}) {
+    for (unsigned mo = 0; mo <= 13; ++mo) {
+      for (unsigned d = 0; d <= 32; ++d) {
+        std::snprintf(text, sizeof text, "%04d-%02u-%02uT12:34:56.000000007Z", y, mo, d);
+        const year_month_day ymd{year{y}, month{mo}, day{d}};
+        const auto got = parse_timestamp_ns(text);
+        ASSERT_EQ(got.has_value(), ymd.ok()) << text;
+        if (got) {
+          const int64_t secs = sys_days{ymd}.time_since_epoch().count() * 86400 + 12 * 3600 + 34 * 60 + 56;
+          ASSERT_EQ(*got, secs * 1'000'000'000 + 7) << text;
+        }
+      }
+    }
+  }
+  for (sys_days day = sys_days{year{1677} / 9 / 22}; day < sys_days{year{2262} / 4 / 11}; day += days{1}) {
+    const int64_t ns = duration_cast<nanoseconds>(day.time_since_epoch()).count() + 999'999'999;
+    ASSERT_EQ(parse_timestamp_ns(format_timestamp_ns(ns)), ns) << format_timestamp_ns(ns);
+  }
+}
+
+// Names full of what the first pass must track inside strings (brackets, quotes, backslashes: escapes) at every
+// position relative to the 64-byte windows it looks at; then a stray bracket outside the strings, at every offset
+// too, is found at its byte.
+TEST(Reader, BracketsQuotesAndEscapesAtEveryOffset) {
+  std::vector<std::string> names;
+  for (size_t n = 1; n <= 140; ++n) {
+    std::string name = "n" + std::to_string(1000 + n) + "/";
+    const char* fill = n % 3 == 0 ? "{[]" : n % 3 == 1 ? "]}\\" : "\\\"][";
+    while (name.size() < n + 6) name += fill[name.size() % 3];
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  std::vector<FileEntry> files(names.size());
+  Manifest m;
+  for (size_t i = 0; i < names.size(); ++i) {
+    files[i].path = names[i];
+    files[i].size = i;
+    files[i].sha256 = Sha256::of(names[i]);
+    m.files.push_back(&files[i]);
+    m.total_bytes += i;
+  }
+  m.symlinks.push_back({"\"{[", "]}\\", ""});
+  const std::string text = render(m);
+  auto source = memory_source(text);
+  Collect got;
+  ManifestHeader h;
+  ASSERT_TRUE(read_manifest(*source, got, &h).ok());
+  ASSERT_EQ(got.order.size(), names.size() + 1);
+  EXPECT_EQ(got.order[0], "l:\"{[>]}\\");
+  for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(got.order[i + 1], "f:" + names[i]);
+  for (size_t i = 0; i < names.size(); ++i) {
+    const size_t size = text.find("\"size\": ", text.find(names[i].substr(0, 6))) + 8;
+    std::string broken = text;
+    broken[size] = ']';
+    EXPECT_EQ(read_error(broken), "not a treeprint manifest (byte " + std::to_string(size) + ": mismatched ']')") << i;
+  }
+}
+
+}  // namespace
+}  // namespace treeprint
+
+namespace treeprint {
+namespace {
+
+// What a read gives: every entry visited, in order, and the error.
+std::pair<std::vector<std::string>, std::string> read_all(std::string_view text, bool parallel) {
+  class Everything final : public ManifestVisitor {
+   public:
+    std::vector<std::string> seen;
+    void symlink(const SymlinkEntry& e) override { seen.push_back("l:" + e.path + ">" + e.target + ":" + e.not_followed); }
+    void skipped(const SkippedEntry& e) override { seen.push_back("s:" + e.path + ":" + e.type); }
+    void error(const ErrorEntry& e) override { seen.push_back("e:" + e.path + ":" + e.message); }
+    void file(const FileEntry& e) override {
+      seen.push_back("f:" + std::string(e.path) + ":" + std::to_string(e.size) + ":" + std::to_string(e.mtime_ns) +
+                     ":" + (e.executable ? "x" : "-") + ":" + to_hex(e.sha256));
+    }
+  } visitor;
+  auto source = memory_source(text);
+  ManifestHeader h;
+  ReadOptions options;
+  options.parallel = parallel;
+  const Status read = read_manifest(*source, visitor, &h, options);
+  return {visitor.seen, read ? "" : read.error()};
+}
+
+// A manifest of several parse batches, with symlinks among the files.
+std::string many_batches(size_t count) {
+  static std::vector<FileEntry>* files = new std::vector<FileEntry>;
+  static std::vector<std::string>* names = new std::vector<std::string>;
+  files->assign(count, FileEntry{});
+  names->assign(count, "");
+  Manifest m;
+  for (size_t i = 0; i < count; ++i) {
+    char name[48];
+    std::snprintf(name, sizeof name, "dir%02zu/sub/file-%07zu.txt", i % 31, i);
+    (*names)[i] = name;
+  }
+  std::sort(names->begin(), names->end());
+  for (size_t i = 0; i < count; ++i) {
+    FileEntry& f = (*files)[i];
+    f.path = (*names)[i];
+    f.size = i * 7;
+    f.mtime_ns = 1'700'000'000'000'000'000 + static_cast<int64_t>(i);
+    f.executable = i % 5 == 0;
+    f.sha256 = Sha256::of((*names)[i]);
+    m.files.push_back(&f);
+    m.total_bytes += f.size;
+  }
+  for (int i = 0; i < 40; ++i) m.symlinks.push_back({"dir" + std::to_string(10 + i) + "/link", "target", ""});
+  m.skipped.push_back({"pipe", "fifo"});
+  m.errors.push_back({"locked", "cannot open: Permission denied"});
+  return render(m);
+}
+
+TEST(Reader, ParallelReadGivesTheSameEntriesAndTheSameFirstError) {
+  const std::string good = many_batches(14000);
+  ASSERT_GT(good.size(), 2u << 20);  // three batches
+  const auto whole = read_all(good, false);
+  ASSERT_EQ(whole.second, "");
+  ASSERT_EQ(whole.first.size(), 14000u + 42u);
+  EXPECT_EQ(read_all(good, true), whole);
+
+  // Damage at many places: a byte changed to one that breaks JSON, a member, a digest, a number or the order.
+  uint64_t seed = 0x9e3779b97f4a7c15;
+  auto next = [&] {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return seed;
+  };
+  const std::string replacements = "\"{}[],:0aZ\\ x/.";
+  const size_t files_begin = good.find("\"files\"");
+  std::set<std::string> kinds;
+  for (int round = 0; round < 60; ++round) {
+    std::string bad = good;
+    const size_t at = files_begin + next() % (good.size() - files_begin);
+    bad[at] = replacements[next() % replacements.size()];
+    const auto single = read_all(bad, false);
+    const auto parallel = read_all(bad, true);
+    ASSERT_EQ(parallel.second, single.second) << "byte " << at;
+    ASSERT_EQ(parallel.first, single.first) << "byte " << at;
+    kinds.insert(single.second.substr(single.second.find(": ") + 1, 12));
+  }
+  EXPECT_GE(kinds.size(), 4u);  // the damage was varied
+
+  // Errors that need the entries before (across a batch boundary), and one that is local but comes after the
+  // order check.
+  const size_t second_batch = good.find("{\"path\": ", good.find("{\"path\": ") + (1u << 20));
+  const size_t before = good.rfind("{\"path\": ", second_batch - 1);
+  const std::string first_name = good.substr(second_batch + 10, good.find('"', second_batch + 10) - second_batch - 10);
+  const std::string previous_name = good.substr(before + 10, good.find('"', before + 10) - before - 10);
+  for (const std::string& bad : {
+           replace(good, "\"" + first_name + "\"", "\"" + previous_name + "\""),   // a duplicate at the boundary
+           replace(good, "\"" + first_name + "\"", "\"a\""),                        // out of order at the boundary
+           replace(good, "\"dir10/link\"", "\"" + first_name + "\""),              // a file that is also a link
+       }) {
+    const auto single = read_all(bad, false);
+    EXPECT_NE(single.second, "");
+    EXPECT_EQ(read_all(bad, true), single);
+  }
+  {
+    // Out of order and without "mode": the order is reported, as a single-threaded read checks it first.
+    std::string bad = replace(good, "\"" + first_name + "\"", "\"a\"");
+    const size_t mode = bad.find("\"mode\": ", second_batch);
+    bad.erase(mode, 16);
+    const auto single = read_all(bad, false);
+    EXPECT_THAT(single.second, HasSubstr("entries are not sorted by path ('a' after"));
+    EXPECT_EQ(read_all(bad, true), single);
+    // In order, the missing member is reported.
+    std::string missing = good;
+    missing.erase(good.find("\"mode\": ", second_batch), 16);
+    const auto local = read_all(missing, false);
+    EXPECT_THAT(local.second, HasSubstr("needs \"size\", \"mtime\", \"mode\" and \"sha256\""));
+    EXPECT_EQ(read_all(missing, true), local);
+  }
+}
+
+// The disk fails under a batch that a parallel read loads ahead, after a batch with damage in it: the damage is the
+// first error, as in a read that loads one batch at a time; without the damage, the read error is reported.
+TEST(Reader, AReadErrorAheadOfADamagedBatchComesAfterIt) {
+  const std::string good = many_batches(14000);
+  const size_t damage = good.find("\"mode\": \"", good.find("\"files\"")) + 9;
+  std::string bad = good;
+  bad[damage] = '1';
+  testing::TempDir dir;
+  dir.write("good.json", good);
+  dir.write("bad.json", bad);
+  testing::FaultFileSystem fs;
+  // Batch reads start at entries, the first pass's at multiples of its block: fail the last batch of files (the
+  // lists after it are read first).
+  const size_t links = good.find("\"symlinks\": [");
+  fs.on_read_at = [&](int, size_t, uint64_t offset) -> std::optional<long> {
+    if (offset > (2u << 20) && offset < links && offset % (1u << 20) != 0) return -EIO;
+    return std::nullopt;
+  };
+  for (const bool parallel : {false, true}) {
+    ReadOptions options;
+    options.parallel = parallel;
+    ManifestVisitor ignore;
+    ManifestHeader h;
+    auto source = open_byte_source(dir / "bad.json", fs);
+    ASSERT_TRUE(source);
+    EXPECT_EQ(read_manifest(**source, ignore, &h, options).error(),
+              "files[0] (byte " + std::to_string(good.find("{\"path\"")) + "): mode must be \"0644\" or \"0755\"")
+        << parallel;
+    source = open_byte_source(dir / "good.json", fs);
+    ASSERT_TRUE(source);
+    EXPECT_EQ(read_manifest(**source, ignore, &h, options).error(),
+              "cannot read '" + (dir / "good.json") + "': Input/output error")
+        << parallel;
+  }
+}
+
+// The same in the first pass: a block read ahead fails after a block whose structure is broken.
+TEST(Reader, AReadErrorAheadOfABrokenStructureComesAfterIt) {
+  const std::string good = many_batches(14000);
+  const size_t size = good.find("\"size\": ", good.find("\"files\"")) + 8;
+  std::string bad = good;
+  bad[size] = ']';
+  testing::TempDir dir;
+  dir.write("good.json", good);
+  dir.write("bad.json", bad);
+  testing::FaultFileSystem fs;
+  fs.on_read_at = [&](int, size_t, uint64_t offset) -> std::optional<long> {
+    if (offset == (2u << 20)) return -EIO;  // the first pass's third block
+    return std::nullopt;
+  };
+  for (const bool parallel : {false, true}) {
+    ReadOptions options;
+    options.parallel = parallel;
+    ManifestVisitor ignore;
+    ManifestHeader h;
+    auto source = open_byte_source(dir / "bad.json", fs);
+    ASSERT_TRUE(source);
+    EXPECT_EQ(read_manifest(**source, ignore, &h, options).error(),
+              "not a treeprint manifest (byte " + std::to_string(size) + ": mismatched ']')")
+        << parallel;
+    source = open_byte_source(dir / "good.json", fs);
+    ASSERT_TRUE(source);
+    EXPECT_EQ(read_manifest(**source, ignore, &h, options).error(),
+              "cannot read '" + (dir / "good.json") + "': Input/output error")
+        << parallel;
+  }
 }
 
 }  // namespace

@@ -10,6 +10,29 @@ TEST(Format, Hex) {
   EXPECT_EQ(to_hex(bytes), "000fa5ff");
 }
 
+TEST(Format, DecodeLowerHexAcceptsOnlyLowerHexDigits) {
+  // Every byte value at every position of a digest (the vector path) and of a short id's tail (the table path).
+  const std::string good = "0123456789abcdef" "fedcba9876543210" "00ff10a5b6c7d8e9" "f0e1d2c3b4a59687";
+  unsigned char out[40];
+  ASSERT_TRUE(decode_lower_hex(good, out));
+  EXPECT_EQ(to_hex(std::span<const unsigned char>(out, 32)), good);
+  for (const size_t length : {size_t{64}, size_t{40}, size_t{2}}) {
+    const std::string base = good.substr(0, length);
+    for (size_t at = 0; at < length; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        const char c = static_cast<char>(byte);
+        std::string hex = base;
+        hex[at] = c;
+        const bool lower_hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        ASSERT_EQ(decode_lower_hex(hex, out), lower_hex) << "byte " << byte << " at " << at << " of " << length;
+        if (lower_hex) ASSERT_EQ(to_hex(std::span<const unsigned char>(out, length / 2)), hex);
+      }
+    }
+  }
+  EXPECT_FALSE(decode_lower_hex("abc", out));  // odd length
+  EXPECT_TRUE(decode_lower_hex("", out));
+}
+
 TEST(Format, HumanBytesAndCommas) {
   EXPECT_EQ(human_bytes(0), "0 B");
   EXPECT_EQ(human_bytes(999), "999 B");
