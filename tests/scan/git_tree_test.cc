@@ -226,7 +226,9 @@ TEST(GitTreeWalk, FullScanTakesNoLstatPerTrackedFile) {
   EXPECT_EQ(stats.load(), 0);
   EXPECT_EQ(report.vouched, 40u);
   for (const FileEntry* f : m.files) {
-    if (f->path.starts_with("d")) EXPECT_EQ(hex_blob(*f), blob_of(repo.root(), std::string(f->path))) << f->path;
+    if (f->path.starts_with("d")) {
+      EXPECT_EQ(hex_blob(*f), blob_of(repo.root(), std::string(f->path))) << f->path;
+    }
   }
 }
 

@@ -495,7 +495,7 @@ TEST(HashFile, HashAllRefillsTheFreeLaneWhileTheOtherStillHashes) {
   for (size_t k = 0; k < big.size(); ++k) big[k] = static_cast<char>((k * 7 + 1) & 0xff);
   dir.write("big", big);
   constexpr size_t k_small = 40;
-  for (size_t i = 0; i < k_small; ++i) dir.write("s" + std::to_string(i), std::string(i * 997 % 70000, 'a' + i % 26));
+  for (size_t i = 0; i < k_small; ++i) dir.write("s" + std::to_string(i), std::string(i * 997 % 70000, static_cast<char>('a' + i % 26)));
   RealFileSystem fs;
   std::vector<std::string> names{"big"};
   for (size_t i = 0; i < k_small; ++i) names.push_back("s" + std::to_string(i));
@@ -525,7 +525,9 @@ TEST(HashFile, HashAllRefillsTheFreeLaneWhileTheOtherStillHashes) {
     ASSERT_EQ(results[i]->outcome, HashOutcome::hashed) << names[i];
     EXPECT_EQ(to_hex(results[i]->file.sha256), testing::sha256sum(dir / names[i])) << names[i];
   }
-  if (hasher.pairs_files()) EXPECT_EQ(order.back(), 0u) << "the small files waited for the big one";
+  if (hasher.pairs_files()) {
+    EXPECT_EQ(order.back(), 0u) << "the small files waited for the big one";
+  }
 }
 
 // A file changed recently is read a second time when its first pass ends; the other lane may still hold bytes read

@@ -25,7 +25,9 @@ TEST(Format, DecodeLowerHexAcceptsOnlyLowerHexDigits) {
         hex[at] = c;
         const bool lower_hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
         ASSERT_EQ(decode_lower_hex(hex, out), lower_hex) << "byte " << byte << " at " << at << " of " << length;
-        if (lower_hex) ASSERT_EQ(to_hex(std::span<const unsigned char>(out, length / 2)), hex);
+        if (lower_hex) {
+          ASSERT_EQ(to_hex(std::span<const unsigned char>(out, length / 2)), hex);
+        }
       }
     }
   }
