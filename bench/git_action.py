@@ -64,11 +64,12 @@ class Action:
         p = subprocess.run([GNU_TIME, "-f", "%M", self.binary], env=env, cwd="/", capture_output=True, timeout=600)
         wall = time.perf_counter() - start
         stderr = p.stderr.decode(errors="replace")
+        log = p.stdout.decode(errors="replace") + stderr  # workflow commands (::warning:: ...) go to stdout
         if p.returncode != 0:
-            sys.exit("git_action: the action failed (%d):\n%s" % (p.returncode, stderr))
+            sys.exit("git_action: the action failed (%d):\n%s" % (p.returncode, log))
         rss = int(stderr.strip().rsplit("\n", 1)[-1])
         with open(os.path.join(self.tmp, "treeprint", "manifest.json"), "rb") as f:
-            return wall, rss, f.read(), stderr
+            return wall, rss, f.read(), log
 
 
 def main():
@@ -108,13 +109,13 @@ def main():
         for name, inputs, env in (("action-fast", {"baseline": "previous-run"}, push), ("action-full", {}, None)):
             best, peak, note = None, 0, ""
             for _ in range(runs):
-                wall, rss, manifest, stderr = action.run(os.path.basename(clone), inputs, env)
+                wall, rss, manifest, log = action.run(os.path.basename(clone), inputs, env)
                 best = wall if best is None else min(best, wall)
                 peak = max(peak, rss)
                 manifests[name] = manifest
-                note = next((line for line in stderr.split("\n") if "digests taken from" in line), note)
+                note = next((line for line in log.split("\n") if "digests taken from" in line), note)
             if name == "action-fast" and not note:
-                sys.exit("git_action: the action took no digests from the previous run:\n" + stderr)
+                sys.exit("git_action: the action took no digests from the previous run:\n" + log)
             rows.append("%-11s wall %7.3f s  peak RSS %6.1f MiB" % (name, best, peak / 1024.0))
             if note:
                 rows.append(note.strip())

@@ -102,14 +102,19 @@ struct BaselineArtifact {
 /// - else the newest successful run on `branch`.
 /// Only completed, successful runs of this repository (never a fork's, never `current_run_id`) with an unexpired
 /// artifact named `artifact_name` count; an artifact that turns out to be gone when downloaded (410) is skipped.
+/// The largest baseline manifest taken from an earlier run (a zip's inflated entry, a download): 1 GiB, about 3.5
+/// million files at the ~290 bytes a manifest entry takes (300,000 files make about 88 MB). The whole manifest is
+/// held in memory once downloaded, so the cap bounds that; the zip's ratio check still stops a bomb long before it.
+inline constexpr uint64_t k_baseline_manifest_max = 1ull << 30;
+
 struct BaselineQuery {
   std::string artifact_name;
   std::string branch;
   /// The file to read out of the artifact's zip.
   std::string file_name;
-  /// Largest zip accepted.
-  uint64_t max_download = 256ull << 20;
-  ZipLimits zip_limits;
+  /// Largest zip accepted (a zip is smaller than the manifest it holds).
+  uint64_t max_download = k_baseline_manifest_max;
+  ZipLimits zip_limits{k_baseline_manifest_max};
   std::string commit;
   std::string pull_base_sha;
   std::string pull_head_sha;

@@ -8,8 +8,9 @@
 // (CI_PROJECT_ID, or a "group/project" path, sent URL-encoded). The token goes as GitLab wants it for its kind:
 // a CI/CD job token (CI_JOB_TOKEN) as `JOB-TOKEN`, any other (a project, group or personal access token) as
 // `Authorization: Bearer` (GitLab takes both that and PRIVATE-TOKEN). The HttpClient keeps either header off plain
-// http to a remote host and off a redirect to another origin (object storage, for an artifact). A job token can read job artifacts but GitLab lets it neither write notes nor set statuses, nor
-// ask GET /user; those calls fail at once, without a request, saying which token to give instead.
+// http to a remote host and off a redirect to another origin (object storage, for an artifact). A job token can
+// read job artifacts but GitLab lets it neither write notes nor set statuses, nor ask GET /user; those calls fail at
+// once, without a request, saying which token to give instead.
 //
 // Nothing throws and nothing here is fatal: every failure, a token without the `api` scope included, is an error
 // value that says what was attempted and what GitLab answered, for the caller to turn into a warning. Messages never
@@ -48,7 +49,7 @@ struct GitLabBaselineQuery {
   std::string job;
   /// The manifest's path inside the job's artifacts (the path relative to CI_PROJECT_DIR it was written to).
   std::string artifact_path;
-  uint64_t max_download = 256ull << 20;
+  uint64_t max_download = k_baseline_manifest_max;
 };
 
 struct GitLabBaseline {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "publish/github_api.h"
 #include "publish/zip_fixture.h"
 #include "util/format.h"
 
@@ -58,6 +61,25 @@ TEST(ZipReader, SizeAndRatioBombsAreRefused) {
   auto allowed = read_zip_entry(make_zip({{"m", zeros}}), "m", limits);
   ASSERT_TRUE(allowed) << allowed.error();
   EXPECT_EQ(*allowed, zeros);
+}
+
+// A baseline manifest of about 240,000 files (70 MB: digests are random hex, which deflates about 2:1, as real
+// manifests' digests do) is past the generic 64 MiB limit and well within what a baseline may be.
+TEST(ZipReader, ABaselineOfAQuarterMillionFilesIsWithinTheBaselineLimits) {
+  std::string manifest(70'000'000, '\n');
+  std::mt19937_64 random(7);
+  static constexpr char k_hex[] = "0123456789abcdef";
+  for (size_t i = 0; i < manifest.size(); ++i) {
+    if (i % 80 != 79) manifest[i] = k_hex[random() & 15];
+  }
+  const std::string zip = make_zip({{"manifest.json", manifest}});
+  auto generic = read_zip_entry(zip, "manifest.json");
+  ASSERT_FALSE(generic);
+  EXPECT_NE(generic.error().find("more than the limit of 67108864"), std::string::npos) << generic.error();
+  auto baseline = read_zip_entry(zip, "manifest.json", BaselineQuery{}.zip_limits);
+  ASSERT_TRUE(baseline) << baseline.error();
+  EXPECT_EQ(*baseline, manifest);
+  EXPECT_EQ(BaselineQuery{}.zip_limits.max_size, k_baseline_manifest_max);
 }
 
 TEST(ZipReader, TooManyEntries) {
