@@ -232,13 +232,17 @@ LoadedStatCache load_stat_cache(const std::string& manifest_path, const GitTree*
     auto source = open_byte_source(manifest_path, fs);
     Status loaded = source ? ok_status() : Status::failure(source.error());
     std::unique_ptr<GitReuse> reuse;
+    // Read on this one thread: it runs beside the walk, whose threads already keep the cores busy, and a parser
+    // thread of its own would only add its memory.
+    ReadOptions one_thread;
+    one_thread.parallel = false;
     if (source && git != nullptr) {
       GitReuseVisitor visitor(*git, header);
-      loaded = read_manifest(**source, visitor, &header);
+      loaded = read_manifest(**source, visitor, &header, one_thread);
       if (loaded) reuse = visitor.take();
     } else if (source) {
       ManifestVisitor checks_only;
-      loaded = read_manifest(**source, checks_only, &header);
+      loaded = read_manifest(**source, checks_only, &header, one_thread);
     }
     if (!loaded) {
       const std::string why = source ? printable(manifest_path) + ": " + loaded.error() : loaded.error();

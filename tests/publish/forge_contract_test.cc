@@ -154,8 +154,8 @@ TEST_P(Gitea, UnknownTokenIsRefusedAtGetUser) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Forges, Gitea, ::testing::Values("TREEPRINT_GITEA_PROXY_URL", "TREEPRINT_FORGEJO_PROXY_URL"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           return std::string(info.param) == "TREEPRINT_GITEA_PROXY_URL" ? "Gitea" : "Forgejo";
+                         [](const ::testing::TestParamInfo<const char*>& param) {
+                           return std::string(param.param) == "TREEPRINT_GITEA_PROXY_URL" ? "Gitea" : "Forgejo";
                          });
 
 class GitLab : public ::testing::Test {
