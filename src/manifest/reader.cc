@@ -533,23 +533,7 @@ class Framer {
 // ---------------------------------------------------------------------------------------------------------------
 // Second pass: the values.
 
-// Lower-case hex digit values; -1 for anything else (upper case included: the manifest's digests are canonical).
-constexpr std::array<int8_t, 256> k_hex_values = [] {
-  std::array<int8_t, 256> t{};
-  for (auto& v : t) v = -1;
-  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<int8_t>(c - '0');
-  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<int8_t>(c - 'a' + 10);
-  return t;
-}();
-
 bool decode_digest(std::string_view hex, Digest* out) { return hex.size() == 64 && decode_lower_hex(hex, out->data()); }
-
-bool is_lower_hex(std::string_view hex) {
-  for (const char c : hex) {
-    if (k_hex_values[static_cast<unsigned char>(c)] < 0) return false;
-  }
-  return true;
-}
 
 // "a/b/c": not empty, no leading or trailing '/', no empty, '.' or '..' segments, no NUL.
 bool is_clean_relative_path(std::string_view p) {

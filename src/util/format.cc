@@ -68,6 +68,13 @@ bool decode_32(const char* hex, unsigned char* out) {
 
 }  // namespace
 
+bool is_lower_hex(std::string_view hex) {
+  for (const char c : hex) {
+    if (k_hex_values[static_cast<unsigned char>(c)] < 0) return false;
+  }
+  return true;
+}
+
 bool decode_lower_hex(std::string_view hex, unsigned char* out) {
   if (hex.size() % 2 != 0) return false;
   size_t i = 0;

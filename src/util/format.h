@@ -17,6 +17,8 @@ void append_hex(std::string& out, std::span<const unsigned char> bytes);
 /// Decodes lower-case hex (`hex.size() / 2` bytes into `out`); false when the length is odd or any byte is not one
 /// of 0-9 a-f (upper case included: the hex this tool writes is canonical). `out` may be written even then.
 bool decode_lower_hex(std::string_view hex, unsigned char* out);
+/// Whether every byte of `hex` is one of 0-9 a-f (true for "").
+bool is_lower_hex(std::string_view hex);
 
 /// "839.2 MB" (decimal units, one decimal place), for logs.
 std::string human_bytes(uint64_t bytes);

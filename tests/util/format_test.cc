@@ -5,6 +5,16 @@
 namespace treeprint {
 namespace {
 
+TEST(Format, IsLowerHexTakesExactlyTheDigitsTheManifestWrites) {
+  EXPECT_TRUE(is_lower_hex(""));
+  EXPECT_TRUE(is_lower_hex("0123456789abcdef"));
+  for (int byte = 0; byte < 256; ++byte) {
+    const char c = static_cast<char>(byte);
+    const bool lower_hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    EXPECT_EQ(is_lower_hex(std::string("ab") + c + "01"), lower_hex) << "byte " << byte;
+  }
+}
+
 TEST(Format, Hex) {
   const unsigned char bytes[] = {0x00, 0x0f, 0xa5, 0xff};
   EXPECT_EQ(to_hex(bytes), "000fa5ff");
