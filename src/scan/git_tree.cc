@@ -17,8 +17,6 @@ namespace treeprint {
 
 namespace {
 
-constexpr size_t k_config_max = 16 << 20;
-
 // Attributes that never change the bytes git writes for a blob. Anything else (text, eol, crlf, ident, filter,
 // working-tree-encoding, a macro, an attribute this list does not know) may.
 constexpr std::array<std::string_view, 10> k_harmless_attributes = {
