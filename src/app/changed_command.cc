@@ -108,11 +108,7 @@ int run_changed(const ChangedOptions& o, AppContext& ctx) {
   // Two manifests are compared as they are read, neither held whole: memory stays bounded as the reader's is.
   ChangeLists lists;
   if (!o.baseline.empty()) {
-    ComparedSide before, after;
-    if (!start_compared_side(o.baseline, o.scan, ctx, &before)) return k_exit_fatal;
-    if (is_dir(o.current) && !open_compared_side(before, ctx)) return k_exit_fatal;  // before a scan costs anything
-    if (!start_compared_side(o.current, o.scan, ctx, &after)) return k_exit_fatal;
-    const Result<TreeDiff> diff = diff_compared_sides(before, after, ctx);
+    const std::optional<TreeDiff> diff = diff_sides(o.baseline, o.current, o.scan, ctx);
     if (!diff) return k_exit_fatal;
     lists = change_lists(*diff);
   } else {

@@ -6,6 +6,7 @@
 #include "app/scan_command.h"
 #include "manifest/diff.h"
 #include "manifest/diff_report.h"
+#include "manifest/entry_source.h"
 #include "manifest/manifest.h"
 #include "manifest/manifest_stream.h"
 #include "manifest/reader.h"
@@ -48,7 +49,19 @@ bool load_side(const std::string& path, const ScanOptions& settings, AppContext&
   return true;
 }
 
-bool start_compared_side(const std::string& path, const ScanOptions& settings, AppContext& ctx, ComparedSide* out) {
+namespace {
+
+// One side of a comparison: a manifest file streamed, or a directory scanned into `scanned`.
+struct ComparedSide {
+  std::string path;
+  Manifest scanned;
+  std::unique_ptr<ManifestStream> stream;
+  std::unique_ptr<EntrySource> memory;
+  EntrySource& source() { return stream ? *stream : *memory; }
+};
+
+// Scans a directory, or opens a manifest and starts reading it in the background. False with the message printed.
+bool start_side(const std::string& path, const ScanOptions& settings, AppContext& ctx, ComparedSide* out) {
   out->path = path;
   if (is_directory(path, ctx)) {
     ScanOptions o = settings;
@@ -66,22 +79,29 @@ bool start_compared_side(const std::string& path, const ScanOptions& settings, A
   return true;
 }
 
-bool open_compared_side(ComparedSide& side, AppContext& ctx) {
-  const Status opened = side.source().open();
-  if (!opened) std::fprintf(ctx.err, "treeprint: error: %s\n", printable(opened.error()).c_str());
-  return opened.ok();
-}
+}  // namespace
 
-Result<TreeDiff> diff_compared_sides(ComparedSide& before, ComparedSide& after, AppContext& ctx) {
+std::optional<TreeDiff> diff_sides(const std::string& before_path, const std::string& after_path,
+                                   const ScanOptions& settings, AppContext& ctx) {
+  ComparedSide before, after;
+  if (!start_side(before_path, settings, ctx, &before)) return std::nullopt;
+  if (is_directory(after_path, ctx)) {
+    // The lists before the files are in: a file that is not a manifest has failed by now, before the scan.
+    if (const Status opened = before.source().open(); !opened) {
+      std::fprintf(ctx.err, "treeprint: error: %s\n", printable(opened.error()).c_str());
+      return std::nullopt;
+    }
+  }
+  if (!start_side(after_path, settings, ctx, &after)) return std::nullopt;
   Result<TreeDiff> d = diff_sources(before.source(), after.source());
   if (!d) {
     std::fprintf(ctx.err, "treeprint: error: %s\n", printable(d.error()).c_str());
-    return d;
+    return std::nullopt;
   }
   for (const ComparedSide* side : {&before, &after}) {
     if (side->stream && side->stream->header() != nullptr) warn_if_shard(side->path, *side->stream->header(), ctx);
   }
-  return d;
+  return std::move(*d);
 }
 
 namespace {
@@ -95,11 +115,7 @@ bool emit(const std::string& text, AppContext& ctx) {
 }  // namespace
 
 int run_diff(const DiffOptions& o, AppContext& ctx) {
-  ComparedSide before, after;
-  if (!start_compared_side(o.old_side, o.scan, ctx, &before)) return k_exit_fatal;
-  if (is_directory(o.new_side, ctx) && !open_compared_side(before, ctx)) return k_exit_fatal;
-  if (!start_compared_side(o.new_side, o.scan, ctx, &after)) return k_exit_fatal;
-  const Result<TreeDiff> diffed = diff_compared_sides(before, after, ctx);
+  const std::optional<TreeDiff> diffed = diff_sides(o.old_side, o.new_side, o.scan, ctx);
   if (!diffed) return k_exit_fatal;
   const TreeDiff& d = *diffed;
   if (!emit(render_diff(d, o.format, "treeprint diff"), ctx)) return k_exit_fatal;

@@ -4,14 +4,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "app/app.h"
 #include "inputs/scan_options.h"
 #include "manifest/diff.h"
 #include "manifest/entry.h"
-#include "manifest/entry_source.h"
-#include "manifest/manifest_stream.h"
 
 namespace treeprint {
 
@@ -19,24 +18,12 @@ namespace treeprint {
 /// with the message printed.
 bool load_side(const std::string& path, const ScanOptions& settings, AppContext& ctx, Manifest* out);
 
-/// A side of a comparison read as the comparison goes: a manifest file is streamed (its files are never held
-/// whole), a directory is scanned into `scanned`.
-struct ComparedSide {
-  std::string path;
-  Manifest scanned;
-  std::unique_ptr<ManifestStream> stream;
-  std::unique_ptr<EntrySource> memory;
-  EntrySource& source() { return stream ? *stream : *memory; }
-};
-
-/// Scans a directory, or opens a manifest and starts reading it in the background. False with the message printed.
-bool start_compared_side(const std::string& path, const ScanOptions& settings, AppContext& ctx, ComparedSide* out);
-/// Waits until the side's lists before the files are read (a file that is not a manifest fails here, before a
-/// scan of the other side costs anything). False with the message printed.
-bool open_compared_side(ComparedSide& side, AppContext& ctx);
-/// diff_sources on the two sides; a failure (naming the manifest) is printed. Warns, as load_side does, of a
-/// manifest that holds one shard only.
-Result<TreeDiff> diff_compared_sides(ComparedSide& before, ComparedSide& after, AppContext& ctx);
+/// Compares `before` with `after`, each a manifest or a directory. A manifest is read as the comparison goes (its
+/// files are never held whole), a directory is scanned; a `before` that is not a valid manifest fails before a scan
+/// of `after` costs anything. A failure (naming the manifest) is printed. Warns, as load_side does, of a manifest
+/// that holds one shard only. nullopt after a failure, with the message printed.
+std::optional<TreeDiff> diff_sides(const std::string& before, const std::string& after, const ScanOptions& settings,
+                                   AppContext& ctx);
 
 int run_diff(const DiffOptions& options, AppContext& ctx);
 /// What verify found, for callers that report it further (the action's outputs).
