@@ -94,16 +94,17 @@ def fill_template(spec, version=None):
     return spec
 
 
-def refs(node, out):
+def local_refs(node, out):
+    """Adds to `out` every local reference ("#/...") under `node`."""
     if isinstance(node, dict):
         r = node.get("$ref")
         if isinstance(r, str) and r.startswith("#/"):
-            out.add(tuple(r[2:].split("/", 1)))
+            out.add(r)
         for v in node.values():
-            refs(v, out)
+            local_refs(v, out)
     elif isinstance(node, list):
         for v in node:
-            refs(v, out)
+            local_refs(v, out)
 
 
 def extract(forge, spec):
@@ -139,15 +140,16 @@ def extract(forge, spec):
         out["paths"][new_path] = kept
     # Whatever the kept operations refer to, and whatever that refers to, until nothing new turns up.
     wanted, done = set(), set()
-    refs(out["paths"], wanted)
+    local_refs(out["paths"], wanted)
     while wanted - done:
-        section, name = sorted(wanted - done)[0]
-        done.add((section, name))
+        ref = sorted(wanted - done)[0]
+        done.add(ref)
+        section, name = ref[2:].split("/", 1)
         target = spec.get(section, {}).get(name)
         if target is None:
-            raise SystemExit("the description refers to #/%s/%s but has no such entry" % (section, name))
+            raise SystemExit("the description refers to %s but has no such entry" % ref)
         out.setdefault(section, {})[name] = target
-        refs(target, wanted)
+        local_refs(target, wanted)
     return out, missing
 
 
@@ -160,18 +162,6 @@ def pointer(spec, ref):
             return None
         node = node[part]
     return node
-
-
-def local_refs(node, out):
-    if isinstance(node, dict):
-        r = node.get("$ref")
-        if isinstance(r, str) and r.startswith("#/"):
-            out.add(r)
-        for v in node.values():
-            local_refs(v, out)
-    elif isinstance(node, list):
-        for v in node:
-            local_refs(v, out)
 
 
 def extract_v3(forge, spec):
