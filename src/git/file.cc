@@ -30,24 +30,26 @@ Result<std::string> read_whole_file(const std::string& path, size_t limit, struc
   }
   if (static_cast<uint64_t>(s.st_size) > limit) {
     ::close(fd);
-    return Result<std::string>::failure("'" + printable(path) + "' is " + with_commas(static_cast<uint64_t>(s.st_size)) +
-                                        " bytes, more than the " + with_commas(limit) + " accepted");
+    return Result<std::string>::failure("'" + printable(path) + "' is " +
+                                        with_commas(static_cast<uint64_t>(s.st_size)) + " bytes, more than the " +
+                                        with_commas(limit) + " accepted");
   }
-  std::string data(static_cast<size_t>(s.st_size), '\0');
+  auto data = read_open_file(fd, static_cast<size_t>(s.st_size), path);
+  ::close(fd);
+  return data;
+}
+
+Result<std::string> read_open_file(int fd, size_t size, const std::string& path) {
+  std::string data(size, '\0');
   size_t got = 0;
   while (got < data.size()) {
     const ssize_t n = ::read(fd, data.data() + got, data.size() - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return Result<std::string>::failure("cannot read '" + printable(path) + "': " + errno_text(err));
-    }
+    if (n < 0) return Result<std::string>::failure("cannot read '" + printable(path) + "': " + errno_text(errno));
     if (n == 0) break;  // shrank while being read: what was there is what we parse
     got += static_cast<size_t>(n);
   }
   data.resize(got);
-  ::close(fd);
   return data;
 }
 

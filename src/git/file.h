@@ -16,6 +16,9 @@ namespace treeprint::git {
 Result<std::string> read_whole_file(const std::string& path, size_t limit, struct stat* st = nullptr,
                                     bool* missing = nullptr);
 
+/// Up to `size` bytes of the open file `fd` (fewer when it shrank meanwhile); `path` names it in errors.
+Result<std::string> read_open_file(int fd, size_t size, const std::string& path);
+
 /// Whether `path` names a directory / a regular file (symlinks followed).
 bool is_directory(const std::string& path);
 bool is_regular_file(const std::string& path);

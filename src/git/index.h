@@ -18,11 +18,13 @@
 //   another file), "sdir" (a sparse index: directories stand for the files below them) and unknown ones.
 // - A missing index file is an empty index, as git treats it (a repository with nothing added yet).
 //
-// Memory: the file is read with one read and kept; an entry costs 12 bytes beyond it (its offset and its path's),
-// plus, in version 4 only, its full path in an arena (prefix compression has to be undone to give a view).
-// Entries are decoded on access.
+// Memory: the file is mapped read-only and kept, as git itself maps it (git replaces an index by renaming a new
+// file over it, never by writing into it); an entry costs 12 bytes beyond it (its offset and its path's), plus, in
+// version 4 only, its full path in an arena (prefix compression has to be undone to give a view). Entries are
+// decoded on access. The checksum of a large index is computed on a second thread while its entries are parsed.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,7 +78,7 @@ struct IndexEntry {
 
 class Index {
  public:
-  /// Reads `path` (the git directory's "index") with one read; the object format is the repository's.
+  /// Reads `path` (the git directory's "index"), mapping it; the object format is the repository's.
   static Result<Index> read(const std::string& path, ObjectFormat format);
   /// Parses index bytes; `origin` names them in errors.
   static Result<Index> parse(std::string data, ObjectFormat format, std::string_view origin = "index");
@@ -104,6 +106,9 @@ class Index {
   /// The root of the cache tree (the TREE extension) when it is valid and covers every entry: the id of the tree
   /// the index describes, without computing it.
   const std::optional<ObjectId>& cache_tree_root() const { return m_cache_tree_root; }
+  /// The positions of the entries named ".gitattributes" (any stage), in index order: found while parsing, so that
+  /// the attribute files need no second pass over every path.
+  const std::vector<uint32_t>& attribute_files() const { return m_attribute_files; }
   /// How many entries are unmerged (stage 1-3), intent-to-add, skip-worktree.
   size_t unmerged_count() const { return m_unmerged; }
   size_t intent_to_add_count() const { return m_intent_to_add; }
@@ -114,15 +119,20 @@ class Index {
 
  private:
   struct Slot {
-    uint32_t entry;        // offset of the entry in m_data
-    uint32_t path;         // offset of the path in m_data (v2, v3) or m_paths (v4)
+    uint32_t entry;  // offset of the entry in m_data
+    uint32_t path;   // offset of the path in m_data (v2, v3) or m_paths (v4)
     uint32_t path_length;
   };
   Index() = default;
+  static Result<Index> parse_bytes(std::shared_ptr<const void> owner, std::string_view data, ObjectFormat format,
+                                   std::string_view origin);
+  static Result<Index> parse_entries(Index ix, std::string_view origin);
 
-  std::string m_data;
+  std::shared_ptr<const void> m_owner;  // what m_data views: the mapping, or the bytes parse() was given
+  std::string_view m_data;
   std::string m_paths;
   std::vector<Slot> m_slots;
+  std::vector<uint32_t> m_attribute_files;
   ObjectFormat m_format = ObjectFormat::sha1;
   uint32_t m_version = 0;
   IndexTime m_file_mtime;

@@ -305,9 +305,9 @@ void GitTree::read_conversion_inputs(const Options& options) {
 
   // In the tree: every tracked .gitattributes, and those of the scanned directory's ancestors even when untracked.
   std::vector<std::string> in_tree;
-  for (size_t i = 0; i < m_index->size(); ++i) {
+  for (const uint32_t i : m_index->attribute_files()) {
     const std::string_view p = m_index->path(i);
-    if (base_of(p) == ".gitattributes" && (in_tree.empty() || in_tree.back() != p)) in_tree.emplace_back(p);
+    if (in_tree.empty() || in_tree.back() != p) in_tree.emplace_back(p);
   }
   std::string dir;
   std::string_view rest = m_repo.prefix;

@@ -401,6 +401,13 @@ TEST(Index, MalformedInputIsRefusedWithItsReason) {
       {"stage 0 beside stage 1", finish(header(2, 2) + v2_entry("a") + v2_entry("a", k_mode_file, 0x1000)),
        "duplicate"},
       {"dot dot", finish(header(2, 1) + v2_entry("a/../b")), "'.' or '..' component"},
+      // The part a path shares with the previous one is not checked again; what follows it always is.
+      {"dot dot after a shared prefix", finish(header(2, 2) + v2_entry("d/a") + v2_entry("d/a/../b")),
+       "('d/a/../b') has a '.' or '..' component"},
+      {"dot git completing a shared prefix", finish(header(2, 2) + v2_entry("x/.gi") + v2_entry("x/.git/y")),
+       "('x/.git/y') has a '.git' component"},
+      {"dot dot ending a shared prefix", finish(header(2, 2) + v2_entry("p/../q") + v2_entry("p/..r")),
+       "('p/../q') has a '.' or '..' component"},
       {"absolute", finish(header(2, 1) + v2_entry("/etc/passwd")), "an absolute path"},
       {"dot git", finish(header(2, 1) + v2_entry(".git/config")), "'.git' component"},
       {"dot git any case", finish(header(2, 1) + v2_entry("x/.GiT/hooks")), "'.git' component"},
@@ -422,6 +429,57 @@ TEST(Index, MalformedInputIsRefusedWithItsReason) {
   auto skipped = Index::parse(finish(header(2, 1) + v2_entry("a") + "ZZZZ" + be32(3) + "xyz"), ObjectFormat::sha1);
   ASSERT_TRUE(skipped.ok()) << skipped.error();
   EXPECT_EQ(skipped->path(0), "a");
+}
+
+TEST(Index, AttributeFilesAreTheEntriesNamedGitattributes) {
+  auto index = Index::parse(finish(header(2, 5) + v2_entry(".gitattributes") + v2_entry("a/.gitattributes") +
+                                   v2_entry("a/x.gitattributes") + v2_entry("b.gitattributes/c") +
+                                   v2_entry("z/.gitattributes")),
+                            ObjectFormat::sha1);
+  ASSERT_TRUE(index.ok()) << index.error();
+  EXPECT_EQ(index->attribute_files(), (std::vector<uint32_t>{0, 1, 4}));
+}
+
+// From 1 MiB on, the checksum is computed beside the parse: it must still be checked, and still come first.
+TEST(Index, LargeIndexChecksumIsCheckedToo) {
+  GitRepo repo;
+  repo.init();
+  const std::string blob = repo.rev_parse("--verify $(echo x | git hash-object -w --stdin)");
+  const std::string script = "i=0; while [ $i -lt 20000 ]; do printf '100644 " + blob +
+                             "\\tdir%02d/file%05d.txt\\n' $((i % 97)) $i; i=$((i+1)); done | git update-index --index-info";
+  ASSERT_EQ(testing::run_in(repo.root(), script).status, 0);
+  const std::string path = repo.root() + "/.git/index";
+  const std::string good = slurp(path);
+  ASSERT_GE(good.size(), size_t{1} << 20);
+  auto fine = Index::read(path, ObjectFormat::sha1);
+  ASSERT_TRUE(fine.ok()) << fine.error();
+  EXPECT_EQ(fine->size(), 20000u);
+  expect_same_as_git(repo.root(), 2);
+
+  std::string damaged = good;
+  damaged[good.size() / 2] = static_cast<char>(damaged[good.size() / 2] ^ 1);
+  spit(path, damaged);
+  auto index = Index::read(path, ObjectFormat::sha1);
+  ASSERT_FALSE(index.ok());
+  EXPECT_NE(index.error().find("checksum mismatch"), std::string::npos) << index.error();
+
+  // Two entries swapped (out of order) and the checksum not recomputed: the damage is what is reported.
+  std::string swapped = good;
+  const size_t first = swapped.find("dir00/file00000.txt");
+  const size_t second = swapped.find("dir00/file00097.txt");
+  ASSERT_NE(first, std::string::npos);
+  ASSERT_NE(second, std::string::npos);
+  swapped.replace(first, 19, "dir00/file00097.txt");
+  swapped.replace(second, 19, "dir00/file00000.txt");
+  spit(path, swapped);
+  index = Index::read(path, ObjectFormat::sha1);
+  ASSERT_FALSE(index.ok());
+  EXPECT_NE(index.error().find("checksum mismatch"), std::string::npos) << index.error();
+  // With the checksum put right, the order is what is wrong.
+  spit(path, finish(swapped.substr(0, swapped.size() - 20)));
+  index = Index::read(path, ObjectFormat::sha1);
+  ASSERT_FALSE(index.ok());
+  EXPECT_NE(index.error().find("out of order"), std::string::npos) << index.error();
 }
 
 TEST(Index, VersionFourRejectsAPrefixLongerThanThePreviousPath) {
