@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <thread>
+#include <type_traits>
 
 #include "manifest/entry.h"
 
@@ -13,7 +15,11 @@ namespace {
 constexpr size_t k_entries_per_chunk = 4096;
 constexpr size_t k_text_chunk = 256 << 10;
 
+static_assert(std::is_trivially_destructible_v<FileEntry>, "chunks are freed without destroying their entries");
+
 }  // namespace
+
+void FileTable::ChunkDelete::operator()(FileEntry* chunk) const { ::operator delete(chunk); }
 
 FileTable::FileTable() = default;
 FileTable::~FileTable() = default;
@@ -22,10 +28,10 @@ FileTable& FileTable::operator=(FileTable&&) noexcept = default;
 
 FileEntry* FileTable::add(std::string_view path) {
   if (m_entries.empty() || m_entries_used == k_entries_per_chunk) {
-    m_entries.emplace_back(new FileEntry[k_entries_per_chunk]);
+    m_entries.emplace_back(static_cast<FileEntry*>(::operator new(sizeof(FileEntry) * k_entries_per_chunk)));
     m_entries_used = 0;
   }
-  FileEntry* e = &m_entries.back()[m_entries_used++];
+  FileEntry* e = new (m_entries.back().get() + m_entries_used++) FileEntry();
   ++m_count;
   const size_t need = path.size() + 1;
   if (m_text.empty() || m_text_cap - m_text_used < need) {

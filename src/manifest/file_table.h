@@ -39,8 +39,13 @@ class FileTable {
   size_t size() const { return m_count; }
 
  private:
-  std::vector<std::unique_ptr<FileEntry[]>> m_entries;  // chunks of k_entries_per_chunk
-  size_t m_entries_used = 0;                             // in the last chunk
+  // Chunks of k_entries_per_chunk, allocated raw and constructed entry by entry: the pages of a chunk's unused tail
+  // are never touched, so they cost no memory.
+  struct ChunkDelete {
+    void operator()(FileEntry* chunk) const;
+  };
+  std::vector<std::unique_ptr<FileEntry, ChunkDelete>> m_entries;
+  size_t m_entries_used = 0;  // in the last chunk
   size_t m_count = 0;
   std::vector<std::unique_ptr<char[]>> m_text;
   size_t m_text_used = 0;  // in the last text chunk
