@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,7 +19,7 @@
 namespace treeprint {
 
 struct FileEntry {
-  // The members are ordered by size so that no padding falls between them (120 bytes): a scan holds one per file.
+  // The members are ordered by size so that no padding falls between them (96 bytes): a scan holds one per file.
   std::string_view path;  // bytes owned by a FileTable (see Manifest::table)
   uint64_t size = 0;
   int64_t mtime_ns = 0;  // nanoseconds since the Unix epoch, may be negative
@@ -28,16 +29,24 @@ struct FileEntry {
   int64_t ctime_ns = 0;
   Digest sha256{};
   // The git blob id the repository's index gives for this file, when the index vouches for these very bytes (the
-  // entry was clean by git's stat rule when the file was read): 20 bytes (SHA-1) or 32 (SHA-256); see git_blob_size.
-  std::array<unsigned char, 32> git_blob{};
+  // entry was clean by git's stat rule when the file was read): git_blob_size bytes, 20 (SHA-1) or 32 (SHA-256),
+  // kept beside the path's bytes (FileTable::set_git_blob); null when none.
+  const unsigned char* git_blob = nullptr;
   bool executable = false;
   uint8_t git_blob_size = 0;  // bytes of git_blob in use; 0 when none
   // What a git-aware walk found (scan/walk.h), for the counts of the manifest's "git" object; not written.
   uint8_t git_state = 0;  // 0: no work tree; 1: untracked; 2: tracked; 3: tracked although an ignore rule matches
 
-  std::string_view git_blob_bytes() const { return {reinterpret_cast<const char*>(git_blob.data()), git_blob_size}; }
+  std::span<const unsigned char> git_blob_id() const {
+    return git_blob_size == 0 ? std::span<const unsigned char>()
+                              : std::span<const unsigned char>(git_blob, git_blob_size);
+  }
+  std::string_view git_blob_bytes() const {
+    return git_blob_size == 0 ? std::string_view()
+                              : std::string_view(reinterpret_cast<const char*>(git_blob), git_blob_size);
+  }
 };
-static_assert(sizeof(void*) != 8 || sizeof(FileEntry) == 120, "keep FileEntry free of padding");
+static_assert(sizeof(void*) != 8 || sizeof(FileEntry) == 96, "keep FileEntry small: a scan holds one per file");
 
 struct SymlinkEntry {
   std::string path;

@@ -33,16 +33,9 @@ FileEntry* FileTable::add(std::string_view path) {
   }
   FileEntry* e = new (m_entries.back().get() + m_entries_used++) FileEntry();
   ++m_count;
-  const size_t need = path.size() + 1;
-  if (m_text.empty() || m_text_cap - m_text_used < need) {
-    m_text_cap = std::max(k_text_chunk, need);
-    m_text.emplace_back(new char[m_text_cap]);
-    m_text_used = 0;
-  }
-  char* p = m_text.back().get() + m_text_used;
+  char* p = allocate_text(path.size() + 1);
   std::memcpy(p, path.data(), path.size());
   p[path.size()] = '\0';
-  m_text_used += need;
   e->path = std::string_view(p, path.size());
   return e;
 }
@@ -52,27 +45,61 @@ FileEntry* FileTable::add(const FileEntry& entry) {
   const std::string_view path = e->path;
   *e = entry;
   e->path = path;
+  e->git_blob = nullptr;
+  e->git_blob_size = 0;
+  if (entry.git_blob_size != 0) set_git_blob(e, entry.git_blob_id());
   return e;
 }
 
-void FileTable::absorb(FileTable&& other) {
-  if (other.m_entries.empty()) return;
-  // Appending `other`'s chunks after ours: our last chunk may be partly used, so theirs go before it, and we keep
-  // filling our own last chunk (and text chunk) afterwards.
-  if (m_entries.empty()) {
-    *this = std::move(other);
-    return;
+void FileTable::set_git_blob(FileEntry* entry, std::span<const unsigned char> id) {
+  char* p = allocate_text(id.size());
+  std::memcpy(p, id.data(), id.size());
+  entry->git_blob = reinterpret_cast<const unsigned char*>(p);
+  entry->git_blob_size = static_cast<uint8_t>(id.size());
+}
+
+char* FileTable::allocate_text(size_t n) {
+  if (m_text.empty() || m_text_cap - m_text_used < n) {
+    m_text_cap = std::max(k_text_chunk, n);
+    m_text.emplace_back(new char[m_text_cap]);
+    m_text_used = 0;
   }
-  auto last = std::move(m_entries.back());
-  m_entries.pop_back();
-  for (auto& c : other.m_entries) m_entries.push_back(std::move(c));
-  m_entries.push_back(std::move(last));
-  auto last_text = std::move(m_text.back());
-  m_text.pop_back();
-  for (auto& t : other.m_text) m_text.push_back(std::move(t));
-  m_text.push_back(std::move(last_text));
+  char* p = m_text.back().get() + m_text_used;
+  m_text_used += n;
+  return p;
+}
+
+void FileTable::absorb(FileTable&& other) {
+  // Appending `other`'s chunks after ours: our last chunk may be partly used, so theirs go before it, and we keep
+  // filling our own last chunk afterwards. Entries and text are taken over each on its own: a table can hold text
+  // and no entries (the git blob ids a walker thread gave to files another thread listed).
+  if (m_entries.empty()) {
+    m_entries = std::move(other.m_entries);
+    m_entries_used = other.m_entries_used;
+  } else if (!other.m_entries.empty()) {
+    auto last = std::move(m_entries.back());
+    m_entries.pop_back();
+    for (auto& c : other.m_entries) m_entries.push_back(std::move(c));
+    m_entries.push_back(std::move(last));
+  }
+  if (m_text.empty()) {
+    m_text = std::move(other.m_text);
+    m_text_used = other.m_text_used;
+    m_text_cap = other.m_text_cap;
+  } else if (!other.m_text.empty()) {
+    auto last_text = std::move(m_text.back());
+    m_text.pop_back();
+    for (auto& t : other.m_text) m_text.push_back(std::move(t));
+    m_text.push_back(std::move(last_text));
+  }
   m_count += other.m_count;
   other = FileTable{};
+}
+
+size_t FileTable::memory_bytes() const {
+  size_t text = 0;
+  for (size_t i = 0; i < m_text.size(); ++i) text += i + 1 == m_text.size() ? m_text_cap : k_text_chunk;
+  return m_entries.size() * k_entries_per_chunk * sizeof(FileEntry) + text;
 }
 
 void sort_canonical(std::vector<const FileEntry*>& files, unsigned threads) {

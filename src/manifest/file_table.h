@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -32,11 +33,16 @@ class FileTable {
   /// A new entry whose path is a copy of `path`, stored NUL-terminated (so its name can be passed to openat); the
   /// other fields are zero.
   FileEntry* add(std::string_view path);
-  /// A copy of `entry`, path included.
+  /// A copy of `entry`, path and git blob id included.
   FileEntry* add(const FileEntry& entry);
+  /// Gives `entry` a copy of `id` as its git blob id, stored with this table's paths: `entry` must be one of this
+  /// table's, or of a table that will live as long (one absorbed together with it).
+  void set_git_blob(FileEntry* entry, std::span<const unsigned char> id);
   /// Takes over every entry of `other` (their addresses do not change); `other` is left empty.
   void absorb(FileTable&& other);
   size_t size() const { return m_count; }
+  /// Bytes of the chunks held (entries and text), used or not.
+  size_t memory_bytes() const;
 
  private:
   // Chunks of k_entries_per_chunk, allocated raw and constructed entry by entry: the pages of a chunk's unused tail
@@ -47,6 +53,8 @@ class FileTable {
   std::vector<std::unique_ptr<FileEntry, ChunkDelete>> m_entries;
   size_t m_entries_used = 0;  // in the last chunk
   size_t m_count = 0;
+  char* allocate_text(size_t n);
+
   std::vector<std::unique_ptr<char[]>> m_text;
   size_t m_text_used = 0;  // in the last text chunk
   size_t m_text_cap = 0;

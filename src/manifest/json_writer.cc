@@ -69,7 +69,7 @@ void append_file(std::string& s, const FileEntry* f) {
   s.push_back('"');
   if (f->git_blob_size != 0) {
     s.append(", \"git_blob\": \"");
-    append_hex(s, std::span<const unsigned char>(f->git_blob.data(), f->git_blob_size));
+    append_hex(s, f->git_blob_id());
     s.push_back('"');
   }
 }

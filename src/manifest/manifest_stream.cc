@@ -107,8 +107,9 @@ void ManifestStream::add_file(const FileEntry& f) {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_filling = take_batch();
   }
-  if (!m_filling->files.empty() && (m_filling->files.size() >= m_limits.files_per_batch ||
-                                    m_filling->paths.capacity() - m_filling->paths.size() < f.path.size())) {
+  if (!m_filling->files.empty() &&
+      (m_filling->files.size() >= m_limits.files_per_batch ||
+       m_filling->paths.capacity() - m_filling->paths.size() < f.path.size() + f.git_blob_size)) {
     hand_over();
     if (!m_filling) return;  // stopped
   }
@@ -117,8 +118,11 @@ void ManifestStream::add_file(const FileEntry& f) {
   Batch& b = *m_filling;
   const size_t at = b.paths.size();
   b.paths.append(f.path);
+  b.paths.append(f.git_blob_bytes());
   b.files.push_back(f);
-  b.files.back().path = std::string_view(b.paths.data() + at, f.path.size());
+  FileEntry& kept = b.files.back();
+  kept.path = std::string_view(b.paths.data() + at, f.path.size());
+  if (f.git_blob_size != 0) kept.git_blob = reinterpret_cast<const unsigned char*>(b.paths.data() + at + f.path.size());
 }
 
 void ManifestStream::hand_over() {

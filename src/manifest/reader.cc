@@ -576,6 +576,7 @@ struct ParsedEntry {
   uint32_t target = 0, target_size = 0;
   uint32_t text = 0, text_size = 0;
   uint32_t hex = 0;  // a file's 64 sha256 digits, as the manifest has them
+  uint32_t git_blob = 0;  // its git blob id's file.git_blob_size bytes, when it has one
   FileEntry file;    // all but the path
 };
 
@@ -789,8 +790,9 @@ class BatchParser {
           break;
         case b_git_blob: {
           std::string_view hex;
+          unsigned char id[32];
           if (value.get_string().get(hex) != simdjson::SUCCESS || (hex.size() != 40 && hex.size() != 64) ||
-              !decode_lower_hex(hex, f.git_blob.data())) {
+              !decode_lower_hex(hex, id)) {
             return entry_fail(c, "git_blob must be 40 or 64 lower-case hex digits");
           }
           if (m_git_id_hex != hex.size()) {
@@ -798,6 +800,7 @@ class BatchParser {
                                                    : "git_blob's length does not match git.object_format");
           }
           f.git_blob_size = static_cast<uint8_t>(hex.size() / 2);
+          e.git_blob = keep(b, std::string_view(reinterpret_cast<const char*>(id), f.git_blob_size));
           break;
         }
         case b_target:
@@ -1267,6 +1270,7 @@ class Reader {
         case k_files: {
           FileEntry f = e.file;
           f.path = path;
+          if (f.git_blob_size != 0) f.git_blob = reinterpret_cast<const unsigned char*>(b.arena.data() + e.git_blob);
           if (__builtin_add_overflow(m_bytes, f.size, &m_bytes)) return entry_fail(c, "sizes add up past 2^64");
           // Interleave the symlinks that sort before this file, for the root digest.
           while (m_next_link < m_links.size() && std::string_view(m_links[m_next_link].first) < path) {

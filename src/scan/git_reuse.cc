@@ -44,7 +44,8 @@ void GitReuse::add(const FileEntry& before) {
   const git::IndexEntry e = index.entry(m_cursor);
   if (e.stage() != 0 || (e.mode != git::k_mode_file && e.mode != git::k_mode_executable)) return;
   const auto id = e.id.bytes();
-  if (!std::equal(id.begin(), id.end(), before.git_blob.begin(), before.git_blob.begin() + before.git_blob_size)) {
+  const auto blob = before.git_blob_id();
+  if (!std::equal(id.begin(), id.end(), blob.begin(), blob.end())) {
     return;
   }
   if (m_slots.empty()) {

@@ -196,7 +196,7 @@ class Walker {
   }
   /// git's clean rule on the fstat taken after a tracked file was hashed, for a file no lstat was taken of: the
   /// index vouches for the bytes read when the file was, after they were read, still what the index recorded.
-  void git_postcheck(const FileJob& job, uint32_t i, const struct stat& st);
+  void git_postcheck(Worker& w, const FileJob& job, uint32_t i, const struct stat& st);
   /// A directory with a `.git` below the root: its own work tree, or null (a warning says why) to go on as before.
   const GitTree* open_nested(Worker& w, const std::string& rel);
   const GitReuse* git_reuse() {
@@ -783,6 +783,7 @@ void Walker::record(Worker& w, FileEntry* entry, const HashResult& r) {
     case HashOutcome::hashed:
       if (entry->git_blob_size != 0 && (entry->size != r.file.size || entry->mtime_ns != r.file.mtime_ns ||
                                         entry->ino != r.file.ino || entry->ctime_ns != r.file.ctime_ns)) {
+        entry->git_blob = nullptr;
         entry->git_blob_size = 0;
       }
       entry->size = r.file.size;
@@ -970,7 +971,7 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
         const size_t k = tag % k_batch;
         OpenBatch& b = *slots[slot];
         record(w, b.job.entries[k], r);
-        if (b.postcheck[k] && r.outcome == HashOutcome::hashed) git_postcheck(b.job, static_cast<uint32_t>(k), r.st);
+        if (b.postcheck[k] && r.outcome == HashOutcome::hashed) git_postcheck(w, b.job, static_cast<uint32_t>(k), r.st);
         m_fs.close(b.fds[k]);
         b.fds[k] = -1;
         --b.hashing;
@@ -989,9 +990,7 @@ bool Walker::git_precheck(Worker& w, const FileJob& job, uint32_t i, const struc
   // The index vouches for the file as it is now: its blob id describes these bytes (hash_one drops it again if the
   // file hashed turns out not to be the one this lstat saw).
   FileEntry* entry = job.entries[i];
-  const auto id = ie.id.bytes();
-  std::copy(id.begin(), id.end(), entry->git_blob.begin());
-  entry->git_blob_size = static_cast<uint8_t>(id.size());
+  w.table.set_git_blob(entry, ie.id.bytes());
   entry->size = static_cast<uint64_t>(st.st_size);
   entry->mtime_ns = mtime_ns(st);
   entry->ino = st.st_ino;
@@ -1012,14 +1011,11 @@ bool Walker::git_precheck(Worker& w, const FileJob& job, uint32_t i, const struc
   return true;
 }
 
-void Walker::git_postcheck(const FileJob& job, uint32_t i, const struct stat& st) {
+void Walker::git_postcheck(Worker& w, const FileJob& job, uint32_t i, const struct stat& st) {
   const git::Index& index = job.git->index();
   const git::IndexEntry ie = index.entry(job.index_pos[i]);
   if (git::match_stat(ie, st, index.file_mtime()) != git::StatMatch::clean) return;
-  FileEntry* entry = job.entries[i];
-  const auto id = ie.id.bytes();
-  std::copy(id.begin(), id.end(), entry->git_blob.begin());
-  entry->git_blob_size = static_cast<uint8_t>(id.size());
+  w.table.set_git_blob(job.entries[i], ie.id.bytes());
 }
 
 const GitTree* Walker::open_nested(Worker& w, const std::string& rel) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -108,6 +109,50 @@ TEST(FileTable, AddingAnEntryCopiesItAndItsPath) {
   EXPECT_EQ(copy->ctime_ns, 42);
 }
 
+TEST(FileTable, AddingAnEntryCopiesItsGitBlobId) {
+  FileTable table;
+  std::array<unsigned char, 20> id{};
+  id.fill(0x5a);
+  FileEntry source;
+  source.path = "a";
+  source.git_blob = id.data();
+  source.git_blob_size = 20;
+  const FileEntry* copy = table.add(source);
+  id.fill(0);  // the copy does not point into the source's bytes
+  ASSERT_EQ(copy->git_blob_size, 20u);
+  EXPECT_NE(copy->git_blob, id.data());
+  EXPECT_EQ(copy->git_blob_id()[0], 0x5a);
+  EXPECT_EQ(copy->git_blob_id()[19], 0x5a);
+  FileEntry plain;
+  plain.path = "b";
+  EXPECT_EQ(table.add(plain)->git_blob, nullptr);
+}
+
+// A walker thread can give git blob ids to files another thread listed: its table then holds text and no entries,
+// and that text must be taken over with the rest.
+TEST(FileTable, AbsorbTakesATableOfTextAlone) {
+  FileTable lister;
+  FileEntry* e = lister.add("listed/here");
+  FileTable other;
+  const std::array<unsigned char, 20> id{1, 2, 3};
+  other.set_git_blob(e, id);
+  ASSERT_EQ(other.size(), 0u);
+  const size_t before = lister.memory_bytes();
+  const size_t text = other.memory_bytes();
+  ASSERT_GT(text, 0u);
+  lister.absorb(std::move(other));
+  EXPECT_EQ(lister.memory_bytes(), before + text);
+  EXPECT_EQ(other.memory_bytes(), 0u);
+  EXPECT_EQ(e->git_blob_id()[2], 3);
+
+  FileTable empty;  // and the other way round: an empty table absorbing one of text alone
+  FileTable text_only;
+  text_only.set_git_blob(e, id);
+  const size_t held = text_only.memory_bytes();
+  empty.absorb(std::move(text_only));
+  EXPECT_EQ(empty.memory_bytes(), held);
+}
+
 TEST(FileTable, AbsorbKeepsEveryAddressAndBothTablesCanGoOn) {
   FileTable into;
   std::vector<Handed> handed;
@@ -173,8 +218,7 @@ TEST(SortCanonical, FilesSortBytewise) {
     files.push_back(table.add(p));
   }
   sort_canonical(files);
-  EXPECT_THAT(paths(files),
-              ElementsAre("A", "B", "_", "a", "a\x01", "a.b", "a/b", "a0", "caf\xc3\xa9", "\xff"));
+  EXPECT_THAT(paths(files), ElementsAre("A", "B", "_", "a", "a\x01", "a.b", "a/b", "a0", "caf\xc3\xa9", "\xff"));
 }
 
 TEST(SortCanonical, ParallelSortGivesTheSameOrderAsOneThread) {
@@ -190,8 +234,7 @@ TEST(SortCanonical, ParallelSortGivesTheSameOrderAsOneThread) {
     files.push_back(table.add(p));
   }
   std::vector<const FileEntry*> expected = files;
-  std::sort(expected.begin(), expected.end(),
-            [](const FileEntry* a, const FileEntry* b) { return a->path < b->path; });
+  std::sort(expected.begin(), expected.end(), [](const FileEntry* a, const FileEntry* b) { return a->path < b->path; });
   for (const unsigned threads : {2u, 3u, 8u}) {
     std::vector<const FileEntry*> sorted = files;
     sort_canonical(sorted, threads);

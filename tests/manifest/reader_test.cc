@@ -105,8 +105,10 @@ TEST(Reader, GitMembersRoundTrip) {
   g.ignored_tracked = 2;
   g.conversion = std::string(64, 'c');
   s.m.git = g;
+  std::array<unsigned char, 20> blob;
+  blob.fill(0xab);
+  s.files[1].git_blob = blob.data();
   s.files[1].git_blob_size = 20;
-  s.files[1].git_blob.fill(0xab);
   const std::string text = render(s.m);
   EXPECT_THAT(text, HasSubstr("\"git_blob\": \"abababababababababababababababababababab\""));
   auto source = memory_source(text);
@@ -117,7 +119,7 @@ TEST(Reader, GitMembersRoundTrip) {
   ASSERT_TRUE(back.git.has_value());
   EXPECT_EQ(*back.git, g);
   EXPECT_EQ(back.files[1]->git_blob_size, 20u);
-  EXPECT_EQ(back.files[1]->git_blob[19], 0xab);
+  EXPECT_EQ(back.files[1]->git_blob_id()[19], 0xab);
   EXPECT_EQ(back.files[0]->git_blob_size, 0u);
   EXPECT_EQ(render(back), text);
   // The root digest does not depend on the git members.

@@ -24,9 +24,9 @@ class TreeBuilder {
   }
   /// The last file gets a git blob id (its first byte `id`, the rest zero).
   TreeBuilder& blob(unsigned char id) {
-    m_last->git_blob_size = 20;
-    m_last->git_blob.fill(0);
-    m_last->git_blob[0] = id;
+    std::array<unsigned char, 20> bytes{};
+    bytes[0] = id;
+    m.table.set_git_blob(m_last, bytes);
     return *this;
   }
   TreeBuilder& link(std::string path, std::string target) {

@@ -53,9 +53,7 @@ void add_entry(Manifest& m, const GitTree& tree, const std::string& path, const 
   f->sha256 = Sha256::of(content);
   const auto at = tree.index().find(blob_from);
   ASSERT_TRUE(at.has_value()) << blob_from;
-  const auto id = tree.index().entry(*at).id.bytes();
-  std::copy(id.begin(), id.end(), f->git_blob.begin());
-  f->git_blob_size = static_cast<uint8_t>(id.size());
+  m.table.set_git_blob(f, tree.index().entry(*at).id.bytes());
   m.files.push_back(f);
 }
 
@@ -125,9 +123,7 @@ TEST(GitReuse, OutOfOrderEntriesAndADirectoryBelowTheRoot) {
     FileEntry* f = scratch.table.add(path);
     f->size = 6;
     f->sha256 = Sha256::of(path);
-    const auto id = tree->index().entry(position(*tree, std::string("sub/") + path)).id.bytes();
-    std::copy(id.begin(), id.end(), f->git_blob.begin());
-    f->git_blob_size = static_cast<uint8_t>(id.size());
+    scratch.table.set_git_blob(f, tree->index().entry(position(*tree, std::string("sub/") + path)).id.bytes());
     reuse.add(*f);
   }
   EXPECT_EQ(reuse.size(), 2u);

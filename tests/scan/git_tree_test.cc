@@ -117,7 +117,7 @@ std::string blob_of(const std::string& dir, const std::string& path) {
   return out;
 }
 
-std::string hex_blob(const FileEntry& e) { return to_hex(std::span<const unsigned char>(e.git_blob.data(), e.git_blob_size)); }
+std::string hex_blob(const FileEntry& e) { return to_hex(e.git_blob_id()); }
 
 bool contains(const std::vector<std::string>& warnings, std::string_view part) {
   return std::any_of(warnings.begin(), warnings.end(),
