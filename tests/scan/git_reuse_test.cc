@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -273,15 +274,16 @@ struct Walked {
 };
 
 // A git walk of `tree`'s work tree with `wire` setting its baseline sources; the manifest, and its JSON as written.
-std::unique_ptr<Walked> walk_git(const GitTree& tree, const std::function<void(WalkOptions&)>& wire, unsigned threads = 2) {
+std::unique_ptr<Walked> walk_git(const GitTree& tree, const std::function<void(WalkOptions&)>& wire, unsigned threads = 2,
+                                 FileSystem* fs = nullptr) {
   auto w = std::make_unique<Walked>();
   WalkOptions o;
   o.threads = threads;
   o.git = &tree;
   o.git_report = &w->report;
   if (wire) wire(o);
-  RealFileSystem fs;
-  EXPECT_TRUE(walk_tree(fs, tree.repository().work_tree, o, &w->manifest).ok());
+  RealFileSystem real;
+  EXPECT_TRUE(walk_tree(fs != nullptr ? *fs : real, tree.repository().work_tree, o, &w->manifest).ok());
   w->manifest.git = summary_of(tree);
   write_manifest_json(w->manifest, root_digest(w->manifest), "t", [&](std::string_view s) { w->json.append(s); });
   return w;
@@ -335,6 +337,7 @@ TEST(GitReuseDeferred, SetAsideWhileTheBaselineLoadsSettledAsIfItWereReady) {
   repo.write("e.crlf", "one\ntwo\n");
   repo.write("f.id", "$Id$\n");
   repo.write("up.txt", "hello\n");  // written by hand: what the clean filter makes of it, not what a checkout writes
+  repo.write("sub2/w.txt", "w\n");
   for (int i = 0; i < 40; ++i) repo.write("bulk/" + std::to_string(i) + ".txt", "bulk " + std::to_string(i) + "\n");
   repo.git("add -A && git commit -q -m base");
   settle_afresh(repo);
@@ -349,12 +352,16 @@ TEST(GitReuseDeferred, SetAsideWhileTheBaselineLoadsSettledAsIfItWereReady) {
   }
   // Checked out now: the same blobs, other bytes (up.txt: the same size too).
   repo.sh("rm e.crlf f.id up.txt && git checkout -- e.crlf f.id up.txt");
+  // Rules the conversion digest is not made from (an untracked .gitattributes): no fast path below it.
+  repo.write("sub2/.gitattributes", "w.txt filter=up\n");
+  repo.sh("rm sub2/w.txt && git checkout -- sub2/w.txt");
   repo.write("b.txt", "bravo, committed again\n");  // another blob
   repo.git("commit -q -am again");
   repo.write("dirty.txt", "edited, not committed\n");
   repo.write("untracked.txt", "new\n");
   settle_afresh(repo);
   ASSERT_EQ(repo.sh("cat up.txt"), "HELLO\n");
+  ASSERT_EQ(repo.sh("cat sub2/w.txt"), "W\n");
 
   auto tree = open_tree(repo.root());
   ASSERT_NE(tree, nullptr);
@@ -367,21 +374,44 @@ TEST(GitReuseDeferred, SetAsideWhileTheBaselineLoadsSettledAsIfItWereReady) {
     o.stat_cache = []() -> const StatCache* { return nullptr; };
   });
   SlowBaseline slow_baseline(before, *tree);
-  const auto slow = walk_git(*tree, [&](WalkOptions& o) { slow_baseline.wire(o); });
+  // What the walk touches once the tree is listed: the files it hashes and their directories, nothing else.
+  treeprint::testing::FaultFileSystem watched;
+  std::atomic<bool> listed{false};
+  std::mutex touched_mu;
+  std::set<std::string> touched;
+  const auto touch = [&](const char* kind, const char* name) {
+    if (!listed) return;
+    std::lock_guard lock(touched_mu);
+    touched.insert(std::string(kind) + name);
+  };
+  watched.on_stat_at = [&](const char* name) { touch("", name); };
+  watched.on_open_file = [&](const char* name) -> std::optional<int> {
+    touch("", name);
+    return std::nullopt;
+  };
+  watched.on_open_dir = [&](const char* name) -> std::optional<int> {
+    touch("dir ", name);
+    return std::nullopt;
+  };
+  const auto slow = walk_git(*tree, [&](WalkOptions& o) { slow_baseline.wire(o, [&] { listed = true; }); }, 2, &watched);
 
   EXPECT_FALSE(slow_baseline.waited_early());
   EXPECT_EQ(slow_baseline.deferred(), full->manifest.files.size());  // every file waited for the baseline
   EXPECT_EQ(slow->json, full->json);
   EXPECT_EQ(slow->json, ready->json);
   EXPECT_TRUE(slow->manifest.errors.empty());
-  // Reused: every clean tracked file but b.txt and sub/c.txt (misses) and the three a conversion applies to.
+  EXPECT_EQ(touched, (std::set<std::string>{"dir .", "dir sub", "dir sub2", "b.txt", "c.txt", "dirty.txt", "e.crlf",
+                                            "f.id", "untracked.txt", "up.txt", ".gitattributes", "w.txt"}));
+  // Reused: every clean tracked file but b.txt and sub/c.txt (misses), the three a conversion applies to, and the
+  // one below an untracked .gitattributes.
   const uint64_t tracked_clean = full->report.vouched;
-  EXPECT_EQ(tracked_clean, 48u);  // 49 tracked, dirty.txt not vouched for
-  EXPECT_EQ(ready->report.reused, tracked_clean - 5);
+  EXPECT_EQ(tracked_clean, 49u);  // 50 tracked, dirty.txt not vouched for
+  EXPECT_EQ(ready->report.reused, tracked_clean - 6);
   EXPECT_EQ(slow->report.reused, ready->report.reused);
   EXPECT_EQ(slow->report.vouched, full->report.vouched);
   EXPECT_EQ(slow->report.modified, full->report.modified);
-  for (const char* path : {"up.txt", "e.crlf", "f.id", "b.txt", "sub/c.txt", "dirty.txt", "untracked.txt", "a.txt"}) {
+  for (const char* path :
+       {"up.txt", "e.crlf", "f.id", "sub2/w.txt", "b.txt", "sub/c.txt", "dirty.txt", "untracked.txt", "a.txt"}) {
     const FileEntry* f = entry_of(slow->manifest, path);
     ASSERT_NE(f, nullptr) << path;
     EXPECT_EQ(to_hex(f->sha256), sha256sum(repo, path)) << path;
@@ -400,6 +430,7 @@ TEST(GitReuseDeferred, BaselineReadyPartWayThroughTheListing) {
   settle_afresh(repo);
   const Manifest before = baseline_of(repo);
   repo.write("7.txt", "another blob\n");
+  repo.write("sub/x.txt", "another blob\n");
   repo.git("commit -q -am again");
   settle_afresh(repo);
   auto tree = open_tree(repo.root());
@@ -420,7 +451,7 @@ TEST(GitReuseDeferred, BaselineReadyPartWayThroughTheListing) {
   EXPECT_GE(deferred, 1u);
   EXPECT_LT(deferred, full->manifest.files.size());
   EXPECT_EQ(part->json, full->json);
-  EXPECT_EQ(part->report.reused, full->manifest.files.size() - 1);  // all but 7.txt
+  EXPECT_EQ(part->report.reused, full->manifest.files.size() - 2);  // all but 7.txt and sub/x.txt
 }
 
 // A directory whose files wait to be hashed is opened again from the root, following no symlink, and only the one
