@@ -1077,7 +1077,8 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
 }
 
 bool Walker::git_precheck(Worker& w, const FileJob& job, uint32_t i, const struct stat& st) {
-  return git_vouch(job, i, st) && git_take_from_baseline(w, *job.git, job.attrs_unknown, job.index_pos[i], job.entries[i]);
+  return git_vouch(job, i, st) &&
+         git_take_from_baseline(w, *job.git, job.attrs_unknown, job.index_pos[i], job.entries[i]);
 }
 
 bool Walker::git_vouch(const FileJob& job, uint32_t i, const struct stat& st) {
@@ -1123,11 +1124,12 @@ void Walker::defer(Worker& w, const FileJob& job, uint32_t i) {
     const Worker::DeferredDir& last = w.deferred_dirs.back();
     const std::string_view last_path = w.deferred[last.begin]->path;
     same_dir = last.git == job.git && last.attrs_unknown == job.attrs_unknown && last_path.size() > dir.size() &&
-               last_path.compare(0, dir.size(), dir) == 0 && base_name(last_path).size() == last_path.size() - dir.size();
+               last_path.compare(0, dir.size(), dir) == 0 &&
+               base_name(last_path).size() == last_path.size() - dir.size();
   }
   if (!same_dir) {
-    w.deferred_dirs.push_back({job.dir->dev, job.dir->ino, job.git, static_cast<uint32_t>(w.deferred.size()),
-                               job.attrs_unknown});
+    w.deferred_dirs.push_back(
+        {job.dir->dev, job.dir->ino, job.git, static_cast<uint32_t>(w.deferred.size()), job.attrs_unknown});
   }
   w.deferred.push_back(entry);
   w.deferred_pos.push_back(job.index_pos[i]);

@@ -1,8 +1,7 @@
 #include "scan/git_reuse.h"
 
-#include <gtest/gtest.h>
-
 #include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
@@ -200,7 +199,6 @@ TEST(GitReuse, OneLoadServesTheStatCacheAndTheGitFastPath) {
   EXPECT_EQ(no_git.git_reuse, nullptr);
 }
 
-
 // --- A baseline still loading while the tree is listed ---------------------------------------------------------
 
 // A baseline whose loader starts only when the walk says it has listed the whole tree (WalkOptions::on_deferred), so
@@ -274,8 +272,8 @@ struct Walked {
 };
 
 // A git walk of `tree`'s work tree with `wire` setting its baseline sources; the manifest, and its JSON as written.
-std::unique_ptr<Walked> walk_git(const GitTree& tree, const std::function<void(WalkOptions&)>& wire, unsigned threads = 2,
-                                 FileSystem* fs = nullptr) {
+std::unique_ptr<Walked> walk_git(const GitTree& tree, const std::function<void(WalkOptions&)>& wire,
+                                 unsigned threads = 2, FileSystem* fs = nullptr) {
   auto w = std::make_unique<Walked>();
   WalkOptions o;
   o.threads = threads;
@@ -300,8 +298,9 @@ const FileEntry* entry_of(const Manifest& m, std::string_view path) {
 // (git compares ctimes to the second, this reader to the nanosecond: a refresh alone may leave a ctime changed
 // within the same second as it was).
 void settle_afresh(const GitRepo& repo) {
-  repo.sh("find . -path ./.git -prune -o -exec touch -h -d @1600000000 {} + && git read-tree HEAD && "
-          "git update-index -q --refresh || true");
+  repo.sh(
+      "find . -path ./.git -prune -o -exec touch -h -d @1600000000 {} + && git read-tree HEAD && "
+      "git update-index -q --refresh || true");
 }
 
 std::string sha256sum(const GitRepo& repo, const std::string& rel) { return repo.sh("sha256sum " + rel).substr(0, 64); }
@@ -393,7 +392,8 @@ TEST(GitReuseDeferred, SetAsideWhileTheBaselineLoadsSettledAsIfItWereReady) {
     touch("dir ", name);
     return std::nullopt;
   };
-  const auto slow = walk_git(*tree, [&](WalkOptions& o) { slow_baseline.wire(o, [&] { listed = true; }); }, 2, &watched);
+  const auto slow = walk_git(
+      *tree, [&](WalkOptions& o) { slow_baseline.wire(o, [&] { listed = true; }); }, 2, &watched);
 
   EXPECT_FALSE(slow_baseline.waited_early());
   EXPECT_EQ(slow_baseline.deferred(), full->manifest.files.size());  // every file waited for the baseline
@@ -476,8 +476,8 @@ TEST_P(GitReuseReplaced, DirectoryReplacedBeforeItsFilesAreHashedIsNotRead) {
   repo.git("commit -q -am again");
   settle_afresh(repo);
   const std::string elsewhere = repo.dir().path() + "/elsewhere";
-  repo.sh("mkdir -p " + elsewhere + "/deeper && echo outside > " + elsewhere + "/x.txt && echo outside > " +
-          elsewhere + "/deeper/z.txt");
+  repo.sh("mkdir -p " + elsewhere + "/deeper && echo outside > " + elsewhere + "/x.txt && echo outside > " + elsewhere +
+          "/deeper/z.txt");
   auto tree = open_tree(repo.root());
   ASSERT_NE(tree, nullptr);
   SlowBaseline baseline(before, *tree);
@@ -486,8 +486,9 @@ TEST_P(GitReuseReplaced, DirectoryReplacedBeforeItsFilesAreHashedIsNotRead) {
       if (by_symlink) {
         repo.sh("mv sub sub.listed && ln -s " + elsewhere + " sub");
       } else {
-        repo.sh("mv sub sub.listed && mkdir -p sub/deeper && cp sub.listed/x.txt sub/ && cp sub.listed/deeper/z.txt "
-                "sub/deeper/");
+        repo.sh(
+            "mv sub sub.listed && mkdir -p sub/deeper && cp sub.listed/x.txt sub/ && cp sub.listed/deeper/z.txt "
+            "sub/deeper/");
       }
     });
   });
@@ -496,7 +497,8 @@ TEST_P(GitReuseReplaced, DirectoryReplacedBeforeItsFilesAreHashedIsNotRead) {
   const Manifest& m = scanned->manifest;
   for (const char* path : {"sub/x.txt", "sub/deeper/z.txt"}) {
     EXPECT_EQ(entry_of(m, path), nullptr) << path << " was read after its directory was replaced";
-    const auto error = std::find_if(m.errors.begin(), m.errors.end(), [&](const ErrorEntry& e) { return e.path == path; });
+    const auto error =
+        std::find_if(m.errors.begin(), m.errors.end(), [&](const ErrorEntry& e) { return e.path == path; });
     ASSERT_NE(error, m.errors.end()) << path;
     EXPECT_THAT(error->message, ::testing::HasSubstr("changed during the scan"));
   }
