@@ -339,12 +339,21 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
       walk.stat_cache = [cache] { return cache; };
     }
     if (const Manifest* baseline = reuse->git_baseline; baseline != nullptr && git) {
-      // Matched against this scan's index when the first tracked file is about to be settled.
+      // Matched against this scan's index on a thread of its own while the tree is listed; the walk does not wait.
       auto once = std::make_shared<std::once_flag>();
-      walk.git_reuse = [&, baseline, once]() -> const GitReuse* {
-        std::call_once(*once, [&] { git_reuse = GitReuse::from(*baseline, *git); });
+      auto matched = std::make_shared<std::atomic<bool>>(false);
+      auto match = [&, baseline, once, matched] {
+        std::call_once(*once, [&] {
+          git_reuse = GitReuse::from(*baseline, *git);
+          matched->store(true, std::memory_order_release);
+        });
+      };
+      walk.git_reuse = [&, match]() -> const GitReuse* {
+        match();
         return git_reuse.get();
       };
+      walk.baseline_ready = [matched] { return matched->load(std::memory_order_acquire); };
+      baseline_loader = std::jthread([match] { match(); });
     }
   }
 
