@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <memory>
@@ -305,15 +306,18 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
   if (!o.baseline.empty()) {
     if (!o.rehash_all) {
       // One load of the baseline serves both the stat cache and the git fast path. It starts on a thread of its own
-      // now, while the walk lists the tree; the walk waits for it only when it settles its first file.
+      // now, while the walk lists the tree. A plain walk waits for it when it settles its first file; a git walk
+      // does not wait: it sets aside what the baseline decides until it has listed the tree (walk.h, baseline_ready).
       auto once = std::make_shared<std::once_flag>();
-      auto load = [&, once] {
+      auto loaded_flag = std::make_shared<std::atomic<bool>>(false);
+      auto load = [&, once, loaded_flag] {
         std::call_once(*once, [&] {
           LoadedStatCache loaded = load_stat_cache(o.baseline, git.get(), ctx.fs);
           stat_cache = std::move(loaded.cache);
           git_reuse = std::move(loaded.git_reuse);
           baseline_note = std::move(loaded.note);
           baseline_warning = loaded.warning;
+          loaded_flag->store(true, std::memory_order_release);
         });
       };
       walk.stat_cache = [&, load]() -> const StatCache* {
@@ -325,6 +329,7 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
           load();
           return git_reuse.get();
         };
+        walk.baseline_ready = [loaded_flag] { return loaded_flag->load(std::memory_order_acquire); };
       }
       baseline_loader = std::jthread([load] { load(); });
     }
@@ -334,12 +339,21 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
       walk.stat_cache = [cache] { return cache; };
     }
     if (const Manifest* baseline = reuse->git_baseline; baseline != nullptr && git) {
-      // Matched against this scan's index when the first tracked file is about to be settled.
+      // Matched against this scan's index on a thread of its own while the tree is listed; the walk does not wait.
       auto once = std::make_shared<std::once_flag>();
-      walk.git_reuse = [&, baseline, once]() -> const GitReuse* {
-        std::call_once(*once, [&] { git_reuse = GitReuse::from(*baseline, *git); });
+      auto matched = std::make_shared<std::atomic<bool>>(false);
+      auto match = [&, baseline, once, matched] {
+        std::call_once(*once, [&] {
+          git_reuse = GitReuse::from(*baseline, *git);
+          matched->store(true, std::memory_order_release);
+        });
+      };
+      walk.git_reuse = [&, match]() -> const GitReuse* {
+        match();
         return git_reuse.get();
       };
+      walk.baseline_ready = [matched] { return matched->load(std::memory_order_acquire); };
+      baseline_loader = std::jthread([match] { match(); });
     }
   }
 

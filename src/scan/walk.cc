@@ -37,6 +37,8 @@ struct DirRef {
   FileSystem* fs;
   int fd;
   std::atomic<uint64_t>* open_count;
+  dev_t dev = 0;  // set when listed, where files may be set aside for the baseline (Walker::defer)
+  ino_t ino = 0;
   DirRef(FileSystem* f, int d, std::atomic<uint64_t>* count) : fs(f), fd(d), open_count(count) {
     open_count->fetch_add(1, std::memory_order_relaxed);
   }
@@ -106,6 +108,13 @@ std::string join(std::string_view dir, std::string_view name) {
   return out;
 }
 
+// The directories last opened on the way down from the root to a directory opened again (Walker::reopen_dir), so
+// that directories one after another share their parents' opens.
+struct DirChain {
+  std::vector<std::string> names;
+  std::vector<int> fds;
+};
+
 struct Worker {
   size_t index = 0;  // in Walker::m_workers
   std::mutex mu;
@@ -131,6 +140,19 @@ struct Worker {
   };
   std::vector<Listed> listed;  // scratch: the directory being read
   std::string names;           // scratch: its names, NUL-separated
+
+  // Files set aside while the baseline was loading (WalkOptions::baseline_ready), in the order they were met: 12
+  // bytes a file. A run of them from one directory shares one DeferredDir.
+  std::vector<FileEntry*> deferred;
+  std::vector<uint32_t> deferred_pos;  // each one's index position, or k_untracked
+  struct DeferredDir {
+    dev_t dev;
+    ino_t ino;
+    const GitTree* git;
+    uint32_t begin;  // in `deferred`; the run ends where the next one begins
+    bool attrs_unknown;
+  };
+  std::vector<DeferredDir> deferred_dirs;
 };
 
 class Walker {
@@ -151,6 +173,12 @@ class Walker {
         options.racy_after_ns.value_or((static_cast<int64_t>(now.tv_sec) - 2) * 1'000'000'000 + now.tv_nsec);
     m_policy.since_ns = options.since_ns;
   }
+
+  ~Walker() {
+    if (m_root_fd >= 0) m_fs.close(m_root_fd);
+  }
+  Walker(const Walker&) = delete;
+  Walker& operator=(const Walker&) = delete;
 
   Status start(const std::string& root);
   void run();
@@ -189,11 +217,34 @@ class Walker {
             bool is_dir, bool in_included_dir, bool* included) const;
   /// The git pre-check of a tracked file: lstat, git's clean rule, and the fast path. True when the entry is done.
   bool git_precheck(Worker& w, const FileJob& job, uint32_t i, const struct stat& st);
+  /// git's clean rule on an lstat of a tracked file; when clean, the entry takes its blob id and that stat data.
+  bool git_vouch(Worker& w, const FileJob& job, uint32_t i, const struct stat& st);
+  /// The fast path for a file of `git` (at index position `position`) that git_vouch found clean: its digest from
+  /// the baseline, when the rules allow (docs/git.md). True when the entry is done.
+  bool git_take_from_baseline(Worker& w, const GitTree& git, bool attrs_unknown, uint32_t position, FileEntry* entry);
+  /// Whether the fast path may apply to the tracked files of `job`, the baseline aside.
+  bool git_fast_path_allowed(const FileJob& job) const {
+    return job.git->top() && !job.attrs_unknown && m_options.git_reuse != nullptr;
+  }
   /// Whether the fast path may reuse a baseline digest for a tracked file of `job`: only then is an lstat before
   /// opening it worth its system call.
-  bool git_fast_path_possible(const FileJob& job) {
-    return job.git->top() && !job.attrs_unknown && m_options.git_reuse != nullptr && git_reuse() != nullptr;
+  bool git_fast_path_possible(const FileJob& job) { return git_fast_path_allowed(job) && git_reuse() != nullptr; }
+  /// Whether stat_cache() and git_reuse() answer without waiting (always, unless WalkOptions::baseline_ready says
+  /// otherwise while the tree is being listed).
+  bool baseline_ready() {
+    if (!m_defer || m_baseline_ready.load(std::memory_order_acquire)) return true;
+    if (!m_options.baseline_ready()) return false;
+    m_baseline_ready.store(true, std::memory_order_release);
+    return true;
   }
+  /// Sets `job`'s file `i` aside until the baseline is loaded (its lstat taken, not opened).
+  void defer(Worker& w, const FileJob& job, uint32_t i);
+  /// Once the tree is listed and the baseline loaded: the files `w` set aside take their digests from it, or are
+  /// queued to be hashed (their directories opened again); `w`'s list is freed.
+  void settle_deferred(Worker& w);
+  /// Opens the directory `rel` (relative to the root) again, one component at a time, following no symlink; `chain`
+  /// keeps its parents open for the next call. An fd, or -errno.
+  int reopen_dir(DirChain& chain, std::string_view rel);
   /// git's clean rule on the fstat taken after a tracked file was hashed, for a file no lstat was taken of: the
   /// index vouches for the bytes read when the file was, after they were read, still what the index recorded.
   void git_postcheck(Worker& w, const FileJob& job, uint32_t i, const struct stat& st);
@@ -238,6 +289,11 @@ class Walker {
   std::once_flag m_stat_cache_once;
   const StatCache* m_stat_cache = nullptr;
   uint64_t m_root_dev = 0;
+  // Files may be set aside while the baseline loads (WalkOptions::baseline_ready); then the root stays open, to open
+  // their directories again.
+  bool m_defer = false;
+  std::atomic<bool> m_baseline_ready{false};
+  int m_root_fd = -1;
   HashPolicy m_policy;
   std::once_flag m_git_reuse_once;
   const GitReuse* m_git_reuse = nullptr;
@@ -268,6 +324,10 @@ Status Walker::start(const std::string& root) {
                            "never end); refusing to scan it: give a directory on a real filesystem");
   }
   m_root_job.fd = fd;
+  if (m_options.baseline_ready && m_options.git != nullptr && m_options.git_reuse && !m_options.follow_symlinks) {
+    m_root_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    m_defer = m_root_fd >= 0;
+  }
   if (m_options.stat_cache || m_options.root_dev != nullptr) {
     struct stat st {};
     if (m_fs.fstat(fd, &st) == 0) {
@@ -315,11 +375,30 @@ void Walker::run() {
   m_pending.store(1);
   if (m_options.progress) m_options.progress->dirs_pending.fetch_add(1, std::memory_order_relaxed);
   m_workers[0]->dirs.push_back(std::move(m_root_job));
-  std::vector<std::jthread> threads;
-  for (size_t i = 1; i < m_workers.size(); ++i) {
-    threads.emplace_back([this, i] { worker_loop(i); });
+  {
+    std::vector<std::jthread> threads;
+    for (size_t i = 1; i < m_workers.size(); ++i) {
+      threads.emplace_back([this, i] { worker_loop(i); });
+    }
+    worker_loop(0);
   }
-  worker_loop(0);
+  size_t deferred = 0;
+  for (const auto& w : m_workers) deferred += w->deferred.size();
+  if (deferred == 0) return;
+  // The tree is listed: now the baseline is waited for (stat_cache() and git_reuse() block until it is loaded).
+  m_baseline_ready.store(true, std::memory_order_release);
+  if (m_options.on_deferred) m_options.on_deferred(deferred);
+  // Each worker settles the files it set aside and queues the ones to hash, then all hash them; until a worker has
+  // queued its own, its share of the pending count keeps the others from leaving.
+  m_pending.store(static_cast<int64_t>(m_workers.size()));
+  const auto settle_then_hash = [this](size_t i) {
+    settle_deferred(*m_workers[i]);
+    finish_job();
+    worker_loop(i);
+  };
+  std::vector<std::jthread> threads;
+  for (size_t i = 1; i < m_workers.size(); ++i) threads.emplace_back(settle_then_hash, i);
+  settle_then_hash(0);
 }
 
 void Walker::notify() {
@@ -493,9 +572,11 @@ void Walker::list_dir(Worker& w, DirJob job) {
 
   std::shared_ptr<const DirIdentity> identity;
   std::vector<std::string_view> leave_out;
-  if (m_options.follow_symlinks || !m_options.leave_out.empty()) {
+  if (m_options.follow_symlinks || !m_options.leave_out.empty() || m_defer) {
     struct stat st {};
     if (m_fs.fstat(fd, &st) == 0) {
+      dir->dev = st.st_dev;
+      dir->ino = st.st_ino;
       for (const auto& lo : m_options.leave_out) {
         if (lo.dir_dev == st.st_dev && lo.dir_ino == st.st_ino) leave_out.push_back(lo.name);
       }
@@ -839,6 +920,8 @@ bool Walker::pop_files(size_t index, FileJob* files) {
 void Walker::open_batch(Worker& w, OpenBatch& b) {
   FileJob& job = b.job;
   const int dir_fd = job.dir->fd;
+  // While the baseline loads, what it would decide waits for it (settle_deferred) rather than the walk.
+  const bool ready = baseline_ready();
   for (uint32_t i = 0; i < job.count; ++i) {
     b.fds[i] = -1;
     FileEntry* entry = job.entries[i];
@@ -846,8 +929,11 @@ void Walker::open_batch(Worker& w, OpenBatch& b) {
     const char* name = path.data() + (path.size() - base_name(path).size());  // NUL-terminated in the table
     const bool git_tracked = job.git != nullptr && job.index_pos[i] != k_untracked;
     b.postcheck[i] = git_tracked;
-    if (m_options.since_ns || (m_options.stat_cache && stat_cache() != nullptr) ||
-        (git_tracked && git_fast_path_possible(job))) {
+    const bool lstat_first =
+        ready ? m_options.since_ns || (m_options.stat_cache && stat_cache() != nullptr) ||
+                    (git_tracked && git_fast_path_possible(job))
+              : m_options.since_ns || m_options.stat_cache || (git_tracked && git_fast_path_allowed(job));
+    if (lstat_first) {
       // lstat first: files outside the --since window are never opened, and unchanged ones keep their digest.
       struct stat st {};
       const int rc = m_fs.stat_at(dir_fd, name, &st, false);
@@ -856,8 +942,16 @@ void Walker::open_batch(Worker& w, OpenBatch& b) {
         ++w.unreported_files;
         continue;
       }
-      if (rc == 0 && git_tracked && git_precheck(w, job, i, st)) continue;
-      if (rc == 0 && m_stat_cache != nullptr) {
+      if (!ready) {
+        // Clean by git's rule, the fast path may take its digest; else the stat cache may. Only the baseline says.
+        const bool vouched = rc == 0 && git_tracked && git_vouch(w, job, i, st);
+        if (rc == 0 && (m_options.stat_cache || (vouched && git_fast_path_allowed(job)))) {
+          defer(w, job, i);
+          continue;
+        }
+      }
+      if (ready && rc == 0 && git_tracked && git_precheck(w, job, i, st)) continue;
+      if (ready && rc == 0 && m_stat_cache != nullptr) {
         if (const FileEntry* before = m_stat_cache->reusable(path, st)) {
           entry->size = before->size;
           entry->mtime_ns = before->mtime_ns;
@@ -984,6 +1078,11 @@ void Walker::hash_batch(Worker& w, FileJob& job) {
 }
 
 bool Walker::git_precheck(Worker& w, const FileJob& job, uint32_t i, const struct stat& st) {
+  return git_vouch(w, job, i, st) &&
+         git_take_from_baseline(w, *job.git, job.attrs_unknown, job.index_pos[i], job.entries[i]);
+}
+
+bool Walker::git_vouch(Worker& w, const FileJob& job, uint32_t i, const struct stat& st) {
   const git::Index& index = job.git->index();
   const git::IndexEntry ie = index.entry(job.index_pos[i]);
   if (git::match_stat(ie, st, index.file_mtime()) != git::StatMatch::clean) return false;
@@ -996,19 +1095,162 @@ bool Walker::git_precheck(Worker& w, const FileJob& job, uint32_t i, const struc
   entry->ino = st.st_ino;
   entry->ctime_ns = ctime_ns(st);
   entry->executable = (st.st_mode & S_IXUSR) != 0;
+  return true;
+}
+
+bool Walker::git_take_from_baseline(Worker& w, const GitTree& git, bool attrs_unknown, uint32_t position,
+                                    FileEntry* entry) {
   // The fast path (docs/git.md): same blob, same size, same conversion inputs, and no conversion for this path.
-  if (!job.git->top() || job.attrs_unknown || m_options.git_reuse == nullptr) return false;
+  if (!git.top() || attrs_unknown || m_options.git_reuse == nullptr) return false;
   const GitReuse* reuse = git_reuse();
-  if (reuse == nullptr || !reuse->matches(&index)) return false;
+  if (reuse == nullptr || !reuse->matches(&git.index())) return false;
   // Kept only where the baseline's blob id equals this index entry's (scan/git_reuse.h).
-  const Digest* before = reuse->find(job.index_pos[i], entry->size);
+  const Digest* before = reuse->find(position, entry->size);
   if (before == nullptr) return false;
-  if (!job.git->converts_nothing() && job.git->may_convert(job.git->work_path(entry->path))) return false;
+  if (!git.converts_nothing() && git.may_convert(git.work_path(entry->path))) return false;
   entry->sha256 = *before;
   w.kept.push_back(entry);
   ++w.unreported_files;
   ++w.git.reused;
   return true;
+}
+
+void Walker::defer(Worker& w, const FileJob& job, uint32_t i) {
+  FileEntry* entry = job.entries[i];
+  const std::string_view dir = entry->path.substr(0, entry->path.size() - base_name(entry->path).size());
+  bool same_dir = false;
+  if (!w.deferred_dirs.empty()) {
+    const Worker::DeferredDir& last = w.deferred_dirs.back();
+    const std::string_view last_path = w.deferred[last.begin]->path;
+    same_dir = last.git == job.git && last.attrs_unknown == job.attrs_unknown && last_path.size() > dir.size() &&
+               last_path.compare(0, dir.size(), dir) == 0 &&
+               base_name(last_path).size() == last_path.size() - dir.size();
+  }
+  if (!same_dir) {
+    w.deferred_dirs.push_back(
+        {job.dir->dev, job.dir->ino, job.git, static_cast<uint32_t>(w.deferred.size()), job.attrs_unknown});
+  }
+  w.deferred.push_back(entry);
+  w.deferred_pos.push_back(job.index_pos[i]);
+}
+
+void Walker::settle_deferred(Worker& w) {
+  // First the digests the baseline has: git_take_from_baseline() waits for it. The others stay in the list (moved to
+  // its front, their runs with them), to be hashed.
+  auto& dirs = w.deferred_dirs;
+  const auto run_end = [&](size_t d, size_t size) { return d + 1 < dirs.size() ? dirs[d + 1].begin : size; };
+  size_t misses = 0;
+  size_t miss_dirs = 0;
+  for (size_t d = 0; d < dirs.size(); ++d) {
+    const Worker::DeferredDir run = dirs[d];
+    const size_t end = run_end(d, w.deferred.size());
+    const size_t first_miss = misses;
+    for (size_t k = run.begin; k < end; ++k) {
+      FileEntry* entry = w.deferred[k];
+      const uint32_t position = w.deferred_pos[k];
+      // A blob id means git_vouch found the file clean when it was set aside.
+      if (position != k_untracked && entry->git_blob_size != 0 && run.git != nullptr &&
+          git_take_from_baseline(w, *run.git, run.attrs_unknown, position, entry)) {
+        continue;
+      }
+      // Settled again from its lstat on, as if it had never been set aside.
+      entry->git_blob = nullptr;
+      entry->git_blob_size = 0;
+      w.deferred[misses] = entry;
+      w.deferred_pos[misses] = position;
+      ++misses;
+    }
+    if (misses != first_miss) {
+      dirs[miss_dirs] = run;
+      dirs[miss_dirs].begin = static_cast<uint32_t>(first_miss);
+      ++miss_dirs;
+    }
+  }
+  dirs.resize(miss_dirs);
+  report_progress(w);
+
+  // Then the files to hash, by directory: opened again from the root, and only when it is the directory listed.
+  DirChain chain;
+  for (size_t d = 0; d < dirs.size(); ++d) {
+    const Worker::DeferredDir& run = dirs[d];
+    const size_t end = run_end(d, misses);
+    const std::string_view first = w.deferred[run.begin]->path;
+    std::string_view rel = first.substr(0, first.size() - base_name(first).size());
+    if (!rel.empty()) rel.remove_suffix(1);  // the slash
+    int fd = reopen_dir(chain, rel);
+    struct stat st {};
+    if (fd >= 0 && (m_fs.fstat(fd, &st) != 0 || st.st_dev != run.dev || st.st_ino != run.ino)) {
+      m_fs.close(fd);
+      fd = -ESTALE;  // another directory is there now
+    }
+    if (fd < 0) {
+      std::string why;
+      if (fd == -ENOENT) {
+        why = "its directory vanished during the scan (not read)";
+      } else if (fd == -ESTALE || fd == -ELOOP || fd == -ENOTDIR) {
+        why = "its directory changed during the scan (replaced by a symlink, a file or another directory): not read";
+      } else {
+        why = "cannot open its directory again: " + errno_text(-fd);
+      }
+      for (size_t k = run.begin; k < end; ++k) error(w, std::string(w.deferred[k]->path), why);
+      continue;
+    }
+    const auto dir = std::make_shared<DirRef>(&m_fs, fd, &m_open_dirs);
+    FileJob job;
+    for (size_t k = run.begin; k < end; ++k) {
+      if (job.count == k_batch) {
+        push_files(w, std::move(job));
+        job = FileJob{};
+      }
+      if (job.count == 0) {
+        job.dir = dir;
+        job.git = run.git;
+        job.attrs_unknown = run.attrs_unknown;
+      }
+      job.index_pos[job.count] = w.deferred_pos[k];
+      job.entries[job.count++] = w.deferred[k];
+    }
+    push_files(w, std::move(job));
+    notify();
+    // Directories stay open while their files wait: past the cap, this worker hashes some of them first.
+    while (m_open_dirs.load(std::memory_order_relaxed) >= m_dir_fd_cap) {
+      FileJob more;
+      if (!pop_files(w.index, &more)) break;
+      hash_batch(w, more);
+      finish_job();
+    }
+  }
+  for (const int fd : chain.fds) m_fs.close(fd);
+  std::vector<FileEntry*>().swap(w.deferred);
+  std::vector<uint32_t>().swap(w.deferred_pos);
+  std::vector<Worker::DeferredDir>().swap(dirs);
+}
+
+int Walker::reopen_dir(DirChain& chain, std::string_view rel) {
+  std::vector<std::string_view> parts;
+  for (size_t at = 0; at < rel.size();) {
+    const size_t slash = std::min(rel.find('/', at), rel.size());
+    parts.push_back(rel.substr(at, slash - at));
+    at = slash + 1;
+  }
+  if (parts.empty()) return m_fs.open_dir(m_root_fd, ".", false);
+  const size_t parents = parts.size() - 1;
+  size_t common = 0;
+  while (common < chain.names.size() && common < parents && chain.names[common] == parts[common]) ++common;
+  while (chain.names.size() > common) {
+    m_fs.close(chain.fds.back());
+    chain.fds.pop_back();
+    chain.names.pop_back();
+  }
+  for (size_t k = common; k < parents; ++k) {
+    std::string name(parts[k]);
+    const int fd = m_fs.open_dir(chain.fds.empty() ? m_root_fd : chain.fds.back(), name.c_str(), false);
+    if (fd < 0) return fd;
+    chain.fds.push_back(fd);
+    chain.names.push_back(std::move(name));
+  }
+  const std::string last(parts.back());
+  return m_fs.open_dir(chain.fds.empty() ? m_root_fd : chain.fds.back(), last.c_str(), false);
 }
 
 void Walker::git_postcheck(Worker& w, const FileJob& job, uint32_t i, const struct stat& st) {

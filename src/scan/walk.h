@@ -102,6 +102,15 @@ struct WalkOptions {
   const GitTree* git = nullptr;
   /// Baseline digests for the git fast path (scan/git_reuse.h); called once, like stat_cache; may return null.
   std::function<const GitReuse*()> git_reuse;
+  /// Whether stat_cache and git_reuse would answer now without waiting (the baseline they come from is loaded). Set
+  /// in a git scan with git_reuse, the walk never waits for them: while this says no, a file whose lstat leaves it to
+  /// the baseline is set aside, and once the whole tree is listed the baseline is waited for and those files are
+  /// settled (a digest reused, or the file hashed then, its directory opened again from the root without following
+  /// a symlink). Not used with follow_symlinks. Null: stat_cache and git_reuse are called when first needed.
+  std::function<bool()> baseline_ready;
+  /// Called when the tree is listed and `deferred` files wait for the baseline, before they are settled (on the
+  /// thread that called walk_tree).
+  std::function<void(size_t deferred)> on_deferred;
   /// Receives what the walk learned about the work trees when `git` is set.
   GitWalkReport* git_report = nullptr;
   /// Where the git layer reads HOME, XDG_CONFIG_HOME, GIT_CONFIG_* for nested work trees.
