@@ -508,6 +508,7 @@ Result<BaselineArtifact> GitHubApi::find_baseline(const BaselineQuery& query) {
       }
     }
     auto content = read_zip_entry(*zip, query.file_name, query.zip_limits);
+    std::string().swap(*zip);  // the archive is not kept beside its inflated entry while that is parsed
     if (!content) return failure(what + ": artifact " + std::to_string(c.id) + ": " + content.error());
     BaselineArtifact b;
     b.artifact_id = c.id;
