@@ -69,28 +69,33 @@ char* FileTable::allocate_text(size_t n) {
   return p;
 }
 
+namespace {
+
+// Moves `theirs` into `ours` before ours' last chunk, which may be partly used and stays the one filled next.
+// False (nothing done) when `ours` is empty: then the caller takes `theirs` whole, with its fill level.
+template <typename Chunks>
+bool insert_before_last(Chunks& ours, Chunks& theirs) {
+  if (ours.empty()) return false;
+  auto last = std::move(ours.back());
+  ours.pop_back();
+  for (auto& c : theirs) ours.push_back(std::move(c));
+  ours.push_back(std::move(last));
+  return true;
+}
+
+}  // namespace
+
 void FileTable::absorb(FileTable&& other) {
-  // Appending `other`'s chunks after ours: our last chunk may be partly used, so theirs go before it, and we keep
-  // filling our own last chunk afterwards. Entries and text are taken over each on its own: a table can hold text
-  // and no entries (the git blob ids a walker thread gave to files another thread listed).
-  if (m_entries.empty()) {
+  // Entries and text are taken over each on its own: a table can hold text and no entries (the git blob ids a
+  // walker thread gave to files another thread listed).
+  if (!insert_before_last(m_entries, other.m_entries)) {
     m_entries = std::move(other.m_entries);
     m_entries_used = other.m_entries_used;
-  } else if (!other.m_entries.empty()) {
-    auto last = std::move(m_entries.back());
-    m_entries.pop_back();
-    for (auto& c : other.m_entries) m_entries.push_back(std::move(c));
-    m_entries.push_back(std::move(last));
   }
-  if (m_text.empty()) {
+  if (!insert_before_last(m_text, other.m_text)) {
     m_text = std::move(other.m_text);
     m_text_used = other.m_text_used;
     m_text_cap = other.m_text_cap;
-  } else if (!other.m_text.empty()) {
-    auto last_text = std::move(m_text.back());
-    m_text.pop_back();
-    for (auto& t : other.m_text) m_text.push_back(std::move(t));
-    m_text.push_back(std::move(last_text));
   }
   m_count += other.m_count;
   other = FileTable{};
