@@ -1,5 +1,5 @@
 #pragma once
-// Reading the small files of a repository (HEAD, refs, config, the index) whole, with one read where the kernel
+// Reading the small files of a repository (HEAD, refs, config) whole, with one read where the kernel
 // allows, refusing anything that is not a regular file or is larger than the caller's cap.
 
 #include <sys/stat.h>
