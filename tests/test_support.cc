@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -159,6 +161,18 @@ std::vector<std::string> file_paths(const Manifest& m) {
   std::vector<std::string> out;
   for (const FileEntry* f : m.files) out.emplace_back(f->path);
   return out;
+}
+
+std::vector<unsigned char> random_bytes(size_t size, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<unsigned char> out(size);
+  for (auto& b : out) b = static_cast<unsigned char>(rng());
+  return out;
+}
+
+Placed::Placed(const unsigned char* src, size_t size, size_t misalign)
+    : m_block(new unsigned char[size + misalign]), m_data(m_block.get() + misalign), m_size(size) {
+  if (size != 0) std::memcpy(m_data, src, size);
 }
 
 }  // namespace treeprint::testing

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -133,5 +135,24 @@ std::string sha256sum(const std::string& path);
 
 /// Paths of a manifest's files, in order.
 std::vector<std::string> file_paths(const Manifest& m);
+
+/// `size` pseudo-random bytes, the same for the same seed.
+std::vector<unsigned char> random_bytes(size_t size, uint64_t seed);
+
+/// A copy of `size` bytes that ends exactly where its heap block ends and starts `misalign` bytes past the block's
+/// (16-byte aligned) start, so that under AddressSanitizer a read past either end is caught and loads see every
+/// alignment.
+class Placed {
+ public:
+  Placed(const unsigned char* src, size_t size, size_t misalign);
+  Placed(const std::vector<unsigned char>& src, size_t misalign) : Placed(src.data(), src.size(), misalign) {}
+  const unsigned char* data() const { return m_data; }
+  size_t size() const { return m_size; }
+
+ private:
+  std::unique_ptr<unsigned char[]> m_block;
+  unsigned char* m_data;
+  size_t m_size;
+};
 
 }  // namespace treeprint::testing

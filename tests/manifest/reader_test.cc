@@ -498,7 +498,9 @@ std::pair<std::vector<std::string>, std::string> read_all(std::string_view text,
   class Everything final : public ManifestVisitor {
    public:
     std::vector<std::string> seen;
-    void symlink(const SymlinkEntry& e) override { seen.push_back("l:" + e.path + ">" + e.target + ":" + e.not_followed); }
+    void symlink(const SymlinkEntry& e) override {
+      seen.push_back("l:" + e.path + ">" + e.target + ":" + e.not_followed);
+    }
     void skipped(const SkippedEntry& e) override { seen.push_back("s:" + e.path + ":" + e.type); }
     void error(const ErrorEntry& e) override { seen.push_back("e:" + e.path + ":" + e.message); }
     void file(const FileEntry& e) override {
@@ -581,9 +583,9 @@ TEST(Reader, ParallelReadGivesTheSameEntriesAndTheSameFirstError) {
   const std::string first_name = good.substr(second_batch + 10, good.find('"', second_batch + 10) - second_batch - 10);
   const std::string previous_name = good.substr(before + 10, good.find('"', before + 10) - before - 10);
   for (const std::string& bad : {
-           replace(good, "\"" + first_name + "\"", "\"" + previous_name + "\""),   // a duplicate at the boundary
-           replace(good, "\"" + first_name + "\"", "\"a\""),                        // out of order at the boundary
-           replace(good, "\"dir10/link\"", "\"" + first_name + "\""),              // a file that is also a link
+           replace(good, "\"" + first_name + "\"", "\"" + previous_name + "\""),  // a duplicate at the boundary
+           replace(good, "\"" + first_name + "\"", "\"a\""),                      // out of order at the boundary
+           replace(good, "\"dir10/link\"", "\"" + first_name + "\""),             // a file that is also a link
        }) {
     const auto single = read_all(bad, false);
     EXPECT_NE(single.second, "");
@@ -606,6 +608,17 @@ TEST(Reader, ParallelReadGivesTheSameEntriesAndTheSameFirstError) {
   }
 }
 
+// What reading the manifest at `path` through `fs` fails with, on one thread or two.
+std::string read_error_through(const std::string& path, FileSystem& fs, bool parallel) {
+  ReadOptions options;
+  options.parallel = parallel;
+  ManifestVisitor ignore;
+  ManifestHeader h;
+  auto source = open_byte_source(path, fs);
+  if (!source) return "cannot open: " + source.error();
+  return read_manifest(**source, ignore, &h, options).error();
+}
+
 // The disk fails under a batch that a parallel read loads ahead, after a batch with damage in it: the damage is the
 // first error, as in a read that loads one batch at a time; without the damage, the read error is reported.
 TEST(Reader, AReadErrorAheadOfADamagedBatchComesAfterIt) {
@@ -625,18 +638,10 @@ TEST(Reader, AReadErrorAheadOfADamagedBatchComesAfterIt) {
     return std::nullopt;
   };
   for (const bool parallel : {false, true}) {
-    ReadOptions options;
-    options.parallel = parallel;
-    ManifestVisitor ignore;
-    ManifestHeader h;
-    auto source = open_byte_source(dir / "bad.json", fs);
-    ASSERT_TRUE(source);
-    EXPECT_EQ(read_manifest(**source, ignore, &h, options).error(),
+    EXPECT_EQ(read_error_through(dir / "bad.json", fs, parallel),
               "files[0] (byte " + std::to_string(good.find("{\"path\"")) + "): mode must be \"0644\" or \"0755\"")
         << parallel;
-    source = open_byte_source(dir / "good.json", fs);
-    ASSERT_TRUE(source);
-    EXPECT_EQ(read_manifest(**source, ignore, &h, options).error(),
+    EXPECT_EQ(read_error_through(dir / "good.json", fs, parallel),
               "cannot read '" + (dir / "good.json") + "': Input/output error")
         << parallel;
   }
@@ -657,18 +662,10 @@ TEST(Reader, AReadErrorAheadOfABrokenStructureComesAfterIt) {
     return std::nullopt;
   };
   for (const bool parallel : {false, true}) {
-    ReadOptions options;
-    options.parallel = parallel;
-    ManifestVisitor ignore;
-    ManifestHeader h;
-    auto source = open_byte_source(dir / "bad.json", fs);
-    ASSERT_TRUE(source);
-    EXPECT_EQ(read_manifest(**source, ignore, &h, options).error(),
+    EXPECT_EQ(read_error_through(dir / "bad.json", fs, parallel),
               "not a treeprint manifest (byte " + std::to_string(size) + ": mismatched ']')")
         << parallel;
-    source = open_byte_source(dir / "good.json", fs);
-    ASSERT_TRUE(source);
-    EXPECT_EQ(read_manifest(**source, ignore, &h, options).error(),
+    EXPECT_EQ(read_error_through(dir / "good.json", fs, parallel),
               "cannot read '" + (dir / "good.json") + "': Input/output error")
         << parallel;
   }

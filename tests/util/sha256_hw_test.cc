@@ -2,38 +2,18 @@
 
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <fstream>
-#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "test_support.h"
+
 namespace treeprint {
 namespace {
 
-std::vector<unsigned char> random_bytes(size_t size, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<unsigned char> out(size);
-  for (auto& b : out) {
-    b = static_cast<unsigned char>(rng());
-  }
-  return out;
-}
-
-// A copy `misalign` bytes past the start of its own (16-byte aligned) heap block and ending at the block's end.
-class Placed {
- public:
-  Placed(const std::vector<unsigned char>& src, size_t misalign)
-      : m_block(new unsigned char[src.size() + misalign]), m_data(m_block.get() + misalign) {
-    std::memcpy(m_data, src.data(), src.size());
-  }
-  const unsigned char* data() const { return m_data; }
-
- private:
-  std::unique_ptr<unsigned char[]> m_block;
-  unsigned char* m_data;
-};
+using testing::Placed;
+using testing::random_bytes;
 
 void skip_without_instructions() {
   if (!sha256_hw::available()) {

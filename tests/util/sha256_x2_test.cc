@@ -3,13 +3,13 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
-#include <cstring>
 #include <memory>
 #include <ostream>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "test_support.h"
 #include "util/format.h"
 
 namespace treeprint {
@@ -25,34 +25,8 @@ Digest reference(const unsigned char* data, size_t size) {
   return out;
 }
 
-std::vector<unsigned char> random_bytes(size_t size, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<unsigned char> out(size);
-  for (auto& b : out) {
-    b = static_cast<unsigned char>(rng());
-  }
-  return out;
-}
-
-// A copy of `size` bytes that ends exactly where its heap block ends and starts `misalign` bytes past the block's
-// (16-byte aligned) start, so that under AddressSanitizer a read past either end is caught and loads see every
-// alignment.
-class Placed {
- public:
-  Placed(const unsigned char* src, size_t size, size_t misalign)
-      : m_block(new unsigned char[size + misalign]), m_data(m_block.get() + misalign), m_size(size) {
-    if (size != 0) {
-      std::memcpy(m_data, src, size);
-    }
-  }
-  const unsigned char* data() const { return m_data; }
-  size_t size() const { return m_size; }
-
- private:
-  std::unique_ptr<unsigned char[]> m_block;
-  unsigned char* m_data;
-  size_t m_size;
-};
+using testing::Placed;
+using testing::random_bytes;
 
 enum class Path { sha_instructions, openssl };
 
@@ -60,13 +34,13 @@ void PrintTo(Path path, std::ostream* os) {
   *os << (path == Path::sha_instructions ? sha256_hw::instruction_set() : "OpenSSL");
 }
 
-std::string path_name(const testing::TestParamInfo<Path>& info) {
+std::string path_name(const ::testing::TestParamInfo<Path>& info) {
   return info.param == Path::sha_instructions ? "ShaInstructions" : "OpenSsl";
 }
 
 // Every test runs on both engines: the two-way code on the CPU's SHA-256 instructions (SHA-NI on x86-64, ARMv8
 // SHA-2 on arm64), and the OpenSSL fallback forced. The first is skipped on a CPU without those instructions.
-class Sha256PairTest : public testing::TestWithParam<Path> {
+class Sha256PairTest : public ::testing::TestWithParam<Path> {
  protected:
   void SetUp() override {
     if (GetParam() == Path::sha_instructions && !sha256_hw::available()) {
@@ -83,7 +57,7 @@ class Sha256PairTest : public testing::TestWithParam<Path> {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Engines, Sha256PairTest, testing::Values(Path::sha_instructions, Path::openssl), path_name);
+INSTANTIATE_TEST_SUITE_P(Engines, Sha256PairTest, ::testing::Values(Path::sha_instructions, Path::openssl), path_name);
 
 struct Vector {
   std::string message;
