@@ -320,10 +320,15 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
           loaded_flag->store(true, std::memory_order_release);
         });
       };
-      walk.stat_cache = [&, load]() -> const StatCache* {
-        load();
-        return stat_cache.get();
-      };
+      // With no stat file beside the baseline there is no stat cache to be had: the walk neither lstats nor sets
+      // aside a file for one.
+      struct stat beside {};
+      if (ctx.fs.stat_at(AT_FDCWD, stat_file_path(o.baseline).c_str(), &beside, true) != -ENOENT) {
+        walk.stat_cache = [&, load]() -> const StatCache* {
+          load();
+          return stat_cache.get();
+        };
+      }
       if (git) {
         walk.git_reuse = [&, load]() -> const GitReuse* {
           load();
