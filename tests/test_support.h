@@ -1,13 +1,13 @@
 #pragma once
 // Helpers for tests: scratch directories on the real disk, and a FileSystem that injects faults into the real one.
 
-#include <mutex>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,9 +101,7 @@ class FaultFileSystem final : public FileSystem {
     }
     return m_real.read_at(fd, buf, size, offset);
   }
-  int create_file(int dir_fd, const char* name, mode_t mode) override {
-    return m_real.create_file(dir_fd, name, mode);
-  }
+  int create_file(int dir_fd, const char* name, mode_t mode) override { return m_real.create_file(dir_fd, name, mode); }
   int open_for_write(int dir_fd, const char* name) override { return m_real.open_for_write(dir_fd, name); }
   long write(int fd, const void* buf, size_t size) override {
     if (on_write) {
@@ -112,6 +110,12 @@ class FaultFileSystem final : public FileSystem {
     const long n = m_real.write(fd, buf, size);
     if (n > 0) written += static_cast<uint64_t>(n);
     return n;
+  }
+  long write_at(int fd, const void* buf, size_t size, uint64_t offset) override {
+    if (on_write) {
+      if (auto r = on_write(fd, size, written)) return *r;
+    }
+    return m_real.write_at(fd, buf, size, offset);
   }
   int rename_at(int from_dir_fd, const char* from, int to_dir_fd, const char* to) override {
     if (on_rename) {

@@ -46,7 +46,7 @@ bool open_output(const std::string& path, const OutputAt& at, std::unique_ptr<At
     return false;
   }
   *file = std::move(*created);
-  if (!(*file)->temp_name().empty()) {  // a regular file (not a device or pipe written in place)
+  if ((*file)->is_regular_file()) {
     walk->leave_out.push_back({(*file)->dir_dev(), (*file)->dir_ino(), (*file)->base_name()});
     walk->leave_out.push_back({(*file)->dir_dev(), (*file)->dir_ino(), (*file)->temp_name()});
   }
@@ -251,8 +251,9 @@ LoadedStatCache load_stat_cache(const std::string& manifest_path, const GitTree*
     }
     if (reuse && reuse->size() != 0) {
       out.git_reuse = std::move(reuse);
-      return skip("no stat file next to the baseline (" + read.error() + "): reusing digests through the git index only",
-                  false);
+      return skip(
+          "no stat file next to the baseline (" + read.error() + "): reusing digests through the git index only",
+          false);
     }
     return skip("ignoring the baseline: " + read.error() + " (it is written by `scan --baseline`; hashing every file)",
                 true);
@@ -286,12 +287,16 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
   set_git_walk(git.get(), &git_report, &walk);
 
   std::unique_ptr<AtomicFile> manifest_file, sums_file, stat_file;
-  const std::string stat_path = o.baseline.empty() ? std::string() : stat_file_path(o.output);
   if (!open_output(o.output, o.output_at, &manifest_file, &walk, ctx, &result.fatal_error) ||
-      !open_output(o.sha256sum_path, o.sha256sum_at, &sums_file, &walk, ctx, &result.fatal_error) ||
-      !open_output(stat_path, OutputAt{}, &stat_file, &walk, ctx, &result.fatal_error)) {
+      !open_output(o.sha256sum_path, o.sha256sum_at, &sums_file, &walk, ctx, &result.fatal_error)) {
     return result;
   }
+  // The stat file lives beside a manifest that is a file: one on standard output or a device has none (it was
+  // "-.stat" in the working directory, or a file made in /dev).
+  const std::string stat_path = !o.baseline.empty() && manifest_file && manifest_file->is_regular_file()
+                                    ? stat_file_path(o.output)
+                                    : std::string();
+  if (!open_output(stat_path, OutputAt{}, &stat_file, &walk, ctx, &result.fatal_error)) return result;
 
   const auto start = std::chrono::steady_clock::now();
   // The racy threshold is fixed here so that the stat file can tell the next run which digests it may trust.
@@ -382,20 +387,47 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
   if (o.shard_count != 0) manifest.shard = ShardSpec{o.shard_index, o.shard_count};
   if (git) manifest.git = git_summary(*git, git_report);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const Digest root = root_digest(manifest);
-  result.root = root;
   result.seconds = seconds;
   result.git_reused = git_report.reused;
 
+  // The root digest (one SHA-256 stream over every entry) is computed while the manifest is rendered, when the
+  // manifest goes to a file whose header can be patched once it is known; else first.
+  Digest root{};
+  std::jthread root_digester;
+  if (manifest_file && manifest_file->is_regular_file()) {
+    root_digester = std::jthread([&] { root = root_digest(manifest); });
+  } else {
+    root = root_digest(manifest);
+  }
+  const auto await_root = [&] {
+    if (root_digester.joinable()) root_digester.join();
+  };
   const bool written =
       finish_output(
           o.output, manifest_file,
-          [&](const Sink& sink) { write_manifest_json(manifest, root, k_version, sink, o.threads); }, ctx) &&
+          [&](const Sink& sink) {
+            const bool patch_root = root_digester.joinable();
+            const Digest placeholder{};  // `root` is being written meanwhile
+            const size_t root_at =
+                write_manifest_json(manifest, patch_root ? placeholder : root, k_version, sink, o.threads);
+            if (patch_root) {
+              await_root();
+              manifest_file->patch(root_at, to_hex(root));
+            }
+          },
+          ctx) &&
       finish_output(
           o.sha256sum_path, sums_file, [&](const Sink& sink) { write_sha256sum(manifest, sink); }, ctx) &&
       finish_output(
-          stat_path, stat_file, [&](const Sink& sink) { sink(encode_stat_file(root, stat_header, manifest)); }, ctx);
+          stat_path, stat_file,
+          [&](const Sink& sink) {
+            await_root();
+            sink(encode_stat_file(root, stat_header, manifest));
+          },
+          ctx);
 
+  await_root();  // a failed manifest write skips the rest
+  result.root = root;
   if (!o.quiet) {
     print_problems(warnings, manifest, ctx);
     const double rate = seconds > 0 ? static_cast<double>(manifest.total_bytes) / seconds : 0;

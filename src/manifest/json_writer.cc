@@ -110,7 +110,7 @@ void render_files(std::string& s, const std::vector<const FileEntry*>& files, si
 // time, and handed to the sink in order, so memory stays at a few hundred KB however large the manifest. The helpers
 // live for the whole array and meet the caller at a barrier before and after each round.
 void write_files(Out& out, const std::vector<const FileEntry*>& files, unsigned threads) {
-  constexpr size_t k_block = 512;  // about 120 KB of text per block
+  constexpr size_t k_block = 512;                                                  // about 120 KB of text per block
   threads = std::min(threads, std::max(1u, std::thread::hardware_concurrency()));  // more would only wait
   if (threads <= 1 || files.size() < 2 * k_block) {
     write_array(out, "files", files, append_file, false);
@@ -153,14 +153,15 @@ void write_files(Out& out, const std::vector<const FileEntry*>& files, unsigned 
 
 }  // namespace
 
-void write_manifest_json(const Manifest& m, const Digest& root, std::string_view tool_version, const Sink& sink,
-                         unsigned threads) {
+size_t write_manifest_json(const Manifest& m, const Digest& root, std::string_view tool_version, const Sink& sink,
+                           unsigned threads) {
   Out out(sink);
   std::string& b = out.buf();
   b.append("{\n  \"schema\": \"").append(k_manifest_schema).append("\",\n");
   b.append("  \"tool\": {\"name\": \"treeprint\", \"version\": ");
   append_json_string(b, tool_version);
   b.append("},\n  \"root_digest\": \"sha256:");
+  const size_t root_at = b.size();  // nothing is flushed before the header is whole
   append_hex(b, root);
   b.append("\",\n  \"totals\": {\"files\": ").append(std::to_string(m.files.size()));
   b.append(", \"bytes\": ").append(std::to_string(m.total_bytes));
@@ -205,6 +206,7 @@ void write_manifest_json(const Manifest& m, const Digest& root, std::string_view
       },
       true);
   b.append("}\n");
+  return root_at;
 }
 
 }  // namespace treeprint

@@ -142,7 +142,27 @@ void AtomicFile::flush_buffer() {
     }
     done += static_cast<size_t>(n);
   }
+  m_flushed += m_used;
   m_used = 0;
+}
+
+void AtomicFile::patch(uint64_t offset, std::string_view data) {
+  if (!is_regular_file() || offset > m_flushed + m_used || data.size() > m_flushed + m_used - offset) {
+    if (m_write_errno == 0) m_write_errno = EINVAL;
+    return;
+  }
+  // What is still buffered is changed there; what was written already, with pwrite.
+  while (!data.empty() && offset < m_flushed && m_write_errno == 0) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(data.size(), m_flushed - offset));
+    const long w = m_fs->write_at(m_fd, data.data(), n, offset);
+    if (w <= 0) {
+      m_write_errno = w < 0 ? static_cast<int>(-w) : EIO;
+      return;
+    }
+    data.remove_prefix(static_cast<size_t>(w));
+    offset += static_cast<uint64_t>(w);
+  }
+  if (!data.empty() && m_write_errno == 0) std::copy_n(data.data(), data.size(), m_buffer.get() + (offset - m_flushed));
 }
 
 void AtomicFile::write(std::string_view data) {

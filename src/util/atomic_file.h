@@ -61,6 +61,14 @@ class AtomicFile {
     m_buffer[m_used++] = c;
   }
 
+  /// Whether the content goes to a temporary regular file renamed into place, not to a device or pipe written in
+  /// place: only such a file can be patched.
+  bool is_regular_file() const { return !m_temp_path.empty(); }
+  /// Overwrites bytes [offset, offset + size) of what was written so far, in place: a header field whose value is
+  /// known only once the rest is written (a manifest's root digest). A range past what was written, or a file that
+  /// is not regular, is a failed write (commit() then fails and names it).
+  void patch(uint64_t offset, std::string_view data);
+
   /// Flushes and renames into place; fails if any write failed or the rename did.
   Status commit();
 
@@ -90,6 +98,7 @@ class AtomicFile {
   bool m_committed = false;
   std::unique_ptr<char[]> m_buffer;
   size_t m_used = 0;
+  uint64_t m_flushed = 0;  // bytes handed to write(2) before the buffer's
 };
 
 }  // namespace treeprint

@@ -113,6 +113,13 @@ long RealFileSystem::write(int fd, const void* buf, size_t size) {
   }
 }
 
+long RealFileSystem::write_at(int fd, const void* buf, size_t size, uint64_t offset) {
+  for (;;) {
+    const ssize_t n = ::pwrite(fd, buf, size, static_cast<off_t>(offset));
+    if (n >= 0 || errno != EINTR) return n < 0 ? -errno : n;
+  }
+}
+
 int RealFileSystem::rename_at(int from_dir_fd, const char* from, int to_dir_fd, const char* to) {
   return result(::renameat(from_dir_fd, from, to_dir_fd, to));
 }

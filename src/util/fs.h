@@ -49,6 +49,8 @@ class FileSystem {
   virtual int open_for_write(int dir_fd, const char* name) = 0;
   /// write(2): how many bytes were written (maybe fewer than `size`); retried on EINTR.
   virtual long write(int fd, const void* buf, size_t size) = 0;
+  /// pwrite(2): how many bytes were written at `offset` (maybe fewer than `size`); retried on EINTR.
+  virtual long write_at(int fd, const void* buf, size_t size, uint64_t offset) = 0;
   /// renameat(2) within or between directories.
   virtual int rename_at(int from_dir_fd, const char* from, int to_dir_fd, const char* to) = 0;
   /// unlinkat(2) of a file.
@@ -75,6 +77,7 @@ class RealFileSystem final : public FileSystem {
   int create_file(int dir_fd, const char* name, mode_t mode) override;
   int open_for_write(int dir_fd, const char* name) override;
   long write(int fd, const void* buf, size_t size) override;
+  long write_at(int fd, const void* buf, size_t size, uint64_t offset) override;
   int rename_at(int from_dir_fd, const char* from, int to_dir_fd, const char* to) override;
   int unlink_at(int dir_fd, const char* name) override;
   int close_checked(int fd) override;

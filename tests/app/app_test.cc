@@ -2,8 +2,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 #include <openssl/crypto.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -102,8 +102,8 @@ TEST(App, AReadErrorInAManifestIsAClearError) {
   fs.on_read_at = [](int, size_t, uint64_t) -> std::optional<long> { return -EIO; };
   const AppRun r = run({"inspect", dir / "m.json"}, &fs);
   EXPECT_EQ(r.code, k_exit_fatal);
-  EXPECT_EQ(r.err, "treeprint: error: " + (dir / "m.json") + ": cannot read '" + (dir / "m.json") +
-                       "': Input/output error\n");
+  EXPECT_EQ(r.err,
+            "treeprint: error: " + (dir / "m.json") + ": cannot read '" + (dir / "m.json") + "': Input/output error\n");
 }
 
 TEST(App, ManifestToStandardOutput) {
@@ -330,6 +330,23 @@ TEST(Action, ABaselinePathsStatFileSparesReadingUnchangedFiles) {
   EXPECT_EQ(parse_outputs(r.outputs).at("modified-files"), "edited.txt");
 }
 
+// The stat file lives beside a manifest written to a file; a manifest on standard output has none (none is made as
+// "-.stat" in the working directory).
+TEST(Scan, AManifestOnStandardOutputHasNoStatFile) {
+  TempDir dir;
+  dir.write("tree/a.txt", "a");
+  dir.mkdir("cwd");
+  char* cwd = ::getcwd(nullptr, 0);
+  ASSERT_EQ(::chdir((dir / "cwd").c_str()), 0);
+  const AppRun r = run({"scan", dir / "tree", "-o", "-", "--baseline", dir / "missing.json", "-q"});
+  EXPECT_EQ(::chdir(cwd), 0);
+  std::free(cwd);
+  EXPECT_EQ(r.code, k_exit_ok) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"path\": \"a.txt\""));
+  EXPECT_FALSE(exists(dir / "cwd/-.stat"));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir / "cwd"), std::filesystem::directory_iterator()), 0);
+}
+
 // In a git work tree, one load of a baseline path with a stat file serves both reuses: a clean tracked file is
 // taken through the index from the manifest the stat cache holds, a file git calls modified (edited before the
 // baseline and not added) through its unchanged stat data; only the file edited since is read.
@@ -342,9 +359,9 @@ TEST(Action, ABaselineWithAStatFileServesTheStatCacheAndTheGitFastPath) {
   dir.write("tree/dirty.txt", "not committed");
   // Old stat data, and the index refreshed to it: no entry racily clean. Then let the changes age past the stat
   // cache's racy margin.
-  ASSERT_EQ(git::testing::run_in(dir / "tree", "touch -d @1600000000 *.txt && git update-index -q --refresh; true")
-                .status,
-            0);
+  ASSERT_EQ(
+      git::testing::run_in(dir / "tree", "touch -d @1600000000 *.txt && git update-index -q --refresh; true").status,
+      0);
   ::usleep(2'100'000);
   ASSERT_EQ(run({"scan", dir / "tree", "-o", dir / "before.json", "--baseline", dir / "before.json", "-q"}).code,
             k_exit_ok);
@@ -474,7 +491,8 @@ TEST(Action, WhatItCreatesGetsTheWorkspacesOwner) {
   dir.write("tree/a.txt", "hello");
   dir.mkdir("existing");
   ASSERT_EQ(::chown(dir.path().c_str(), 4242, 4343), 0);
-  const ActionRun r = run_action_mode(dir, {{"INPUT_PATH", "tree"}, {"INPUT_MANIFEST-PATH", "existing/new/deeper/m.json"},
+  const ActionRun r = run_action_mode(dir, {{"INPUT_PATH", "tree"},
+                                            {"INPUT_MANIFEST-PATH", "existing/new/deeper/m.json"},
                                             {"INPUT_SHA256SUM-PATH", "sums"}});
   EXPECT_EQ(r.run.code, k_exit_ok) << r.run.out << r.run.err;
   const auto owner = [](const std::string& p) {

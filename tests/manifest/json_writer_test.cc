@@ -57,6 +57,24 @@ TEST(JsonWriter, ExactBytes) {
   EXPECT_EQ(render(m), want);
 }
 
+// The offset returned is where the root digest's hex digits are: a placeholder written there and patched with the
+// real digest gives the bytes of writing the real digest in the first place.
+TEST(JsonWriter, TheRootDigestsOffsetIsReturnedForPatching) {
+  FileEntry a;
+  a.path = "a";
+  a.sha256 = Sha256::of("a");
+  Manifest m;
+  m.files = {&a};
+  std::string out;
+  const size_t at = write_manifest_json(m, Digest{}, "1.2.3-long-version", [&](std::string_view s) { out.append(s); });
+  ASSERT_LE(at + 64, out.size());
+  EXPECT_EQ(out.substr(at - 7, 71), "sha256:" + std::string(64, '0'));
+  out.replace(at, 64, to_hex(root_digest(m)));
+  std::string direct;
+  write_manifest_json(m, root_digest(m), "1.2.3-long-version", [&](std::string_view s) { direct.append(s); });
+  EXPECT_EQ(out, direct);
+}
+
 TEST(JsonWriter, EmptyManifest) {
   Manifest m;
   const std::string out = render(m);

@@ -453,7 +453,8 @@ TEST(Walk, BigFilesHandTheRestOfTheirBatchToOtherThreads) {
   TempDir dir;
   constexpr size_t k_files = 3;
   const size_t size = FileHasher::k_big_file + 1;
-  for (size_t i = 0; i < k_files; ++i) dir.write("big" + std::to_string(i), std::string(size, static_cast<char>('a' + i)));
+  for (size_t i = 0; i < k_files; ++i)
+    dir.write("big" + std::to_string(i), std::string(size, static_cast<char>('a' + i)));
   std::mutex mu;
   std::condition_variable cv;
   std::map<std::string, int> reads;                     // by file
@@ -481,7 +482,8 @@ TEST(Walk, BigFilesHandTheRestOfTheirBatchToOtherThreads) {
   };
   const Scan s = scan(dir.path(), {.threads = 2}, &fs);
   EXPECT_TRUE(waited);
-  EXPECT_TRUE(other_read) << held << " kept the rest of its batch: no other thread read another file while it was hashed";
+  EXPECT_TRUE(other_read) << held
+                          << " kept the rest of its batch: no other thread read another file while it was hashed";
   std::set<std::thread::id> threads;
   for (const auto& [path, ids] : by) threads.insert(ids.begin(), ids.end());
   EXPECT_EQ(threads.size(), 2u);
@@ -546,11 +548,12 @@ class EndlessFileSystem final : public FileSystem {
   long read_at(int fd, void* buf, size_t size, uint64_t offset) override {
     return m_real.read_at(fd, buf, size, offset);
   }
-  int create_file(int dir_fd, const char* name, mode_t mode) override {
-    return m_real.create_file(dir_fd, name, mode);
-  }
+  int create_file(int dir_fd, const char* name, mode_t mode) override { return m_real.create_file(dir_fd, name, mode); }
   int open_for_write(int dir_fd, const char* name) override { return m_real.open_for_write(dir_fd, name); }
   long write(int fd, const void* buf, size_t size) override { return m_real.write(fd, buf, size); }
+  long write_at(int fd, const void* buf, size_t size, uint64_t offset) override {
+    return m_real.write_at(fd, buf, size, offset);
+  }
   int rename_at(int from_dir_fd, const char* from, int to_dir_fd, const char* to) override {
     return m_real.rename_at(from_dir_fd, from, to_dir_fd, to);
   }

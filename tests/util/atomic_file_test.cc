@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include "test_support.h"
 
 namespace treeprint {
@@ -62,6 +64,60 @@ TEST(AtomicFile, DeviceIsWrittenInPlace) {
   struct stat st {};
   ASSERT_EQ(stat("/dev/null", &st), 0);
   EXPECT_TRUE(S_ISCHR(st.st_mode));  // still the device, not replaced by a regular file
+}
+
+// patch() rewrites bytes already written, whether they are still buffered or on disk; a range past the end, or a
+// device written in place, is a failed write that commit() reports.
+TEST(AtomicFile, PatchRewritesWrittenBytesInPlace) {
+  TempDir dir;
+  auto f = AtomicFile::create(dir / "out.json");
+  ASSERT_TRUE(testing::succeeds(f));
+  const std::string big(3 << 20, 'x');  // more than the buffer: the head is on disk, the tail still buffered
+  (*f)->write("head:....;");
+  (*f)->write(big);
+  (*f)->write("tail:....;");
+  (*f)->patch(5, "HEAD");
+  (*f)->patch(10 + big.size() + 5, "TAIL");
+  (*f)->patch(8, "d.");  // over part of the first patch
+  ASSERT_TRUE(testing::succeeds((*f)->commit()));
+  const std::string got = testing::read_file(dir / "out.json");
+  EXPECT_EQ(got, "head:HEAd." + big + "tail:TAIL;");
+
+  auto g = AtomicFile::create(dir / "past.json");
+  ASSERT_TRUE(testing::succeeds(g));
+  (*g)->write("short");
+  (*g)->patch(3, "long");
+  EXPECT_EQ((*g)->commit().error(), "writing '" + (dir / "past.json") + "' failed: Invalid argument");
+  EXPECT_FALSE(std::filesystem::exists(dir / "past.json"));
+
+  auto d = AtomicFile::create("/dev/null");
+  ASSERT_TRUE(testing::succeeds(d));
+  EXPECT_FALSE((*d)->is_regular_file());
+  (*d)->write("x");
+  (*d)->patch(0, "y");
+  EXPECT_FALSE((*d)->commit());
+}
+
+// A patch of bytes already on disk goes through the filesystem's pwrite, and its failure is the commit's.
+TEST(AtomicFile, AFailedPatchFailsTheCommit) {
+  TempDir dir;
+  dir.write("out.json", "old");
+  testing::FaultFileSystem fs;
+  bool fail = false;
+  fs.on_write = [&](int, size_t, uint64_t) -> std::optional<long> {
+    if (fail) return -EIO;
+    return std::nullopt;
+  };
+  AtomicFileOptions options;
+  options.fs = &fs;
+  auto f = AtomicFile::create(dir / "out.json", options);
+  ASSERT_TRUE(testing::succeeds(f));
+  (*f)->write(std::string(1 << 20, 'x'));
+  fail = true;
+  (*f)->patch(0, "y");
+  fail = false;
+  EXPECT_EQ((*f)->commit().error(), "writing '" + (dir / "out.json") + "' failed: Input/output error");
+  EXPECT_EQ(testing::read_file(dir / "out.json"), "old");
 }
 
 // The disk fills up half-way through: commit says so, the old file is still there whole, no temporary is left.
