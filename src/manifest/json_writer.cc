@@ -1,8 +1,9 @@
 #include "manifest/json_writer.h"
 
 #include <algorithm>
-#include <barrier>
 #include <charconv>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -106,9 +107,10 @@ void render_files(std::string& s, const std::vector<const FileEntry*>& files, si
   }
 }
 
-// The files array is most of a manifest: with several threads, blocks of it are rendered in parallel, a round at a
-// time, and handed to the sink in order, so memory stays at a few hundred KB however large the manifest. The helpers
-// live for the whole array and meet the caller at a barrier before and after each round.
+// The files array is most of a manifest: with several threads, blocks of it are rendered in parallel and handed to
+// the sink in order. Whichever thread is free renders the next block, into a ring of a few slots, while the calling
+// thread also hands finished blocks to the sink as they come due; so the sink's writes overlap the rendering, and
+// memory stays at a few hundred KB however large the manifest.
 void write_files(Out& out, const std::vector<const FileEntry*>& files, unsigned threads) {
   constexpr size_t k_block = 512;                                                  // about 120 KB of text per block
   threads = std::min(threads, std::max(1u, std::thread::hardware_concurrency()));  // more would only wait
@@ -118,35 +120,56 @@ void write_files(Out& out, const std::vector<const FileEntry*>& files, unsigned 
   }
   out.buf().append("  \"files\": [");
   out.flush();
-  std::vector<std::string> blocks(threads);
-  size_t round = 0;
-  auto render = [&](size_t t) {
-    blocks[t].clear();
-    const size_t begin = std::min(files.size(), round + t * k_block);
-    render_files(blocks[t], files, begin, std::min(files.size(), begin + k_block));
+  const size_t blocks = (files.size() + k_block - 1) / k_block;
+  const size_t ring = 2 * static_cast<size_t>(threads);
+  std::vector<std::string> slots(ring);
+  std::vector<char> ready(ring, 0);
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t next = 0;  // the next block to render
+  size_t sunk = 0;  // blocks handed to the sink; block b's slot (b % ring) is free once b - ring was
+  const auto claimable = [&] { return next < blocks && next < sunk + ring; };
+  const auto render = [&](size_t b) {
+    std::string& s = slots[b % ring];
+    s.clear();
+    render_files(s, files, b * k_block, std::min(files.size(), (b + 1) * k_block));
   };
-  std::barrier sync(static_cast<std::ptrdiff_t>(threads));
-  bool finished = false;
   {
     std::vector<std::jthread> helpers;
     for (size_t t = 1; t < threads; ++t) {
-      helpers.emplace_back([&, t] {
+      helpers.emplace_back([&] {
+        std::unique_lock lock(mu);
         for (;;) {
-          sync.arrive_and_wait();  // a round starts, or the array is done
-          if (finished) return;
-          render(t);
-          sync.arrive_and_wait();
+          cv.wait(lock, [&] { return next >= blocks || claimable(); });
+          if (next >= blocks) return;
+          const size_t b = next++;
+          lock.unlock();
+          render(b);
+          lock.lock();
+          ready[b % ring] = 1;
+          cv.notify_all();
         }
       });
     }
-    for (; round < files.size(); round += threads * k_block) {
-      sync.arrive_and_wait();
-      render(0);
-      sync.arrive_and_wait();
-      for (const auto& b : blocks) out.sink(b);
+    std::unique_lock lock(mu);
+    while (sunk < blocks) {
+      if (ready[sunk % ring] != 0) {
+        ready[sunk % ring] = 0;
+        lock.unlock();
+        out.sink(slots[sunk % ring]);
+        lock.lock();
+        ++sunk;
+        cv.notify_all();
+      } else if (claimable()) {
+        const size_t b = next++;
+        lock.unlock();
+        render(b);
+        lock.lock();
+        ready[b % ring] = 1;
+      } else {
+        cv.wait(lock, [&] { return ready[sunk % ring] != 0 || claimable(); });
+      }
     }
-    finished = true;
-    sync.arrive_and_wait();
   }
   out.buf().append("\n  ],\n");
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "manifest/manifest.h"
 #include "util/format.h"
 #include "util/sha256.h"
@@ -104,6 +107,17 @@ TEST(JsonWriter, ParallelRenderingGivesTheSameBytes) {
   EXPECT_EQ(render(2), one);
   EXPECT_EQ(render(3), one);
   EXPECT_EQ(render(8), one);
+  // A slow sink: the renderers fill every slot of the ring and wait for the sink to free one.
+  std::string slow;
+  size_t calls = 0;
+  write_manifest_json(
+      m, root_digest(m), "1",
+      [&](std::string_view s) {
+        if (++calls % 4 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        slow.append(s);
+      },
+      2);
+  EXPECT_EQ(slow, one);
 }
 
 TEST(JsonWriter, LargeManifestIsStreamedInChunks) {
