@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -243,6 +244,30 @@ TEST(SortCanonical, ParallelSortGivesTheSameOrderAsOneThread) {
   std::vector<const FileEntry*> one = files;
   sort_canonical(one, 1);
   EXPECT_TRUE(one == expected);
+}
+
+// Paths over a tiny alphabet (NUL among it) with long shared prefixes: every way two paths can relate at an
+// eight-byte boundary (one ends there, one goes on with a NUL, both go on) occurs, many times over.
+TEST(SortCanonical, LongSharedPrefixesSortAsStrings) {
+  FileTable table;
+  std::vector<const FileEntry*> files;
+  std::set<std::string> seen;
+  std::mt19937 rng(777);
+  std::uniform_int_distribution<int> pick(0, 3), length(0, 40);
+  const std::string shared(37, 's');
+  for (size_t i = 0; i < 40000; ++i) {
+    std::string p = i % 3 == 0 ? std::string() : shared.substr(0, i % 38);
+    const int n = length(rng);
+    for (int k = 0; k < n; ++k) p.push_back("\0a/b"[pick(rng)]);
+    if (seen.insert(p).second) files.push_back(table.add(p));
+  }
+  std::vector<const FileEntry*> expected = files;
+  std::sort(expected.begin(), expected.end(), [](const FileEntry* a, const FileEntry* b) { return a->path < b->path; });
+  for (const unsigned threads : {1u, 2u}) {
+    std::vector<const FileEntry*> sorted = files;
+    sort_canonical(sorted, threads);
+    EXPECT_TRUE(sorted == expected) << threads << " threads";
+  }
 }
 
 TEST(SortCanonical, OtherListsSortByPathAndErrorsThenByMessage) {
