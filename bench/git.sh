@@ -118,6 +118,8 @@ for size in $SIZES; do
     done
     sleep 1.1
     git -C "$clone" status --porcelain >/dev/null
+    # The fresh clone is gigabytes of dirty pages: written back now, not by the kernel during the timed runs.
+    sync
 
     echo "--- $files files ($(git -C "$clone" ls-files | wc -l) tracked, $bytes)" | tee -a "$RES/summary.txt"
     measure fast "$TREEPRINT" scan "$clone" --baseline "$out/first.json" -o "$out/fast.json" -q

@@ -390,11 +390,12 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
   result.seconds = seconds;
   result.git_reused = git_report.reused;
 
-  // The root digest (one SHA-256 stream over every entry) is computed while the manifest is rendered, when the
-  // manifest goes to a file whose header can be patched once it is known; else first.
+  // The root digest (one SHA-256 stream over every entry) is computed on a thread of its own while the manifest is
+  // rendered, unless one thread is asked for (--threads 1) or the manifest goes where its header cannot be patched
+  // once the digest is known (standard output, a device); then it is computed first.
   Digest root{};
   std::jthread root_digester;
-  if (manifest_file && manifest_file->is_regular_file()) {
+  if (o.threads != 1 && manifest_file && manifest_file->is_regular_file()) {
     root_digester = std::jthread([&] { root = root_digest(manifest); });
   } else {
     root = root_digest(manifest);

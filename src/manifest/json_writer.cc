@@ -112,8 +112,9 @@ void render_files(std::string& s, const std::vector<const FileEntry*>& files, si
 // thread also hands finished blocks to the sink as they come due; so the sink's writes overlap the rendering, and
 // memory stays at a few hundred KB however large the manifest.
 void write_files(Out& out, const std::vector<const FileEntry*>& files, unsigned threads) {
-  constexpr size_t k_block = 512;                                                  // about 120 KB of text per block
-  threads = std::min(threads, std::max(1u, std::thread::hardware_concurrency()));  // more would only wait
+  constexpr size_t k_block = 512;  // about 120 KB of text per block
+  // More threads than cores would only wait.
+  threads = std::min(threads, std::max(1u, std::thread::hardware_concurrency()));
   if (threads <= 1 || files.size() < 2 * k_block) {
     write_array(out, "files", files, append_file, false);
     return;
