@@ -184,12 +184,32 @@ GitTree::Range GitTree::tracked_below(std::string_view work_dir) const {
   return {begin, m_index->lower_bound(bound, begin, m_index->size())};
 }
 
-std::optional<size_t> GitTree::tracked(std::string_view work_path, Range within) const {
-  // The first entry at the path is its stage-0 one when there is one (stages sort in order), else its first
-  // unmerged stage: what tracked(work_path) gives.
-  const size_t at = m_index->lower_bound(work_path, within.begin, within.end);
-  if (at < within.end && m_index->path(at) == work_path) return at;
-  return std::nullopt;
+void GitTree::tracked_in(std::string_view work_dir, Range below, std::vector<TrackedName>* out) const {
+  out->clear();
+  const size_t skip = work_dir.empty() ? 0 : work_dir.size() + 1;  // "dir/"
+  std::string bound;
+  for (size_t i = below.begin; i < below.end;) {
+    const std::string_view rest = m_index->path(i).substr(skip);
+    const size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) {
+      // The first entry at a path is its stage-0 one when there is one (stages sort in order), else its first
+      // unmerged stage: what tracked(work_path) gives. Its other stages follow it.
+      if (out->empty() || out->back().name != rest) out->push_back({rest, static_cast<uint32_t>(i)});
+      ++i;
+      continue;
+    }
+    // A subdirectory's entries run from "dir/sub/" up to (and not including) "dir/sub0", '0' being the byte after '/'.
+    bound.assign(m_index->path(i).substr(0, skip + slash));
+    bound.push_back('0');
+    i = m_index->lower_bound(bound, i + 1, below.end);
+  }
+}
+
+std::optional<size_t> GitTree::find_name(const std::vector<TrackedName>& names, std::string_view name) {
+  const auto it = std::lower_bound(names.begin(), names.end(), name,
+                                   [](const TrackedName& t, std::string_view n) { return t.name < n; });
+  if (it == names.end() || it->name != name) return std::nullopt;
+  return it->position;
 }
 
 bool GitTree::has_tracked_below(std::string_view work_dir) const {

@@ -22,6 +22,7 @@
 // that decision was made from, so that a baseline is used only when it was made from the same inputs.
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,8 +70,17 @@ class GitTree {
     size_t end = 0;
   };
   Range tracked_below(std::string_view work_dir) const;
-  /// tracked(work_path) for a path directly in the directory whose tracked_below() is `within`.
-  std::optional<size_t> tracked(std::string_view work_path, Range within) const;
+  /// An entry directly in a directory: its name there, and what tracked() gives for its path.
+  struct TrackedName {
+    std::string_view name;  // viewing the index
+    uint32_t position;
+  };
+  /// The entries directly in `work_dir` (files, symlinks, submodules), whose tracked_below() is `below`, sorted by
+  /// name (the index's order): what the walker looks each listed name up in. The entries of a subdirectory are
+  /// stepped over a subdirectory at a time, not one by one.
+  void tracked_in(std::string_view work_dir, Range below, std::vector<TrackedName>* out) const;
+  /// The position of `name` in a tracked_in() list.
+  static std::optional<size_t> find_name(const std::vector<TrackedName>& names, std::string_view name);
   /// Whether the index has an entry below the directory `work_dir` ("" is the root).
   bool has_tracked_below(std::string_view work_dir) const;
 

@@ -30,7 +30,7 @@ constexpr size_t k_batch = 16;                // files per job: enough reads in 
 constexpr size_t k_dents_buffer = 64 << 10;   // per thread
 constexpr uint64_t k_prefetch_max = 8 << 20;  // WILLNEED at most this much of a file; readahead does the rest
 constexpr uint64_t k_gitignore_max = 100 << 20;  // git refuses larger ignore files too
-constexpr uint64_t k_report_bytes = 8 << 20;  // progress granularity within big files
+constexpr uint64_t k_report_bytes = 8 << 20;     // progress granularity within big files
 
 // An open directory, shared by the jobs that still need its fd.
 struct DirRef {
@@ -64,7 +64,7 @@ struct DirJob {
   std::string rel;                 // path from the root, "" for the root
   std::shared_ptr<const IgnoreChain> ignore;
   std::shared_ptr<const DirIdentity> ancestors;
-  bool included = false;  // this directory (or one above it) matched an --include
+  bool included = false;         // this directory (or one above it) matched an --include
   const GitTree* git = nullptr;  // the work tree this directory is in (WalkOptions::git)
   bool git_ignored = false;      // an ignored directory, entered only for the tracked files below it
   bool attrs_unknown = false;    // below an untracked .gitattributes: the fast path is off
@@ -138,8 +138,9 @@ struct Worker {
     uint32_t name_size;
     unsigned char type;
   };
-  std::vector<Listed> listed;  // scratch: the directory being read
-  std::string names;           // scratch: its names, NUL-separated
+  std::vector<Listed> listed;                       // scratch: the directory being read
+  std::string names;                                // scratch: its names, NUL-separated
+  std::vector<GitTree::TrackedName> tracked_names;  // scratch: its index entries (GitTree::tracked_in)
 
   // Files set aside while the baseline was loading (WalkOptions::baseline_ready), in the order they were met: 12
   // bytes a file. A run of them from one directory shares one DeferredDir.
@@ -157,8 +158,7 @@ struct Worker {
 
 class Walker {
  public:
-  Walker(FileSystem& fs, const WalkOptions& options, unsigned threads)
-      : m_fs(fs), m_options(options) {
+  Walker(FileSystem& fs, const WalkOptions& options, unsigned threads) : m_fs(fs), m_options(options) {
     for (unsigned i = 0; i < threads; ++i) {
       m_workers.emplace_back(std::make_unique<Worker>());
       m_workers.back()->index = i;
@@ -643,8 +643,8 @@ void Walker::list_dir(Worker& w, DirJob job) {
                               join(job.rel, ".gitignore"), std::move(ignore));
   }
 
-  // The index entries below this directory: each name listed is looked up among them only.
-  const GitTree::Range tracked_here = git != nullptr ? git->tracked_below(dir_work_path) : GitTree::Range{};
+  // The index entries directly in this directory: each name listed is looked up among them only.
+  if (git != nullptr) git->tracked_in(dir_work_path, git->tracked_below(dir_work_path), &w.tracked_names);
   FileJob batch;
   batch.dir = dir;
   batch.git = git;
@@ -676,7 +676,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
     }
     bool included = false;
     size_t tracked = k_not_tracked;  // the index position of the entry's path
-    bool git_ignored_dir = false;  // for a directory: entered only for its tracked files
+    bool git_ignored_dir = false;    // for a directory: entered only for its tracked files
     bool ignored_but_tracked = false;
     if (git == nullptr) {
       if (!keep(ignore.get(), path, path, name, type == DT_DIR, job.included, &included)) continue;
@@ -686,7 +686,7 @@ void Walker::list_dir(Worker& w, DirJob job) {
       work_path.assign(dir_work_path);
       if (!work_path.empty()) work_path.push_back('/');
       work_path.append(name);
-      if (const auto at = git->tracked(work_path, tracked_here)) tracked = *at;
+      if (const auto at = GitTree::find_name(w.tracked_names, name)) tracked = *at;
       // A tracked file that became a directory is gone, and its directory untracked (a submodule the other way).
       if (tracked != k_not_tracked && (type == DT_DIR) != (git->index().mode(tracked) == git::k_mode_gitlink)) {
         tracked = k_not_tracked;

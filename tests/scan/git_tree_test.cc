@@ -24,6 +24,7 @@ namespace {
 using git::testing::GitRepo;
 using git::testing::run_in;
 using git::testing::shell_quote;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // Opens the work tree `dir` is in, as the scan command does.
@@ -158,7 +159,8 @@ TEST(GitTreeWalk, KeepsWhatGitKeepsTrackedFilesWhateverTheIgnoreRules) {
   EXPECT_EQ(s->report.untracked, 1u);
   EXPECT_EQ(s->report.missing, 0u);
   for (const FileEntry* f : s->manifest.files) {
-    EXPECT_EQ(f->sha256, Sha256::of(treeprint::testing::read_file(repo.root() + "/" + std::string(f->path)))) << f->path;
+    EXPECT_EQ(f->sha256, Sha256::of(treeprint::testing::read_file(repo.root() + "/" + std::string(f->path))))
+        << f->path;
   }
 
   // Without the work tree, the plain scan drops what the patterns match, tracked or not.
@@ -395,8 +397,9 @@ TEST(GitTreeWalk, NestedRepositoryThatIsNotASubmodule) {
   for (const char* where : {"nested", "hidden"}) {
     const std::string dir = parent.root() + "/" + where;
     ::mkdir(dir.c_str(), 0755);
-    ASSERT_EQ(run_in(dir, "git init -q -b main . && printf '*.tmp\\n' > .gitignore && echo a > a.txt && "
-                          "echo keep > keep.bak && git add -A && git commit -q -m nested")
+    ASSERT_EQ(run_in(dir,
+                     "git init -q -b main . && printf '*.tmp\\n' > .gitignore && echo a > a.txt && "
+                     "echo keep > keep.bak && git add -A && git commit -q -m nested")
                   .status,
               0);
     parent.write(std::string(where) + "/x.tmp", "ignored by its own rules\n");
@@ -433,8 +436,8 @@ TEST(GitTreeWalk, UnreadableNestedRepositoryIsAWarningAndTheEnclosingRules) {
   }
   auto s = git_scan(parent.root());
   ASSERT_NE(s->tree, nullptr);
-  EXPECT_EQ(kept(s->manifest), (std::set<std::string>{".gitignore", "damaged/a.txt", "damaged/b.txt", "junk/b.txt",
-                                                      "top.c"}));
+  EXPECT_EQ(kept(s->manifest),
+            (std::set<std::string>{".gitignore", "damaged/a.txt", "damaged/b.txt", "junk/b.txt", "top.c"}));
   EXPECT_EQ(s->report.nested, 0u);
   ASSERT_TRUE(contains(s->warnings, "damaged: not scanned as a git work tree of its own (index '"));
   ASSERT_TRUE(contains(s->warnings, "junk: not scanned as a git work tree of its own ("));
@@ -496,30 +499,71 @@ TEST(GitTree, TrackedLookupsAndWorkPaths) {
   EXPECT_FALSE(tree->has_tracked_below("a/"));  // "a//..." is no path
 }
 
-// The walker looks a listed name up among its directory's entries only; names that sort around '/' ("a-b" < "a/"
-// < "a0") stay outside the range.
+// The walker looks a listed name up among its directory's own entries only: tracked_in() lists them, stepping over
+// subdirectories; names that sort around '/' ("a-b" < "a/" < "a0") stay outside a directory's range.
 TEST(GitTree, TrackedLookupsWithinADirectory) {
   GitRepo repo;
   repo.init();
-  for (const char* p : {"a-b", "a/b/c.txt", "a/d.txt", "a0", "ab", "b/e.txt"}) repo.write(p, p);
+  for (const char* p : {"a-b", "a/b/c.txt", "a/b/d/e.txt", "a/b.c", "a/b0", "a/d.txt", "a0", "ab", "b/e.txt"}) {
+    repo.write(p, p);
+  }
   repo.git("add -A && git commit -q -m base");
   auto tree = open_tree(repo.root());
   ASSERT_NE(tree, nullptr);
+  const auto names_of = [](const std::vector<GitTree::TrackedName>& list) {
+    std::vector<std::string> out;
+    for (const auto& t : list) out.emplace_back(t.name);
+    return out;
+  };
   const GitTree::Range a = tree->tracked_below("a");
-  ASSERT_EQ(a.end - a.begin, 2u);
-  EXPECT_EQ(tree->index().path(a.begin), "a/b/c.txt");
+  ASSERT_EQ(a.end - a.begin, 5u);
+  EXPECT_EQ(tree->index().path(a.begin), "a/b.c");
   EXPECT_EQ(tree->index().path(a.end - 1), "a/d.txt");
-  EXPECT_EQ(tree->tracked("a/d.txt", a), tree->tracked("a/d.txt"));
-  EXPECT_FALSE(tree->tracked("a0", a).has_value());
-  EXPECT_FALSE(tree->tracked("a/x", a).has_value());
+  std::vector<GitTree::TrackedName> in_a;
+  tree->tracked_in("a", a, &in_a);
+  EXPECT_THAT(names_of(in_a), ElementsAre("b.c", "b0", "d.txt"));
+  for (const auto& t : in_a) EXPECT_EQ(tree->tracked("a/" + std::string(t.name)), t.position) << t.name;
+  EXPECT_EQ(GitTree::find_name(in_a, "d.txt"), tree->tracked("a/d.txt"));
+  EXPECT_FALSE(GitTree::find_name(in_a, "b").has_value());  // a directory is not an entry
+  EXPECT_FALSE(GitTree::find_name(in_a, "x").has_value());
+  std::vector<GitTree::TrackedName> in_root;
   const GitTree::Range all = tree->tracked_below("");
   EXPECT_EQ(all.end - all.begin, tree->index().size());
-  for (const char* p : {"a-b", "a0", "ab"}) EXPECT_EQ(tree->tracked(p, all), tree->tracked(p)) << p;
+  tree->tracked_in("", all, &in_root);
+  EXPECT_THAT(names_of(in_root), ElementsAre("a-b", "a0", "ab"));
+  for (const char* p : {"a-b", "a0", "ab"}) EXPECT_EQ(GitTree::find_name(in_root, p), tree->tracked(p)) << p;
+  std::vector<GitTree::TrackedName> in_b_d;
+  tree->tracked_in("a/b/d", tree->tracked_below("a/b/d"), &in_b_d);
+  EXPECT_THAT(names_of(in_b_d), ElementsAre("e.txt"));
   const GitTree::Range none = tree->tracked_below("c");
   EXPECT_EQ(none.begin, none.end);
-  EXPECT_FALSE(tree->tracked("c/x", none).has_value());
-  const GitTree::Range b = tree->tracked_below("b");
-  EXPECT_EQ(tree->index().path(*tree->tracked("b/e.txt", b)), "b/e.txt");
+  std::vector<GitTree::TrackedName> in_c = in_a;
+  tree->tracked_in("c", none, &in_c);
+  EXPECT_TRUE(in_c.empty());
+}
+
+// An unmerged path is listed once, at its first stage: what tracked() gives.
+TEST(GitTree, AnUnmergedPathIsListedOnceInItsDirectory) {
+  GitRepo repo;
+  repo.init();
+  repo.write("d/both.txt", "base\n");
+  repo.write("d/z.txt", "z\n");
+  repo.git("add -A && git commit -q -m base && git checkout -q -b side");
+  repo.write("d/both.txt", "side\n");
+  repo.git("commit -q -am side && git checkout -q main");
+  repo.write("d/both.txt", "main\n");
+  repo.git("commit -q -am main");
+  EXPECT_NE(repo.try_git("merge -q side").status, 0);
+  auto tree = open_tree(repo.root());
+  ASSERT_NE(tree, nullptr);
+  ASSERT_EQ(tree->index().size(), 4u);  // stages 1, 2, 3 of both.txt, and z.txt
+  std::vector<GitTree::TrackedName> in_d;
+  tree->tracked_in("d", tree->tracked_below("d"), &in_d);
+  ASSERT_EQ(in_d.size(), 2u);
+  EXPECT_EQ(in_d[0].name, "both.txt");
+  EXPECT_EQ(in_d[0].position, tree->tracked("d/both.txt"));
+  EXPECT_EQ(tree->index().entry(in_d[0].position).stage(), 1);
+  EXPECT_EQ(in_d[1].name, "z.txt");
 }
 
 TEST(GitTreeWalk, MissingAndUnmergedCountsAndTheKeptSet) {
