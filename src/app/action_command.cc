@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "app/action_changes.h"
 #include "app/action_gitlab.h"
@@ -45,7 +47,9 @@ std::string env_or(const EnvLookup& env, const std::string& name, std::string fa
 }
 
 std::string trim_space(std::string s) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; };
+  const auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+  };
   while (!s.empty() && is_space(s.back())) s.pop_back();
   size_t start = 0;
   while (start < s.size() && is_space(s[start])) ++start;
@@ -116,7 +120,7 @@ class Action {
     // Where every path leads is settled here, by who wrote it (inputs/path_trust.h), before any work.
     const PathRoots roots = path_roots(m_env);
     std::optional<FileOwner> owner;
-    if (struct stat st {}; !ws.empty() && ::stat(ws.c_str(), &st) == 0 && st.st_uid != ::geteuid()) {
+    if (struct stat st{}; !ws.empty() && ::stat(ws.c_str(), &st) == 0 && st.st_uid != ::geteuid()) {
       owner = FileOwner{st.st_uid, st.st_gid};  // files a root container writes must belong to the workspace's owner
     }
     const auto give_owner = [&](int fd, const std::string& created) {
@@ -132,9 +136,9 @@ class Action {
       const SettingOrigin* origin;
       OutputAt* at;
       OutputPlace* place;
-    } outputs[] = {{"manifest-path", &s.manifest_path, &s.manifest_path_origin, &options.output_at, &m_manifest_place},
-                   {"sha256sum-path", &s.sha256sum_path, &s.sha256sum_path_origin, &options.sha256sum_at,
-                    &m_sums_place}};
+    } outputs[] = {
+        {"manifest-path", &s.manifest_path, &s.manifest_path_origin, &options.output_at, &m_manifest_place},
+        {"sha256sum-path", &s.sha256sum_path, &s.sha256sum_path_origin, &options.sha256sum_at, &m_sums_place}};
     for (const auto& o : outputs) {
       if (o.path->empty()) continue;
       auto place = place_output(roots, *o.path, o.origin->source, give_owner);
@@ -155,23 +159,44 @@ class Action {
                      ": cannot scan " + root.error());
       return k_exit_fatal;
     }
-    // The baseline is read once, before the scan: the scan reuses its digests (the git fast path, and the stat cache
-    // when a stat file lies beside a baseline path), and the comparison after it diffs against the same manifest.
-    // Not getting it is a notice or a warning and a plain scan, never a failed step.
-    load_baseline(roots);
+    // The baseline is read once: the scan reuses its digests (the git fast path, and the stat cache when a stat file
+    // lies beside a baseline path), and the comparison after it diffs against the same manifest. A previous run's
+    // (no stat file, so of use to the git fast path alone) is downloaded and read on a thread of its own while the
+    // scan runs, and the walk waits for it only once it has listed the tree; a baseline path is read first, as its
+    // stat file must be known before the walk. Not getting it is a notice or a warning and a plain scan, never a
+    // failed step.
+    const bool beside_scan = s.baseline == BaselineKind::previous_run;
+    std::once_flag baseline_once;
+    const auto load = [&] { std::call_once(baseline_once, [&] { load_baseline(roots); }); };
+    std::jthread baseline_loader;  // m_baseline is only read once load() has returned on this thread
+    if (beside_scan) {
+      baseline_loader = std::jthread(load);
+    } else {
+      load();
+    }
 
     options.output = s.manifest_path;
     options.sha256sum_path = s.sha256sum_path;
     options.dir_fd = root->get();
     ScanReuse reuse;
-    if (m_baseline) {
+    bool offer_reuse = beside_scan;
+    if (beside_scan) {
+      if (m_settings.git) {
+        reuse.load_git_baseline = [&]() -> const Manifest* {
+          load();
+          return m_baseline ? &m_baseline->before() : nullptr;
+        };
+      }
+    } else if (m_baseline) {
+      offer_reuse = true;
       reuse.stat_cache = m_baseline->stat_cache.get();
       if (m_settings.git) reuse.git_baseline = &m_baseline->before();
     }
     const auto scan_started = std::chrono::steady_clock::now();
     m_runner.group("treeprint: scanning " + printable(options.dir));
-    ScanResult scan = scan_and_write(options, m_ctx, m_baseline ? &reuse : nullptr);
+    ScanResult scan = scan_and_write(options, m_ctx, offer_reuse ? &reuse : nullptr);
     m_runner.end_group();
+    load();  // waits for the loader (the scan may not have: not a work tree, or every file rehashed)
     resume_network_deadline(scan_started);
     if (!scan.ran || !scan.written) {
       m_runner.error("the scan could not run: " +
@@ -461,8 +486,9 @@ class Action {
 
   // The job summary; with `max_characters` (a comment or a check run) also within that many characters, its lists
   // shortened to fit rather than the text cut.
-  std::string job_summary(const ScanResult& scan, const ChangeSummary* changes, const std::vector<FilterResult>& filters,
-                          size_t max_characters = 0, std::string limit_name = {}) const {
+  std::string job_summary(const ScanResult& scan, const ChangeSummary* changes,
+                          const std::vector<FilterResult>& filters, size_t max_characters = 0,
+                          std::string limit_name = {}) const {
     JobSummaryOptions o;
     if (max_characters != 0) {
       o.max_characters = max_characters;
@@ -606,8 +632,9 @@ class Action {
         run.conclusion = failed ? "failure" : "success";
         run.details_url = run_url();
         run.title = headline;
-        run.summary = job_summary(scan, changes, filters, k_check_output_max,
-                                  "GitHub's limit of " + with_commas(k_check_output_max) + " characters for a check run");
+        run.summary =
+            job_summary(scan, changes, filters, k_check_output_max,
+                        "GitHub's limit of " + with_commas(k_check_output_max) + " characters for a check run");
         for (const ErrorEntry& e : m.errors) {
           CheckAnnotation a;
           a.path = workspace_path(s.path, printable(e.path));
@@ -629,9 +656,9 @@ class Action {
           return "";
         }
         const std::string key = "treeprint:" + s.artifact_name;
-        const std::string markdown = job_summary(scan, changes, filters, GitHubApi::comment_text_max(key),
-                                                 "GitHub's limit of " + with_commas(k_comment_body_max) +
-                                                     " characters for a comment");
+        const std::string markdown =
+            job_summary(scan, changes, filters, GitHubApi::comment_text_max(key),
+                        "GitHub's limit of " + with_commas(k_comment_body_max) + " characters for a comment");
         auto posted = api->upsert_sticky_comment(pr->number, key, markdown);
         if (!posted) {
           m_runner.warning("summary: could not post the pull-request comment: " + posted.error());
@@ -644,8 +671,7 @@ class Action {
         }
         return env_or(m_env, "GITHUB_SERVER_URL", "https://github.com") + "/" + env_or(m_env, "GITHUB_REPOSITORY") +
                (system == CiSystem::gitea || system == CiSystem::forgejo ? "/pulls/" : "/pull/") +
-               std::to_string(pr->number) + "#issuecomment-" +
-               std::to_string(posted->id);
+               std::to_string(pr->number) + "#issuecomment-" + std::to_string(posted->id);
       }
       case SummaryMode::status: {
         if (sha.empty()) {

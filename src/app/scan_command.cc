@@ -348,13 +348,16 @@ ScanResult scan_and_write(const ScanOptions& o, AppContext& ctx, const ScanReuse
     if (const StatCache* cache = reuse->stat_cache) {
       walk.stat_cache = [cache] { return cache; };
     }
-    if (const Manifest* baseline = reuse->git_baseline; baseline != nullptr && git) {
-      // Matched against this scan's index on a thread of its own while the tree is listed; the walk does not wait.
+    if ((reuse->git_baseline != nullptr || reuse->load_git_baseline) && git) {
+      // Matched against this scan's index (and first loaded, when the caller gave a way to) on a thread of its own
+      // while the tree is listed; the walk does not wait.
       auto once = std::make_shared<std::once_flag>();
       auto matched = std::make_shared<std::atomic<bool>>(false);
-      auto match = [&, baseline, once, matched] {
+      auto match = [&, reuse, once, matched] {
         std::call_once(*once, [&] {
-          git_reuse = GitReuse::from(*baseline, *git);
+          const Manifest* baseline = reuse->git_baseline;
+          if (baseline == nullptr) baseline = reuse->load_git_baseline();
+          if (baseline != nullptr) git_reuse = GitReuse::from(*baseline, *git);
           matched->store(true, std::memory_order_release);
         });
       };

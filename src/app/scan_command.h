@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,9 @@ struct ScanReuse {
   /// The baseline the git fast path takes digests from (matched against the scan's index; nothing is copied). It
   /// may be the manifest `stat_cache` holds.
   const Manifest* git_baseline = nullptr;
+  /// Or, without git_baseline, how to get it (a download): called at most once, on a thread of its own while the
+  /// tree is listed, and only by a git-aware scan; null when there is none. It must outlive the scan.
+  std::function<const Manifest*()> load_git_baseline;
 };
 
 /// run_scan's work: walks, hashes, writes the outputs, prints the summary; returns everything it made. `reuse` is
