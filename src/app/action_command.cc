@@ -1,5 +1,6 @@
 #include "app/action_command.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -355,9 +356,25 @@ class Action {
       }
       b->label = found->label;
     } else {
-      auto found = fetch_previous_run();
-      if (!found) return;  // said why
-      source = memory_source(found->content);
+      // The inflated manifest goes to an unnamed file among the runner's temporary files when one can be made, not
+      // to memory: only its parse is held (beside the walk's table, as it is read while the scan runs), and the
+      // kernel may write its bytes back.
+      const int spill = open_spill_file();
+      auto found = fetch_previous_run(spill);
+      if (!found) {
+        if (spill >= 0) ::close(spill);
+        return;  // said why
+      }
+      if (spill >= 0) {
+        auto opened = fd_byte_source(spill, "the artifact's manifest", m_ctx.fs);
+        if (!opened) {
+          m_runner.warning("baseline: " + opened.error() + " (no comparison made)");
+          return;
+        }
+        source = std::move(*opened);
+      } else {
+        source = memory_source(found->content);
+      }
       if (const Status loaded = load_manifest(*source, &b->manifest, &header); !loaded) {
         m_runner.warning("baseline: the artifact's manifest is not valid: " + loaded.error() + " (no comparison made)");
         return;
@@ -413,7 +430,16 @@ class Action {
 
   // `baseline: previous-run`: the earlier run's manifest that GitHubApi::find_baseline chooses for this event
   // (docs/action-inputs.md, "Which run is compared"). The log names the run and its commit; each fallback is a notice.
-  std::optional<BaselineArtifact> fetch_previous_run() {
+  // An unnamed file (O_TMPFILE) in RUNNER_TEMP, or -1 (no RUNNER_TEMP, or a filesystem without unnamed files).
+  int open_spill_file() const {
+    const std::string dir = env_or(m_env, "RUNNER_TEMP");
+    if (dir.empty()) return -1;
+    const int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    return fd >= 0 ? fd : -1;
+  }
+
+  // `spill`: an open file the artifact's manifest is written to instead of BaselineArtifact::content, or -1.
+  std::optional<BaselineArtifact> fetch_previous_run(int spill) {
     const ActionSettings& s = m_settings;
     auto api = make_api();
     if (!api) {
@@ -443,6 +469,19 @@ class Action {
       q.branch = event.default_branch;
     } else {
       q.commit = event.before;
+    }
+    if (spill >= 0) {
+      q.content_sink = [this, spill](std::string_view piece) {
+        while (!piece.empty()) {
+          const long n = m_ctx.fs.write(spill, piece.data(), piece.size());
+          if (n <= 0) {
+            return Status::failure("cannot write the inflated manifest to RUNNER_TEMP: " +
+                                   errno_text(n < 0 ? static_cast<int>(-n) : EIO));
+          }
+          piece.remove_prefix(static_cast<size_t>(n));
+        }
+        return ok_status();
+      };
     }
     auto found = api->find_baseline(q);
     if (!found) {

@@ -35,7 +35,8 @@ void annotation_json(JsonWriter& out, const CheckAnnotation& a) {
   out.field("end_line", int64_t{std::max(a.end_line, a.start_line)});
   add_string(out, "annotation_level", a.level);
   add_string(out, "message", truncate_utf8(utf8_replacing_invalid(a.message), k_annotation_message_max, "..."));
-  if (!a.title.empty()) add_string(out, "title", truncate_utf8(utf8_replacing_invalid(a.title), k_annotation_title_max, "..."));
+  if (!a.title.empty())
+    add_string(out, "title", truncate_utf8(utf8_replacing_invalid(a.title), k_annotation_title_max, "..."));
   out.end_object();
 }
 
@@ -281,7 +282,8 @@ Status GitHubApi::create_commit_status(const CommitStatus& status) {
   add_string(json, "state", status.state);
   if (!status.context.empty()) add_string(json, "context", status.context);
   if (!status.description.empty()) {
-    add_string(json, "description", truncate_utf8(utf8_replacing_invalid(status.description), k_status_description_max, "..."));
+    add_string(json, "description",
+               truncate_utf8(utf8_replacing_invalid(status.description), k_status_description_max, "..."));
   }
   if (!status.target_url.empty()) add_string(json, "target_url", status.target_url);
   std::string body = json.end_object().take();
@@ -507,15 +509,21 @@ Result<BaselineArtifact> GitHubApi::find_baseline(const BaselineQuery& query) {
                        printable(c.digest) + ", downloaded sha256:" + have + ")");
       }
     }
-    auto content = read_zip_entry(*zip, query.file_name, query.zip_limits);
+    BaselineArtifact b;
+    Status content = ok_status();
+    if (query.content_sink) {
+      content = read_zip_entry_to(*zip, query.file_name, query.zip_limits, query.content_sink);
+    } else if (auto inflated = read_zip_entry(*zip, query.file_name, query.zip_limits)) {
+      b.content = std::move(*inflated);
+    } else {
+      content = Status::failure(inflated.error());
+    }
     std::string().swap(*zip);  // the archive is not kept beside its inflated entry while that is parsed
     if (!content) return failure(what + ": artifact " + std::to_string(c.id) + ": " + content.error());
-    BaselineArtifact b;
     b.artifact_id = c.id;
     b.run_id = c.run_id;
     b.created_at = c.created_at;
     b.head_sha = c.head_sha;
-    b.content = std::move(*content);
     b.chosen = is_wanted ? "the run of " + wanted_is
                          : "the newest successful run on '" + printable(query.branch) + "'" +
                                (no_newer_than ? " no newer than the merge base" : "");

@@ -11,6 +11,7 @@
 // what was attempted and what GitHub answered, for the caller to turn into a warning. Messages never hold the token.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,7 +86,7 @@ struct BaselineArtifact {
   int64_t run_id = 0;
   std::string created_at;
   std::string head_sha;
-  std::string content;  // the named file's bytes
+  std::string content;  // the named file's bytes (empty when BaselineQuery::content_sink took them)
   /// Which rule chose it, for the log: "the run of the merge base", "the newest successful run on 'main'", ...
   std::string chosen;
   /// What did not go as wanted on the way (the compare call failed, the wanted commit has no usable run, an
@@ -104,7 +105,8 @@ struct BaselineArtifact {
 /// artifact named `artifact_name` count; an artifact that turns out to be gone when downloaded (410) is skipped.
 /// The largest baseline manifest taken from an earlier run (a zip's inflated entry, a download): 1 GiB, about 3.5
 /// million files at the ~290 bytes a manifest entry takes (300,000 files make about 88 MB). The whole manifest is
-/// held in memory once downloaded, so the cap bounds that; the zip's ratio check still stops a bomb long before it.
+/// held in memory once downloaded (unless BaselineQuery::content_sink takes it), so the cap bounds that; the zip's
+/// ratio check still stops a bomb long before it.
 inline constexpr uint64_t k_baseline_manifest_max = 1ull << 30;
 
 struct BaselineQuery {
@@ -119,6 +121,10 @@ struct BaselineQuery {
   std::string pull_base_sha;
   std::string pull_head_sha;
   int64_t current_run_id = 0;
+  /// When set, the file's bytes are handed to it a piece at a time as they are inflated (read_zip_entry_to), and
+  /// BaselineArtifact::content stays empty: the manifest need not be held whole. It is fed for one artifact at most;
+  /// a failure after some pieces fails the search.
+  std::function<Status(std::string_view)> content_sink;
 };
 
 /// The merge base of a comparison, from GET /repos/{o}/{r}/compare/{base}...{head}.

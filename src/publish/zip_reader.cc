@@ -93,7 +93,18 @@ bool is_safe_zip_name(std::string_view name) {
 }
 
 Result<std::string> read_zip_entry(std::string_view archive, std::string_view name, const ZipLimits& limits) {
-  using R = Result<std::string>;
+  std::string out;
+  const Status read = read_zip_entry_to(archive, name, limits, [&](std::string_view piece) {
+    out.append(piece);
+    return ok_status();
+  });
+  if (!read) return Result<std::string>::failure(read.error());
+  return out;
+}
+
+Status read_zip_entry_to(std::string_view archive, std::string_view name, const ZipLimits& limits,
+                         const std::function<Status(std::string_view)>& sink) {
+  using R = Status;
   Archive zip(archive);
   if (zip.get() == nullptr) return R::failure("not a zip archive (" + std::to_string(archive.size()) + " bytes)");
   unz_global_info64 global{};
@@ -143,7 +154,7 @@ Result<std::string> read_zip_entry(std::string_view archive, std::string_view na
   if (unzGoToFilePos64(zip.get(), &found_pos) != UNZ_OK || unzOpenCurrentFile(zip.get()) != UNZ_OK) {
     return R::failure(what + ": cannot open it (unsupported compression method?)");
   }
-  std::string out;
+  uint64_t inflated = 0;
   for (;;) {
     const int n = unzReadCurrentFile(zip.get(), buf.data(), static_cast<unsigned>(buf.size()));
     if (n < 0) {
@@ -151,15 +162,19 @@ Result<std::string> read_zip_entry(std::string_view archive, std::string_view na
       return R::failure(what + ": corrupt data (minizip error " + std::to_string(n) + ")");
     }
     if (n == 0) break;
-    out.append(buf.data(), static_cast<size_t>(n));
-    if (std::string e = too_big(out.size()); !e.empty()) {
+    inflated += static_cast<uint64_t>(n);
+    if (std::string e = too_big(inflated); !e.empty()) {
       unzCloseCurrentFile(zip.get());
       return R::failure(e);
     }
+    if (Status taken = sink(std::string_view(buf.data(), static_cast<size_t>(n))); !taken) {
+      unzCloseCurrentFile(zip.get());
+      return taken;
+    }
   }
   if (unzCloseCurrentFile(zip.get()) != UNZ_OK) return R::failure(what + ": CRC mismatch, the data is corrupt");
-  if (out.size() != found_info.uncompressed_size) return R::failure(what + ": size does not match the zip directory");
-  return out;
+  if (inflated != found_info.uncompressed_size) return R::failure(what + ": size does not match the zip directory");
+  return ok_status();
 }
 
 }  // namespace treeprint

@@ -7,6 +7,7 @@
 // archive declares, so a lying header cannot get past it either. Nothing is written to disk.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -30,5 +31,10 @@ bool is_safe_zip_name(std::string_view name);
 
 /// The content of `name` in the zip archive `archive`.
 Result<std::string> read_zip_entry(std::string_view archive, std::string_view name, const ZipLimits& limits = {});
+/// The same handed to `sink` a piece at a time as it is inflated, so that it need not be held whole. The limits are
+/// checked before each piece is handed on; on a failure the sink may have had some pieces (the first failure of the
+/// sink's is the result).
+Status read_zip_entry_to(std::string_view archive, std::string_view name, const ZipLimits& limits,
+                         const std::function<Status(std::string_view)>& sink);
 
 }  // namespace treeprint

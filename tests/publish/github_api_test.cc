@@ -70,8 +70,8 @@ struct Api {
 };
 
 std::string annotation(const std::string& path, int64_t line, const std::string& level, const std::string& message) {
-  return "{\"path\":\"" + path + "\",\"start_line\":" + std::to_string(line) + ",\"end_line\":" +
-         std::to_string(line) + ",\"annotation_level\":\"" + level + "\",\"message\":\"" + message + "\"}";
+  return "{\"path\":\"" + path + "\",\"start_line\":" + std::to_string(line) + ",\"end_line\":" + std::to_string(line) +
+         ",\"annotation_level\":\"" + level + "\",\"message\":\"" + message + "\"}";
 }
 
 TEST(GitHubApi, CheckRunSendsTheFirst50AnnotationsThenPatchesTheRest) {
@@ -100,13 +100,14 @@ TEST(GitHubApi, CheckRunSendsTheFirst50AnnotationsThenPatchesTheRest) {
     }
     return out + "]}";
   };
-  EXPECT_EQ(api.sent(),
-            (std::vector<std::string>{
-                wire("POST", "/repos/o/r/check-runs",
-                     R"({"name":"treeprint","head_sha":"abc123","status":"completed","conclusion":"failure","output":)" +
-                         output(0, 50) + "}"),
-                wire("PATCH", "/repos/o/r/check-runs/77", "{\"output\":" + output(50, 100) + "}"),
-                wire("PATCH", "/repos/o/r/check-runs/77", "{\"output\":" + output(100, 120) + "}")}));
+  EXPECT_EQ(
+      api.sent(),
+      (std::vector<std::string>{
+          wire("POST", "/repos/o/r/check-runs",
+               R"({"name":"treeprint","head_sha":"abc123","status":"completed","conclusion":"failure","output":)" +
+                   output(0, 50) + "}"),
+          wire("PATCH", "/repos/o/r/check-runs/77", "{\"output\":" + output(50, 100) + "}"),
+          wire("PATCH", "/repos/o/r/check-runs/77", "{\"output\":" + output(100, 120) + "}")}));
 }
 
 // 20,000 unreadable files must not cost 400 requests: a bounded number is annotated, the rest counted in the text.
@@ -128,14 +129,15 @@ TEST(GitHubApi, CheckRunAnnotationsAreBounded) {
     return out + "]}";
   };
   static_assert(k_check_annotations_max == 4 * k_check_annotations_per_request);
-  EXPECT_EQ(api.sent(),
-            (std::vector<std::string>{
-                wire("POST", "/repos/o/r/check-runs",
-                     R"({"name":"treeprint","head_sha":"abc123","status":"completed","conclusion":"success","output":)" +
-                         output(0) + "}"),
-                wire("PATCH", "/repos/o/r/check-runs/77", "{\"output\":" + output(50) + "}"),
-                wire("PATCH", "/repos/o/r/check-runs/77", "{\"output\":" + output(100) + "}"),
-                wire("PATCH", "/repos/o/r/check-runs/77", "{\"output\":" + output(150) + "}")}));
+  EXPECT_EQ(
+      api.sent(),
+      (std::vector<std::string>{
+          wire("POST", "/repos/o/r/check-runs",
+               R"({"name":"treeprint","head_sha":"abc123","status":"completed","conclusion":"success","output":)" +
+                   output(0) + "}"),
+          wire("PATCH", "/repos/o/r/check-runs/77", "{\"output\":" + output(50) + "}"),
+          wire("PATCH", "/repos/o/r/check-runs/77", "{\"output\":" + output(100) + "}"),
+          wire("PATCH", "/repos/o/r/check-runs/77", "{\"output\":" + output(150) + "}")}));
 }
 
 TEST(GitHubApi, ReadOnlyTokenIsAClearErrorAndNotRetried) {
@@ -155,9 +157,10 @@ TEST(GitHubApi, CommitStatusDescriptionIsCut) {
   Api api({json(201, "{}")});
   auto r = api->create_commit_status({"abc", "success", "treeprint", std::string(300, 'd'), "https://x/y"});
   ASSERT_TRUE(r) << r.error();
-  EXPECT_EQ(api.sent(), std::vector<std::string>{wire("POST", "/repos/o/r/statuses/abc",
-                                                      R"({"state":"success","context":"treeprint","description":")" +
-                                                          std::string(137, 'd') + R"(...","target_url":"https://x/y"})")});
+  EXPECT_EQ(api.sent(),
+            std::vector<std::string>{wire("POST", "/repos/o/r/statuses/abc",
+                                          R"({"state":"success","context":"treeprint","description":")" +
+                                              std::string(137, 'd') + R"(...","target_url":"https://x/y"})")});
 }
 
 // Setting the same status twice changes nothing, so a POST whose answer was lost is sent again; a new comment is not.
@@ -183,7 +186,8 @@ std::string comments(int64_t from, int64_t to, int64_t marked) {
   for (int64_t id = from; id <= to; ++id) {
     if (body.size() > 1) body += ",";
     const std::string text = id == marked ? "old report\\n" + GitHubApi::comment_marker("treeprint") : "LGTM";
-    body += "{\"id\":" + std::to_string(id) + ",\"body\":\"" + text + "\",\"user\":{\"login\":\"github-actions[bot]\"}}";
+    body +=
+        "{\"id\":" + std::to_string(id) + ",\"body\":\"" + text + "\",\"user\":{\"login\":\"github-actions[bot]\"}}";
   }
   return body + "]";
 }
@@ -206,12 +210,11 @@ TEST(GitHubApi, StickyCommentIsFoundOnALaterPageAndUpdated) {
   EXPECT_EQ(r->id, 142);
   EXPECT_FALSE(r->created);
   EXPECT_EQ(r->foreign_markers, 0u);
-  EXPECT_EQ(api.sent(),
-            (std::vector<std::string>{
-                wire("GET", "/repos/o/r/issues/5/comments?per_page=100"),
-                wire("GET", "/repos/o/r/issues/5/comments?per_page=100&page=2"),
-                wire("PATCH", "/repos/o/r/issues/comments/142",
-                     "{\"body\":\"new report\\n" + GitHubApi::comment_marker("treeprint") + "\"}")}));
+  EXPECT_EQ(api.sent(), (std::vector<std::string>{
+                            wire("GET", "/repos/o/r/issues/5/comments?per_page=100"),
+                            wire("GET", "/repos/o/r/issues/5/comments?per_page=100&page=2"),
+                            wire("PATCH", "/repos/o/r/issues/comments/142",
+                                 "{\"body\":\"new report\\n" + GitHubApi::comment_marker("treeprint") + "\"}")}));
 }
 
 TEST(GitHubApi, StickyCommentIsCreatedOnceWhenAbsent) {
@@ -225,11 +228,10 @@ TEST(GitHubApi, StickyCommentIsCreatedOnceWhenAbsent) {
   // Cut so that the text, a line break and the marker are GitHub's 65536 characters at most.
   const std::string marker = GitHubApi::comment_marker("treeprint");
   const std::string text = std::string(k_comment_body_max - marker.size() - 1 - (k_note.size() - 2), 'x') + k_note;
-  EXPECT_EQ(api.sent(), (std::vector<std::string>{
-                            wire("GET", "/repos/o/r/issues/5/comments?per_page=100"),
-                            wire("GET", "/repos/o/r/issues/5/comments?per_page=100&page=2"),
-                            wire("POST", "/repos/o/r/issues/5/comments",
-                                 "{\"body\":\"" + text + "\\n" + marker + "\"}")}));
+  EXPECT_EQ(api.sent(), (std::vector<std::string>{wire("GET", "/repos/o/r/issues/5/comments?per_page=100"),
+                                                  wire("GET", "/repos/o/r/issues/5/comments?per_page=100&page=2"),
+                                                  wire("POST", "/repos/o/r/issues/5/comments",
+                                                       "{\"body\":\"" + text + "\\n" + marker + "\"}")}));
 }
 
 // GitHub counts a comment's characters, not its bytes: a body of exactly the allowed number of characters, each
@@ -263,7 +265,7 @@ TEST(GitHubApi, StickyCommentLimitIsInCharacters) {
 TEST(GitHubApi, CheckRunLimitIsInCharacters) {
   std::string summary;
   for (size_t i = 0; i < k_check_output_max / 2; ++i) summary += "\xf0\x9f\x8c\x88";  // U+1F308: 2 UTF-16 units
-  summary += "s";                                                                 // 65,535 units, 131,069 bytes
+  summary += "s";                                                                     // 65,535 units, 131,069 bytes
   for (const bool longer : {false, true}) {
     SCOPED_TRACE(longer ? "one character more" : "exactly the limit");
     Api api({json(201, R"({"id": 77})")});
@@ -300,8 +302,11 @@ TEST(GitHubApi, StickyCommentPlantedBySomeoneElseIsNotTouched) {
   for (const bool ours_too : {false, true}) {
     const std::string marker = GitHubApi::comment_marker("treeprint");
     std::string page = R"([{"id": 41, "body": "hi", "user": {"login": "github-actions[bot]"}},)"
-                       R"({"id": 42, "body": "gotcha\n)" + marker + R"(", "user": {"login": "mallory"}},)"
-                       R"({"id": 43, "body": "no user\n)" + marker + R"("})";
+                       R"({"id": 42, "body": "gotcha\n)" +
+                       marker +
+                       R"(", "user": {"login": "mallory"}},)"
+                       R"({"id": 43, "body": "no user\n)" +
+                       marker + R"("})";
     if (ours_too) page += R"(,{"id": 44, "body": "old\n)" + marker + R"(", "user": {"login": "github-actions[bot]"}})";
     Api api({json(200, page + "]"), json(ours_too ? 200 : 201, ours_too ? "{}" : R"({"id": 999})")});
     auto r = api->upsert_sticky_comment(5, "treeprint", "report");
@@ -321,19 +326,20 @@ TEST(GitHubApi, StickyCommentOfAPersonalTokenIsFoundByItsLogin) {
   const std::string marker = GitHubApi::comment_marker("treeprint");
   const std::string token = "ghp_personal0123456789";
   Api api({json(200, R"({"login": "octo-user", "id": 1})"),
-           json(200, R"([{"id": 7, "body": "x\n)" + marker + R"(", "user": {"login": "github-actions[bot]"}},)"
-                     R"({"id": 8, "body": "y\n)" + marker + R"(", "user": {"login": "octo-user"}}])"),
+           json(200, R"([{"id": 7, "body": "x\n)" + marker +
+                         R"(", "user": {"login": "github-actions[bot]"}},)"
+                         R"({"id": 8, "body": "y\n)" +
+                         marker + R"(", "user": {"login": "octo-user"}}])"),
            json(200, "{}")},
           token);
   auto r = api->upsert_sticky_comment(5, "treeprint", "report");
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->id, 8);
   EXPECT_EQ(r->foreign_markers, 1u);
-  EXPECT_EQ(api.sent(), (std::vector<std::string>{
-                            wire("GET", "/user", "", token),
-                            wire("GET", "/repos/o/r/issues/5/comments?per_page=100", "", token),
-                            wire("PATCH", "/repos/o/r/issues/comments/8",
-                                 "{\"body\":\"report\\n" + marker + "\"}", token)}));
+  EXPECT_EQ(api.sent(),
+            (std::vector<std::string>{
+                wire("GET", "/user", "", token), wire("GET", "/repos/o/r/issues/5/comments?per_page=100", "", token),
+                wire("PATCH", "/repos/o/r/issues/comments/8", "{\"body\":\"report\\n" + marker + "\"}", token)}));
 }
 
 TEST(GitHubApi, OnGiteaTheIdentityIsAskedAndTheCommentListHasNoPerPage) {
@@ -396,8 +402,9 @@ FakeAnswer run_answer(const std::string& conclusion) {
 
 /// The artifact's zip: a redirect to blob storage on another host, then the bytes.
 std::vector<FakeAnswer> download(int64_t id, const std::string& zip) {
-  return {FakeAnswer::respond(302, "", {{"Location", "https://blob.example.net/blob/" + std::to_string(id) + "?sig=s"}}),
-          FakeAnswer::respond(200, zip, {{"Content-Type", "application/zip"}})};
+  return {
+      FakeAnswer::respond(302, "", {{"Location", "https://blob.example.net/blob/" + std::to_string(id) + "?sig=s"}}),
+      FakeAnswer::respond(200, zip, {{"Content-Type", "application/zip"}})};
 }
 
 /// The baseline zip the artifacts of these tests hold, and its digest as GitHub gives it.
@@ -438,13 +445,42 @@ TEST(GitHubApi, BaselineIsTheNewestUnexpiredArtifactOfASuccessfulRunOnTheBranch)
   EXPECT_EQ(seen[4].settings.max_body, BaselineQuery{}.max_download);
 }
 
+// With a content sink the manifest goes there as it is inflated, not into the artifact's content; a sink's failure
+// fails the search, naming the artifact.
+TEST(GitHubApi, ABaselineContentSinkTakesTheManifest) {
+  const auto script = [] {
+    std::vector<FakeAnswer> s = {
+        json(200, artifacts_json({{2, "main", false, "2024-03-01T00:00:00Z", 11, zip_digest()}})),
+        run_answer("success")};
+    for (FakeAnswer& a : download(2, baseline_zip())) s.push_back(std::move(a));
+    return s;
+  };
+  BaselineQuery q{"treeprint-manifest", "main", "manifest.json"};
+  std::string taken;
+  q.content_sink = [&](std::string_view piece) {
+    taken.append(piece);
+    return ok_status();
+  };
+  Api api(script());
+  auto r = api->find_baseline(q);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->artifact_id, 2);
+  EXPECT_EQ(taken, "{\"baseline\":true}");
+  EXPECT_EQ(r->content, "");
+
+  q.content_sink = [](std::string_view) { return Status::failure("cannot write it"); };
+  Api failing(script());
+  auto f = failing->find_baseline(q);
+  ASSERT_FALSE(f);
+  EXPECT_NE(f.error().find("artifact 2: cannot write it"), std::string::npos) << f.error();
+}
+
 TEST(GitHubApi, BaselineArtifactsAreListedPageByPage) {
   const std::string next = k_api + "/repos/o/r/actions/artifacts?name=treeprint-manifest&per_page=100&page=2";
   std::vector<FakeAnswer> script = {
       json(200, artifacts_json({{5, "topic", false, "2024-06-01T00:00:00Z", 14, zip_digest()}}),
            {{"Link", "<" + next + ">; rel=\"next\""}}),
-      json(200, artifacts_json({{2, "main", false, "2024-03-01T00:00:00Z", 11, zip_digest()}})),
-      run_answer("success")};
+      json(200, artifacts_json({{2, "main", false, "2024-03-01T00:00:00Z", 11, zip_digest()}})), run_answer("success")};
   for (FakeAnswer& a : download(2, baseline_zip())) script.push_back(std::move(a));
   Api api(std::move(script));
   auto r = api->find_baseline({"treeprint-manifest", "main", "manifest.json"});

@@ -23,6 +23,39 @@ TEST(ZipReader, ReadsTheNamedFile) {
   EXPECT_EQ(*nested, "y");
 }
 
+// read_zip_entry_to hands the entry over in pieces, each checked against the limits before the sink sees it; a
+// sink's failure is the result.
+TEST(ZipReader, AnEntryIsHandedOverInPieces) {
+  std::string content;
+  for (int i = 0; i < 40000; ++i) content += "line " + std::to_string(i * 7919 % 100003) + "\n";
+  const std::string zip = make_zip({{"m", content}});
+  std::string joined;
+  size_t pieces = 0;
+  ASSERT_TRUE(read_zip_entry_to(zip, "m", ZipLimits{}, [&](std::string_view piece) {
+    ++pieces;
+    joined.append(piece);
+    return ok_status();
+  }));
+  EXPECT_EQ(joined, content);
+  EXPECT_GT(pieces, 1u);
+
+  ZipLimits small;
+  small.max_size = 100'000;
+  uint64_t handed = 0;
+  const Status big = read_zip_entry_to(zip, "m", small, [&](std::string_view piece) {
+    handed += piece.size();
+    return ok_status();
+  });
+  ASSERT_FALSE(big);
+  EXPECT_NE(big.error().find("more than the limit of 100000"), std::string::npos) << big.error();
+  EXPECT_LE(handed, small.max_size);  // nothing past the limit reached the sink
+
+  const Status refused =
+      read_zip_entry_to(zip, "m", ZipLimits{}, [](std::string_view) { return Status::failure("disk full"); });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), "disk full");
+}
+
 TEST(ZipReader, MissingFileAndGarbageAreErrors) {
   auto missing = read_zip_entry(make_zip({{"a", "1"}}), "manifest.json");
   ASSERT_FALSE(missing);
