@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 
 #include "git/object_id.h"
@@ -26,8 +26,7 @@ std::string shell_quote(const std::string& s) {
 
 Command run_in(const std::string& dir, const std::string& shell) {
   // HOME is the directory itself and there is no system or global config: nothing of the machine leaks in.
-  const std::string command = "cd " + shell_quote(dir) +
-                              " && HOME=" + shell_quote(dir) +
+  const std::string command = "cd " + shell_quote(dir) + " && HOME=" + shell_quote(dir) +
                               " GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=t"
                               " GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t"
                               " GIT_COMMITTER_EMAIL=t@example.com GIT_AUTHOR_DATE='2024-01-01T00:00:00Z'"
@@ -61,6 +60,15 @@ void GitRepo::write(const std::string& rel, const std::string& content, int mode
 }
 
 Command GitRepo::try_git(const std::string& args) const { return run_in(m_root, "git " + args); }
+
+void GitRepo::conflicting_merge(const std::string& path) const {
+  git("checkout -q -b side");
+  write(path, "side\n");
+  git("commit -q -am side && git checkout -q main");
+  write(path, "main\n");
+  git("commit -q -am main");
+  EXPECT_NE(try_git("merge -q side").status, 0) << "merging side was meant to conflict on " << path;
+}
 
 std::string GitRepo::git(const std::string& args) const {
   Command c = try_git(args);

@@ -39,6 +39,9 @@ class GitRepo {
   std::string sh(const std::string& shell) const;
   /// `git rev-parse ARGS`, trimmed.
   std::string rev_parse(const std::string& args) const;
+  /// With everything so far committed on main: `path` is changed one way on a branch "side" and another on main,
+  /// both committed, and side is merged into main; the merge fails, leaving `path` unmerged (stages 1, 2 and 3).
+  void conflicting_merge(const std::string& path) const;
 
  private:
   treeprint::testing::TempDir m_dir;

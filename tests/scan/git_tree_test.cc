@@ -548,12 +548,8 @@ TEST(GitTree, AnUnmergedPathIsListedOnceInItsDirectory) {
   repo.init();
   repo.write("d/both.txt", "base\n");
   repo.write("d/z.txt", "z\n");
-  repo.git("add -A && git commit -q -m base && git checkout -q -b side");
-  repo.write("d/both.txt", "side\n");
-  repo.git("commit -q -am side && git checkout -q main");
-  repo.write("d/both.txt", "main\n");
-  repo.git("commit -q -am main");
-  EXPECT_NE(repo.try_git("merge -q side").status, 0);
+  repo.git("add -A && git commit -q -m base");
+  repo.conflicting_merge("d/both.txt");
   auto tree = open_tree(repo.root());
   ASSERT_NE(tree, nullptr);
   ASSERT_EQ(tree->index().size(), 4u);  // stages 1, 2, 3 of both.txt, and z.txt
@@ -574,12 +570,8 @@ TEST(GitTreeWalk, MissingAndUnmergedCountsAndTheKeptSet) {
   repo.write("became-dir", "a file, later a directory\n");
   repo.write("sparse/left-out.txt", "skip-worktree\n");
   repo.write("keep.txt", "k\n");
-  repo.git("add -A && git commit -q -m base && git checkout -q -b side");
-  repo.write("both.txt", "side\n");
-  repo.git("commit -q -am side && git checkout -q main");
-  repo.write("both.txt", "main\n");
-  repo.git("commit -q -am main");
-  EXPECT_NE(repo.try_git("merge -q side").status, 0);
+  repo.git("add -A && git commit -q -m base");
+  repo.conflicting_merge("both.txt");
   repo.git("update-index --skip-worktree sparse/left-out.txt");
   repo.sh("rm sparse/left-out.txt gone.txt became-dir && mkdir became-dir && echo new > became-dir/new.txt");
 
