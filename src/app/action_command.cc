@@ -428,8 +428,6 @@ class Action {
     return true;
   }
 
-  // `baseline: previous-run`: the earlier run's manifest that GitHubApi::find_baseline chooses for this event
-  // (docs/action-inputs.md, "Which run is compared"). The log names the run and its commit; each fallback is a notice.
   // An unnamed file (O_TMPFILE) in RUNNER_TEMP, or -1 (no RUNNER_TEMP, or a filesystem without unnamed files).
   int open_spill_file() const {
     const std::string dir = env_or(m_env, "RUNNER_TEMP");
@@ -438,7 +436,9 @@ class Action {
     return fd >= 0 ? fd : -1;
   }
 
-  // `spill`: an open file the artifact's manifest is written to instead of BaselineArtifact::content, or -1.
+  // `baseline: previous-run`: the earlier run's manifest that GitHubApi::find_baseline chooses for this event
+  // (docs/action-inputs.md, "Which run is compared"). The log names the run and its commit; each fallback is a notice.
+  // With `spill` (an open file, or -1) the manifest is written there instead of BaselineArtifact::content.
   std::optional<BaselineArtifact> fetch_previous_run(int spill) {
     const ActionSettings& s = m_settings;
     auto api = make_api();
