@@ -9,33 +9,41 @@
 
 namespace treeprint::git {
 
-Result<std::string> read_whole_file(const std::string& path, size_t limit, struct stat* st, bool* missing) {
+Result<int> open_regular_file(const std::string& path, size_t limit, struct stat* st, bool* missing) {
+  using R = Result<int>;
   if (missing != nullptr) *missing = false;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     const int err = errno;
     if (missing != nullptr && (err == ENOENT || err == ENOTDIR)) *missing = true;
-    return Result<std::string>::failure("cannot open '" + printable(path) + "': " + errno_text(err));
+    return R::failure("cannot open '" + printable(path) + "': " + errno_text(err));
   }
   struct stat local {};
   struct stat& s = st != nullptr ? *st : local;
   if (::fstat(fd, &s) != 0) {
     const int err = errno;
     ::close(fd);
-    return Result<std::string>::failure("cannot stat '" + printable(path) + "': " + errno_text(err));
+    return R::failure("cannot stat '" + printable(path) + "': " + errno_text(err));
   }
   if (!S_ISREG(s.st_mode)) {
     ::close(fd);
-    return Result<std::string>::failure("'" + printable(path) + "' is not a regular file");
+    return R::failure("'" + printable(path) + "' is not a regular file");
   }
   if (static_cast<uint64_t>(s.st_size) > limit) {
     ::close(fd);
-    return Result<std::string>::failure("'" + printable(path) + "' is " +
-                                        with_commas(static_cast<uint64_t>(s.st_size)) + " bytes, more than the " +
-                                        with_commas(limit) + " accepted");
+    return R::failure("'" + printable(path) + "' is " + with_commas(static_cast<uint64_t>(s.st_size)) +
+                      " bytes, more than the " + with_commas(limit) + " accepted");
   }
-  auto data = read_open_file(fd, static_cast<size_t>(s.st_size), path);
-  ::close(fd);
+  return fd;
+}
+
+Result<std::string> read_whole_file(const std::string& path, size_t limit, struct stat* st, bool* missing) {
+  struct stat local {};
+  struct stat& s = st != nullptr ? *st : local;
+  const auto fd = open_regular_file(path, limit, &s, missing);
+  if (!fd) return Result<std::string>::failure(fd.error());
+  auto data = read_open_file(*fd, static_cast<size_t>(s.st_size), path);
+  ::close(*fd);
   return data;
 }
 

@@ -16,6 +16,10 @@ namespace treeprint::git {
 Result<std::string> read_whole_file(const std::string& path, size_t limit, struct stat* st = nullptr,
                                     bool* missing = nullptr);
 
+/// Opens `path` for reading when it is a regular file of at most `limit` bytes (its stat data in `st`); the caller
+/// closes the fd. `missing` (when given) says whether the failure was a missing path, as read_whole_file's does.
+Result<int> open_regular_file(const std::string& path, size_t limit, struct stat* st, bool* missing = nullptr);
+
 /// Up to `size` bytes of the open file `fd` (fewer when it shrank meanwhile); `path` names it in errors.
 Result<std::string> read_open_file(int fd, size_t size, const std::string& path);
 

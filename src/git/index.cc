@@ -1,13 +1,11 @@
 #include "git/index.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <thread>
 
@@ -131,36 +129,20 @@ std::optional<ObjectId> parse_cache_tree_root(std::string_view ext, ObjectFormat
 }  // namespace
 
 Result<Index> Index::read(const std::string& path, ObjectFormat format) {
-  const auto fail = [&](const char* what, int err) {
-    return Result<Index>::failure("cannot " + std::string(what) + " '" + printable(path) + "': " + errno_text(err));
-  };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    const int err = errno;
-    if (err == ENOENT || err == ENOTDIR) {
+  struct stat st {};
+  bool missing = false;
+  const auto opened = open_regular_file(path, k_max_index_size, &st, &missing);
+  if (!opened) {
+    if (missing) {
       Index empty;
       empty.m_format = format;
       empty.m_version = 2;
       return empty;
     }
-    return fail("open", err);
+    return Result<Index>::failure(opened.error());
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return fail("stat", err);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Result<Index>::failure("'" + printable(path) + "' is not a regular file");
-  }
+  const int fd = *opened;
   const auto size = static_cast<uint64_t>(st.st_size);
-  if (size > k_max_index_size) {
-    ::close(fd);
-    return Result<Index>::failure("'" + printable(path) + "' is " + with_commas(size) + " bytes, more than the " +
-                                  with_commas(k_max_index_size) + " accepted");
-  }
   std::shared_ptr<const void> owner;
   std::string_view bytes;
   if (size != 0) {
